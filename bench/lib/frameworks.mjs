@@ -1,0 +1,62 @@
+// The apps under test and how to start each one. Every app reads PORT, HOST
+// and SLOW_TASK_SECONDS from the environment and serves the same two routes.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+const REPO_DIR = dirname(BENCH_DIR);
+const APPS_DIR = join(BENCH_DIR, 'apps');
+const SPRY_BIN = join(REPO_DIR, 'bin', 'spry.mjs');
+const SPRY_APP = join(REPO_DIR, 'examples', 'seed', 'main.ts');
+const FASTAPI_DIR = process.env.FASTAPI_APP_DIR ?? '/work/shared/reference';
+const PYTHON = '/usr/bin/python3'; // Debian's python, where python3-fastapi is installed
+
+const nodeApp = (file) => () => [process.execPath, join(APPS_DIR, file)];
+
+export const FRAMEWORKS = [
+  {
+    name: 'spry',
+    argv: () => [process.execPath, SPRY_BIN, 'run', SPRY_APP],
+    available: () => existsSync(SPRY_BIN) && existsSync(SPRY_APP),
+    missing: `${SPRY_BIN} or ${SPRY_APP} does not exist yet`,
+  },
+  { name: 'raw-node', argv: nodeApp('raw-node.mjs'), available: () => true },
+  { name: 'fastify', argv: nodeApp('fastify.mjs'), available: () => true },
+  { name: 'hono', argv: nodeApp('hono.mjs'), available: () => true },
+  {
+    name: 'fastapi',
+    // One worker, uvloop + httptools: Uvicorn's fastest single-process setup.
+    // --backlog 8192 so the 5,000-connection inflight ramp is not dropped at accept();
+    // --limit-concurrency is left unset (unlimited) on purpose.
+    argv: ({ port }) => [
+      PYTHON, '-m', 'uvicorn', '--app-dir', FASTAPI_DIR, 'seed_app:app',
+      '--host', '127.0.0.1', '--port', String(port),
+      '--loop', 'uvloop', '--http', 'httptools',
+      '--log-level', 'warning', '--no-access-log', '--backlog', '8192',
+    ],
+    available: () => existsSync(join(FASTAPI_DIR, 'seed_app.py')) && existsSync(PYTHON),
+    missing: 'apt-get install -y python3-fastapi python3-uvicorn python3-httptools python3-uvloop',
+  },
+];
+
+export function selectFrameworks({ only, skipFastapi }) {
+  let list = FRAMEWORKS;
+  if (only) {
+    const wanted = only.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const w of wanted) {
+      if (!FRAMEWORKS.some((f) => f.name === w)) {
+        throw new Error(`unknown framework "${w}"; known: ${FRAMEWORKS.map((f) => f.name).join(', ')}`);
+      }
+    }
+    list = list.filter((f) => wanted.includes(f.name));
+  }
+  if (skipFastapi) list = list.filter((f) => f.name !== 'fastapi');
+  const skipped = [];
+  const chosen = [];
+  for (const f of list) {
+    if (f.available()) chosen.push(f);
+    else skipped.push({ name: f.name, why: f.missing });
+  }
+  return { chosen, skipped };
+}

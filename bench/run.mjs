@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// Throughput benchmark: spry's seed app vs raw node:http, Fastify, Hono, FastAPI.
+// Rounds are interleaved (round → workload → framework in a rotating order) so a
+// slow drift of the machine (thermal, noisy neighbour) spreads over every framework
+// instead of landing on whichever ran last.
+//
+//   node run.mjs [--rounds 5] [--duration 10] [--connections 100]
+//                [--only spry,raw-node] [--workload fast|slow|all] [--skip-fastapi]
+import { parseArgs } from 'node:util';
+import { selectFrameworks } from './lib/frameworks.mjs';
+import { HOST, checkResponse, startServer } from './lib/start-server.mjs';
+import { runWrk } from './lib/wrk.mjs';
+import { fmt } from './lib/table.mjs';
+import { environment, saveResults, summarize, throughputTargets, workloadTable } from './lib/report.mjs';
+
+const WORKLOADS = {
+  // SLOW_TASK_SECONDS does not matter for /fast_task/; leave the app default.
+  fast: { path: '/fast_task/', slowSeconds: 5, expected: { message: 'This is fast!' } },
+  // 0 = every app skips its sleep entirely, so this measures routing + validation + JSON.
+  slow: { path: '/slow_task/42?q=test', slowSeconds: 0, expected: { item_id: 42, q: 'test' } },
+};
+
+const { values: opt } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '100' },
+    warmup: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    workload: { type: 'string', default: 'all' },
+    'skip-fastapi': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (opt.help) {
+  console.log('node run.mjs [--rounds N] [--duration S] [--connections C] [--warmup S] [--only a,b] [--workload fast|slow|all] [--skip-fastapi]');
+  process.exit(0);
+}
+
+const positiveInt = (name) => {
+  const v = Number(opt[name]);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got "${opt[name]}"`);
+  return v;
+};
+const rounds = positiveInt('rounds');
+const durationS = positiveInt('duration');
+const connections = positiveInt('connections');
+const warmupS = positiveInt('warmup');
+if (!['fast', 'slow', 'all'].includes(opt.workload)) throw new Error('--workload must be fast, slow or all');
+const workloads = opt.workload === 'all' ? ['fast', 'slow'] : [opt.workload];
+
+const { chosen, skipped } = selectFrameworks({ only: opt.only, skipFastapi: opt['skip-fastapi'] });
+for (const s of skipped) console.error(`skipping ${s.name}: ${s.why}`);
+if (chosen.length === 0) throw new Error('no framework to benchmark');
+
+const names = chosen.map((f) => f.name);
+const rotate = (list, n) => list.map((_, i) => list[(i + n) % list.length]);
+const command = `node run.mjs ${process.argv.slice(2).join(' ')}`.trim();
+const perRun = warmupS + durationS + 2;
+const estimateMin = Math.ceil((rounds * workloads.length * chosen.length * perRun) / 60);
+console.error(`${command}\nframeworks: ${names.join(', ')}; workloads: ${workloads.join(', ')}; ~${estimateMin} min`);
+
+const samples = [];
+const failed = new Map(); // framework → error; a broken app is dropped, the rest go on
+
+for (let round = 0; round < rounds; round++) {
+  for (const wlName of workloads) {
+    const wl = WORKLOADS[wlName];
+    for (const fw of rotate(chosen, round)) {
+      if (failed.has(fw.name)) continue;
+      let server;
+      try {
+        server = await startServer(fw, { slowSeconds: wl.slowSeconds });
+        await checkResponse(server, wl.path, wl.expected);
+        const url = `http://${HOST}:${server.port}${wl.path}`;
+        await runWrk({ url, durationS: warmupS, connections }); // JIT, pools, caches
+        const r = await runWrk({ url, durationS, connections });
+        const sample = {
+          round, workload: wlName, framework: fw.name,
+          rps: r.rps, requests: r.requests, p50: r.p50, p90: r.p90, p99: r.p99,
+          non2xx: r.non2xx, socketErrors: r.socketErrors,
+          rssKb: server.rssKb(), treeRssKb: server.treeRssKb(), processes: server.treeSize(),
+          serverPid: server.serverPid, launchedPid: server.pid,
+        };
+        samples.push(sample);
+        console.error(
+          `round ${round + 1}/${rounds} ${wlName.padEnd(4)} ${fw.name.padEnd(9)} ` +
+          `${fmt.int(r.rps).padStart(8)} req/s  p50 ${fmt.ms(r.p50)} ms  p99 ${fmt.ms(r.p99)} ms  ` +
+          `RSS ${fmt.mb(sample.rssKb)} MB${r.non2xx || r.socketErrors ? `  ERRORS non2xx=${r.non2xx} socket=${r.socketErrors}` : ''}`,
+        );
+      } catch (e) {
+        console.error(`\n${fw.name} FAILED in round ${round + 1} (${wlName}): ${e.message}\n`);
+        failed.set(fw.name, e.message.split('\n')[0]);
+      } finally {
+        await server?.stop();
+      }
+    }
+  }
+}
+
+const out = [];
+out.push(`Command: \`cd bench && ${command}\``);
+out.push(`(${rounds} rounds × ${durationS} s, ${connections} connections, wrk -t1 on core 1, server on core 0; medians over rounds)`);
+const summaries = {};
+for (const wlName of workloads) {
+  const rows = summarize(samples.filter((s) => s.workload === wlName), names.filter((n) => !failed.has(n) || samples.some((s) => s.framework === n && s.workload === wlName)));
+  summaries[wlName] = rows;
+  out.push('', `### ${wlName}: GET ${WORKLOADS[wlName].path}${wlName === 'slow' ? ' (SLOW_TASK_SECONDS=0)' : ''}`, '', workloadTable(rows));
+  const t = throughputTargets(wlName, rows);
+  if (t.length) out.push('', 'Targets:', ...t);
+}
+for (const [name, why] of failed) out.push('', `**${name} failed**: ${why}`);
+for (const s of skipped) out.push('', `_${s.name} not measured: ${s.why}_`);
+const multi = samples.filter((s) => s.processes > 1);
+if (multi.length) {
+  out.push('', `Note: RSS is the listening process; ${[...new Set(multi.map((s) => s.framework))].join(', ')} ran as a tree of processes (tree RSS median ${fmt.mb(multi.map((s) => s.treeRssKb).sort((a, b) => a - b)[multi.length >> 1])} MB).`);
+}
+
+const file = saveResults('run', { command, options: opt, environment: environment(), samples, summaries, failed: Object.fromEntries(failed), skipped });
+console.log(out.join('\n'));
+console.error(`\nraw samples: ${file}`);
+process.exit(failed.size ? 1 : 0);

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AppConfig } from "../toolkit/context.ts";
+import { Dispatcher } from "../toolkit/dispatch.ts";
+import { defaultLimits, type RequestLimits } from "../toolkit/limits.ts";
+import { createLogger, silentLogger, type Logger } from "../toolkit/logger.ts";
+import { parsePathTemplate } from "../toolkit/path-template.ts";
+import { RouteTable } from "../toolkit/route-table.ts";
+import { compileEndpoint } from "./endpoint.ts";
+import { Router, type RouteDefinition } from "./router.ts";
+
+export interface SpryOptions {
+  /** Where errors and server events are logged: a pino logger (the default) or false for none. */
+  logger?: Logger | false;
+  /** Per-request limits; each one defaults as documented in RequestLimits. */
+  limits?: Partial<RequestLimits>;
+  /** Redirect (307) `/a/` to `/a` or back when only the other form exists (default true, as in FastAPI). */
+  redirectSlashes?: boolean;
+}
+
+/**
+ * A spry application: a router whose routes are compiled into a request pipeline as they
+ * are declared, served natively by node:http (`handleNode`) or through the Fetch API (`fetch`).
+ *
+ * @example
+ * const app = new Spry();
+ * app.get("/items/{item_id}", { item_id: z.int(), q: z.string().optional() }, ({ item_id, q }) => ({ item_id, q }));
+ * export default app; // spry run main.ts
+ */
+export class Spry extends Router {
+  readonly config: AppConfig;
+  readonly #table: RouteTable;
+  readonly #dispatcher: Dispatcher;
+
+  constructor(options: SpryOptions = {}) {
+    super();
+    const limits = { ...defaultLimits, ...options.limits };
+    const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
+    this.config = { limits, logger };
+    this.#table = new RouteTable(limits.maxParamLength);
+    this.#dispatcher = new Dispatcher(this.#table, this.config, options.redirectSlashes ?? true);
+  }
+
+  /** The Fetch API handler: `Request` in, `Response` out. */
+  get fetch(): (request: Request) => Promise<Response> {
+    return this.#dispatcher.fetch;
+  }
+
+  /** The native node:http request listener. */
+  get handleNode(): (req: IncomingMessage, res: ServerResponse) => void {
+    return this.#dispatcher.handleNode;
+  }
+
+  protected override addRoute(route: RouteDefinition): void {
+    super.addRoute(route);
+    // Compiled from the final path, once the router's prefix has been applied.
+    const added = this.routes[this.routes.length - 1]!;
+    const template = parsePathTemplate(added.path);
+    this.#table.add(added.method, template, compileEndpoint(template, added.inputs, added.handler, added.options));
+  }
+}

@@ -1,0 +1,81 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+
+/** Where a declared input is read from. Bodies are declared with their own helpers. */
+export type Location = "path" | "query" | "header" | "cookie";
+
+export interface ParamOptions {
+  /** The name on the wire, when it differs from the handler's name for it. */
+  alias?: string;
+  /** Headers only: read `user_agent` from `user-agent`, as FastAPI does (default true). */
+  convertUnderscores?: boolean;
+  description?: string;
+  deprecated?: boolean;
+  /** Leave this input out of the OpenAPI document. */
+  includeInSchema?: boolean;
+}
+
+export interface ParamInfo {
+  readonly location: Location;
+  readonly schema: StandardSchemaV1;
+  readonly options: ParamOptions;
+}
+
+const kParam: unique symbol = Symbol.for("spry.param");
+
+/** A schema with its location pinned. It is still a Standard Schema with the same types. */
+export interface Param<S extends StandardSchemaV1 = StandardSchemaV1>
+  extends StandardSchemaV1<StandardSchemaV1.InferInput<S>, StandardSchemaV1.InferOutput<S>> {
+  readonly [kParam]: ParamInfo;
+}
+
+function located<S extends StandardSchemaV1>(location: Location, schema: S, options: ParamOptions = {}): Param<S> {
+  return { "~standard": schema["~standard"], [kParam]: { location, schema, options } } as Param<S>;
+}
+
+/** The declared location of an input, if it was pinned with `query()`, `header()`, ... */
+export function paramInfo(value: StandardSchemaV1): ParamInfo | undefined {
+  return (value as Partial<Param>)[kParam];
+}
+
+/**
+ * A query parameter. Plain schemas that are not path parameters are query parameters already;
+ * use this for an alias or OpenAPI details.
+ *
+ * @example
+ * app.get("/items/", { item_query: query(z.string(), { alias: "item-query" }) }, ({ item_query }) => item_query);
+ */
+export function query<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+  return located("query", schema, options);
+}
+
+/**
+ * A request header. `user_agent` reads the `user-agent` header unless `convertUnderscores` is false.
+ * An array schema receives every value of a repeated header.
+ *
+ * @example
+ * app.get("/agent", { user_agent: header(z.string()) }, ({ user_agent }) => ({ user_agent }));
+ */
+export function header<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+  return located("header", schema, options);
+}
+
+/**
+ * A cookie.
+ *
+ * @example
+ * app.get("/session", { session_id: cookie(z.string()) }, ({ session_id }) => ({ session_id }));
+ */
+export function cookie<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+  return located("cookie", schema, options);
+}
+
+/**
+ * A path parameter. Names in the path template are path parameters already; use this for
+ * OpenAPI details.
+ *
+ * @example
+ * app.get("/items/{item_id}", { item_id: path(z.int(), { description: "The item's id" }) }, ({ item_id }) => item_id);
+ */
+export function path<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+  return located("path", schema, options);
+}

@@ -1,0 +1,114 @@
+import type { Method } from "../toolkit/route-table.ts";
+import type { AnyHandler } from "./endpoint.ts";
+import type { Inputs } from "./inputs/plan.ts";
+import type { RouteOptions } from "./route-options.ts";
+import type { Handler } from "./types.ts";
+
+/** A route as declared, before it is compiled into an app. */
+export interface RouteDefinition {
+  readonly method: Method;
+  readonly path: string;
+  readonly inputs: Inputs;
+  readonly handler: AnyHandler;
+  readonly options: RouteOptions;
+}
+
+/** Registers a route for one HTTP method; the same signature for every method. */
+export interface RouteMethod<Self> {
+  <const P extends string, R>(path: P, handler: Handler<P, {}, R>, options?: RouteOptions): Self;
+  <const P extends string, const I extends Inputs, R>(path: P, inputs: I, handler: Handler<P, I, R>, options?: RouteOptions): Self;
+}
+
+export interface RouterOptions {
+  /** Prepended to every route path of this router, e.g. "/items". */
+  prefix?: string;
+  /** OpenAPI tags added to every route of this router. */
+  tags?: string[];
+}
+
+/**
+ * A group of routes with a common prefix and tags, included into an app or another router,
+ * like FastAPI's APIRouter.
+ *
+ * @example
+ * const items = new Router({ prefix: "/items", tags: ["items"] });
+ * items.get("/{item_id}", { item_id: z.int() }, ({ item_id }) => ({ item_id }));
+ * app.include(items);
+ */
+export class Router {
+  readonly prefix: string;
+  readonly tags: readonly string[];
+  readonly #routes: RouteDefinition[] = [];
+
+  constructor(options: RouterOptions = {}) {
+    this.prefix = normalizePrefix(options.prefix ?? "");
+    this.tags = options.tags ?? [];
+  }
+
+  readonly get: RouteMethod<this> = this.#method("GET");
+  readonly post: RouteMethod<this> = this.#method("POST");
+  readonly put: RouteMethod<this> = this.#method("PUT");
+  readonly patch: RouteMethod<this> = this.#method("PATCH");
+  readonly delete: RouteMethod<this> = this.#method("DELETE");
+  readonly options: RouteMethod<this> = this.#method("OPTIONS");
+  readonly head: RouteMethod<this> = this.#method("HEAD");
+
+  /** The routes declared on this router, with its prefix and tags applied. */
+  get routes(): readonly RouteDefinition[] {
+    return this.#routes;
+  }
+
+  /**
+   * Adds every route of `router` to this one, under an extra prefix and tags.
+   * Routes added to `router` afterwards are not included, as in FastAPI.
+   */
+  include(router: Router, options: RouterOptions = {}): this {
+    const prefix = normalizePrefix(options.prefix ?? "");
+    for (const route of router.routes) {
+      this.addRoute({
+        ...route,
+        path: prefix + route.path,
+        options: { ...route.options, tags: [...(options.tags ?? []), ...(route.options.tags ?? [])] },
+      });
+    }
+    return this;
+  }
+
+  /** Adds a route; the method helpers (`get`, `post`, ...) all come here. */
+  protected addRoute(route: RouteDefinition): void {
+    this.#routes.push({
+      ...route,
+      path: this.prefix + route.path,
+      options: { ...route.options, tags: unique([...this.tags, ...(route.options.tags ?? [])]) },
+    });
+  }
+
+  #method(method: Method): RouteMethod<this> {
+    const register = (path: string, ...rest: unknown[]): this => {
+      const [inputs, handler, options] =
+        typeof rest[0] === "function" ? [{}, rest[0], rest[1]] : [rest[0], rest[1], rest[2]];
+      if (typeof handler !== "function") throw new TypeError(`${method} ${path}: the handler must be a function`);
+      this.addRoute({
+        method,
+        path,
+        inputs: (inputs ?? {}) as Inputs,
+        handler: handler as AnyHandler,
+        options: (options ?? {}) as RouteOptions,
+      });
+      return this;
+    };
+    return register as RouteMethod<this>;
+  }
+}
+
+function normalizePrefix(prefix: string): string {
+  if (prefix === "") return "";
+  if (!prefix.startsWith("/") || prefix.endsWith("/")) {
+    throw new Error(`A prefix must start with "/" and not end with "/": ${JSON.stringify(prefix)}`);
+  }
+  return prefix;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,137 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { HTTPException } from "../toolkit/exceptions.ts";
+
+/** One entry of a 422 body, in FastAPI's current (pydantic 2) shape. */
+export interface ErrorDetail {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+  input: unknown;
+  ctx?: Record<string, unknown>;
+}
+
+/**
+ * The request did not match what the route declares: 422 with every failing input listed.
+ *
+ * @example
+ * // GET /slow_task/abc
+ * // 422 {"detail":[{"type":"int_parsing","loc":["path","item_id"],
+ * //   "msg":"Input should be a valid integer, unable to parse string as an integer","input":"abc"}]}
+ */
+export class RequestValidationError extends HTTPException {
+  readonly errors: ErrorDetail[];
+  constructor(errors: ErrorDetail[]) {
+    super(422, errors);
+    this.name = "RequestValidationError";
+    this.errors = errors;
+  }
+}
+
+export function missing(loc: (string | number)[]): ErrorDetail {
+  return { type: "missing", loc, msg: "Field required", input: null };
+}
+
+/** A Standard Schema issue as a pydantic-style error; zod's issue codes map to pydantic's types. */
+export function fromIssue(issue: StandardSchemaV1.Issue, loc: (string | number)[], input: unknown): ErrorDetail {
+  const path = (issue.path ?? []).map((p) => (typeof p === "object" ? p.key : p)) as (string | number)[];
+  const at = path.length === 0 ? loc : [...loc, ...path];
+  const value = path.length === 0 ? input : valueAt(input, path);
+  return { ...describe(issue as ZodLikeIssue), loc: at, input: value };
+}
+
+interface ZodLikeIssue extends StandardSchemaV1.Issue {
+  code?: string;
+  origin?: string;
+  expected?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  inclusive?: boolean;
+  values?: unknown[];
+  divisor?: number;
+  format?: string;
+  pattern?: string;
+}
+
+type Described = Pick<ErrorDetail, "type" | "msg" | "ctx">;
+
+function describe(issue: ZodLikeIssue): Described {
+  switch (issue.code) {
+    case "too_small":
+      return bound(issue, issue.minimum, "at least", issue.inclusive ? "greater_than_equal" : "greater_than");
+    case "too_big":
+      return bound(issue, issue.maximum, "at most", issue.inclusive ? "less_than_equal" : "less_than");
+    case "invalid_value":
+      return oneOf(issue.values ?? []);
+    case "not_multiple_of":
+      return { type: "multiple_of", msg: `Input should be a multiple of ${issue.divisor}`, ctx: { multiple_of: issue.divisor } };
+    case "invalid_format":
+      if (issue.format === "regex") {
+        return { type: "string_pattern_mismatch", msg: `String should match pattern '${issue.pattern}'`, ctx: { pattern: issue.pattern } };
+      }
+      return { type: "value_error", msg: `Value error, ${issue.message}` };
+    case "invalid_type":
+      return wrongType(issue.expected);
+    case "custom":
+      return { type: "value_error", msg: `Value error, ${issue.message}` };
+    default:
+      return { type: "value_error", msg: issue.message };
+  }
+}
+
+function bound(issue: ZodLikeIssue, limit: number | bigint | undefined, side: string, numberType: string): Described {
+  const n = Number(limit);
+  switch (issue.origin) {
+    case "string":
+      return side === "at least"
+        ? { type: "string_too_short", msg: `String should have at least ${n} character${n === 1 ? "" : "s"}`, ctx: { min_length: n } }
+        : { type: "string_too_long", msg: `String should have at most ${n} character${n === 1 ? "" : "s"}`, ctx: { max_length: n } };
+    case "array":
+    case "set":
+      return side === "at least"
+        ? { type: "too_short", msg: `List should have at least ${n} item${n === 1 ? "" : "s"} after validation`, ctx: { min_length: n } }
+        : { type: "too_long", msg: `List should have at most ${n} item${n === 1 ? "" : "s"} after validation`, ctx: { max_length: n } };
+    default: {
+      const words: Record<string, [string, string]> = {
+        greater_than_equal: ["greater than or equal to", "ge"],
+        greater_than: ["greater than", "gt"],
+        less_than_equal: ["less than or equal to", "le"],
+        less_than: ["less than", "lt"],
+      };
+      const [phrase, key] = words[numberType]!;
+      return { type: numberType, msg: `Input should be ${phrase} ${n}`, ctx: { [key]: n } };
+    }
+  }
+}
+
+function oneOf(values: unknown[]): Described {
+  const quoted = values.map((v) => (typeof v === "string" ? `'${v}'` : String(v)));
+  const expected = quoted.length <= 1 ? (quoted[0] ?? "") : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+  const allStrings = values.every((v) => typeof v === "string");
+  return { type: allStrings && values.length > 1 ? "enum" : "literal_error", msg: `Input should be ${expected}`, ctx: { expected } };
+}
+
+const TYPE_NAMES: Record<string, [string, string]> = {
+  string: ["string_type", "Input should be a valid string"],
+  number: ["float_type", "Input should be a valid number"],
+  int: ["int_type", "Input should be a valid integer"],
+  boolean: ["bool_type", "Input should be a valid boolean"],
+  array: ["list_type", "Input should be a valid list"],
+  object: ["model_attributes_type", "Input should be a valid dictionary or object to extract fields from"],
+  record: ["dict_type", "Input should be a valid dictionary"],
+  date: ["date_type", "Input should be a valid date"],
+  bigint: ["int_type", "Input should be a valid integer"],
+};
+
+function wrongType(expected: string | undefined): Described {
+  const [type, msg] = TYPE_NAMES[expected ?? ""] ?? ["value_error", `Input should be a valid ${expected ?? "value"}`];
+  return { type, msg };
+}
+
+function valueAt(input: unknown, path: (string | number)[]): unknown {
+  let value: unknown = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}

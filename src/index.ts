@@ -1,0 +1,16 @@
+/**
+ * spry: declared, validated inputs with inferred types, on a pipeline compiled per route.
+ * Optional parts live in subpath exports: `spry/server` (serve, CLI) and `spry/testing` (TestClient).
+ */
+export { Spry, type SpryOptions } from "./framework/app.ts";
+export { Router, type RouterOptions, type RouteDefinition, type RouteMethod } from "./framework/router.ts";
+export type { RouteOptions } from "./framework/route-options.ts";
+export type { Handler, InferInputs, PathParamNames } from "./framework/types.ts";
+export { query, header, cookie, path, type Param, type ParamOptions } from "./framework/inputs/param.ts";
+export { RequestValidationError, type ErrorDetail } from "./framework/validation-error.ts";
+export { HTTPException } from "./toolkit/exceptions.ts";
+export { Context } from "./toolkit/context.ts";
+export { sleep } from "./toolkit/sleep.ts";
+export { ClientDisconnected, DeadlineExceeded } from "./toolkit/signals.ts";
+export type { Logger } from "./toolkit/logger.ts";
+export type { RequestLimits } from "./toolkit/limits.ts";

@@ -1,0 +1,139 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../toolkit/logger.ts";
+import { defaultServerLimits, type ServerLimits } from "./options.ts";
+
+/** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
+export interface Servable {
+  readonly handleNode: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly config?: { readonly logger: Logger };
+}
+
+export interface ServeOptions extends Partial<ServerLimits> {
+  /** Default: the HOST environment variable, else 127.0.0.1. */
+  host?: string;
+  /** Default: the PORT environment variable, else 8000. 0 picks a free port. */
+  port?: number;
+  /** Stop on SIGINT and SIGTERM, finishing in-flight requests first (default true). */
+  handleSignals?: boolean;
+}
+
+export interface Running {
+  readonly server: Server;
+  /** The address actually bound, e.g. http://127.0.0.1:8000. */
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves an app on node:http with spry's default limits, like `uvicorn.run`.
+ *
+ * @example
+ * const { url } = await serve(app, { port: 8000 });
+ */
+export async function serve(app: Servable, options: ServeOptions = {}): Promise<Running> {
+  const limits: ServerLimits = { ...defaultServerLimits, ...definedOnly(options) };
+  const host = options.host ?? process.env.HOST ?? "127.0.0.1";
+  const port = options.port ?? portFromEnv() ?? 8000;
+  const logger = app.config?.logger;
+
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderSize,
+      headersTimeout: limits.headersTimeout,
+      requestTimeout: limits.requestTimeout,
+      keepAliveTimeout: limits.keepAliveTimeout,
+      // Node checks the two timeouts above only this often (30 s by default), which would
+      // let a trickled head outlive its deadline by up to half a minute.
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeout, limits.requestTimeout),
+      requireHostHeader: true,
+    },
+    countHeaders(app.handleNode, limits.maxHeadersCount),
+  );
+  // One more than the limit is kept, so that going over it can be told from meeting it.
+  server.maxHeadersCount = limits.maxHeadersCount + 1;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const url = urlOf(server.address() as AddressInfo);
+  logger?.info({ url }, `spry running on ${url} (Press CTRL+C to quit)`);
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= shutdown(server, limits.gracePeriod, logger));
+  if (options.handleSignals !== false) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (closing !== undefined) {
+        logger?.warn({ signal }, "Second signal: closing every connection now");
+        server.closeAllConnections();
+        return;
+      }
+      logger?.info({ signal }, "Shutting down: finishing in-flight requests");
+      void close().then(() => process.exit(0));
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    server.once("close", () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    });
+  }
+  return { server, url, close };
+}
+
+// Node keeps the first maxHeadersCount headers and drops the rest silently; a request that
+// sent more is refused instead of being served with some of its headers missing.
+function countHeaders(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  maxHeadersCount: number,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const maxRaw = maxHeadersCount * 2;
+  return (req, res) => {
+    if (req.rawHeaders.length <= maxRaw) return listener(req, res);
+    const body = JSON.stringify({ detail: `Too many request headers (limit ${maxHeadersCount})` });
+    res.writeHead(431, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
+    res.end(body);
+  };
+}
+
+async function shutdown(server: Server, gracePeriod: number, logger: Logger | undefined): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const forced = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      logger?.warn({ gracePeriod }, "Grace period over: closing connections with requests still in flight");
+      server.closeAllConnections();
+      resolve();
+    }, gracePeriod);
+    timer.unref();
+  });
+  await Promise.race([closed, forced]);
+  clearTimeout(timer);
+}
+
+function portFromEnv(): number | undefined {
+  const value = process.env.PORT;
+  if (value === undefined || value === "") return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+function definedOnly(options: ServeOptions): Partial<ServerLimits> {
+  const limits: Partial<ServerLimits> = {};
+  for (const key of Object.keys(defaultServerLimits) as (keyof ServerLimits)[]) {
+    if (options[key] !== undefined) limits[key] = options[key];
+  }
+  return limits;
+}

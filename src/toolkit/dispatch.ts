@@ -1,0 +1,130 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AppConfig, Context } from "./context.ts";
+import { HTTPException } from "./exceptions.ts";
+import { FetchContext } from "./fetch-context.ts";
+import { NodeContext } from "./node-context.ts";
+import type { RouteTable } from "./route-table.ts";
+
+/**
+ * From a request to its endpoint: limits checked before any routing, the route looked up,
+ * 404, 405 with Allow, and FastAPI's redirect_slashes for misses, and every error turned into
+ * a response. Both server paths enter here: `handleNode` and `fetch` differ only in their context.
+ */
+export class Dispatcher {
+  readonly table: RouteTable;
+  readonly config: AppConfig;
+  readonly redirectSlashes: boolean;
+
+  constructor(table: RouteTable, config: AppConfig, redirectSlashes: boolean) {
+    this.table = table;
+    this.config = config;
+    this.redirectSlashes = redirectSlashes;
+  }
+
+  /** The native node:http path. Pass it to `http.createServer`. */
+  readonly handleNode = (req: IncomingMessage, res: ServerResponse): void => {
+    const ctx = new NodeContext(req, res, this.config);
+    const pending = this.dispatch(ctx);
+    if (pending !== undefined) void pending.then(() => this.#ensureSent(ctx));
+    else this.#ensureSent(ctx);
+  };
+
+  /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
+  readonly fetch = async (request: Request): Promise<Response> => {
+    const ctx = new FetchContext(request, this.config);
+    await this.dispatch(ctx);
+    this.#ensureSent(ctx);
+    return ctx.response!;
+  };
+
+  /** Routes one request and sends its response; never rejects. */
+  dispatch(ctx: Context): void | Promise<void> {
+    const refusal = this.#refuse(ctx);
+    if (refusal !== undefined) return this.fail(ctx, refusal);
+    const match = this.table.find(ctx.method, ctx.path);
+    if (match === null) return this.#miss(ctx);
+    ctx.params = match.params;
+    ctx.route = match.entry.info;
+    let pending: void | Promise<void>;
+    try {
+      pending = match.entry.endpoint(ctx);
+    } catch (error) {
+      return this.fail(ctx, error);
+    }
+    if (pending !== undefined) return pending.then(undefined, (error: unknown) => this.fail(ctx, error));
+  }
+
+  /** Turns an error into a response: HTTPException as `{"detail": ...}`, anything else as a logged 500. */
+  fail(ctx: Context, error: unknown): void {
+    try {
+      if (error instanceof HTTPException) {
+        ctx.sendJson(error.status, { detail: error.detail }, error.headers);
+        return;
+      }
+      this.config.logger.error({ err: error, route: routeName(ctx) }, "Unhandled error while handling a request");
+      if (!ctx.sent) ctx.sendJson(500, { detail: "Internal Server Error" });
+    } catch (secondary) {
+      this.config.logger.error({ err: secondary, route: routeName(ctx) }, "Could not send the error response");
+      if (!ctx.sent) ctx.send(500, { "content-type": "text/plain" }, "Internal Server Error");
+    }
+  }
+
+  // Checks that need no route: an over-long target, or a declared body over the limit
+  // (refused before a byte of it is read).
+  #refuse(ctx: Context): HTTPException | undefined {
+    const limits = this.config.limits;
+    if (ctx.path.length + ctx.search.length > limits.maxUrlLength) {
+      return new HTTPException(414, "URI Too Long");
+    }
+    const length = ctx.header("content-length");
+    if (length !== undefined && Number(length) > limits.bodyLimit) {
+      return new HTTPException(413, `Request body is larger than ${limits.bodyLimit} bytes`, { connection: "close" });
+    }
+    return undefined;
+  }
+
+  #miss(ctx: Context): void {
+    if (ctx.path.includes("%") && !decodable(ctx.path)) {
+      return this.fail(ctx, new HTTPException(400, "Invalid percent-encoding in the path"));
+    }
+    const allowed = this.table.allowedMethods(ctx.path);
+    if (allowed.length > 0) {
+      return ctx.sendJson(405, { detail: "Method Not Allowed" }, { allow: allowed.join(", ") });
+    }
+    const other = this.redirectSlashes ? this.#otherSlashForm(ctx.path) : undefined;
+    if (other !== undefined) {
+      const location = ctx.search === "" ? other : `${other}?${ctx.search}`;
+      return ctx.send(307, { location }, null);
+    }
+    ctx.sendJson(404, { detail: "Not Found" });
+  }
+
+  // FastAPI's redirect_slashes: when only the other form of the path exists, redirect to it.
+  // The Location is relative, and a path that would start with "//" is never offered, because
+  // a browser reads "//host" as another site.
+  #otherSlashForm(path: string): string | undefined {
+    if (path === "/") return undefined;
+    const other = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
+    if (other.startsWith("//") || other === "") return undefined;
+    return this.table.allowedMethods(other).length > 0 ? other : undefined;
+  }
+
+  #ensureSent(ctx: Context): void {
+    if (ctx.sent) return;
+    this.config.logger.error({ route: routeName(ctx) }, "Endpoint finished without sending a response");
+    ctx.sendJson(500, { detail: "Internal Server Error" });
+  }
+}
+
+export function routeName(ctx: Context): string {
+  return ctx.route === undefined ? `${ctx.method} ${ctx.path}` : `${ctx.route.method} ${ctx.route.path}`;
+}
+
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,104 @@
+import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
+import { HTTPException } from "./exceptions.ts";
+import { statusHasNoBody } from "./status.ts";
+
+/**
+ * The Fetch API path: `Request` in, `Response` out, for any runtime or host that speaks it
+ * (Bun, Deno, serverless). The response is kept until dispatch finishes and handed back.
+ */
+export class FetchContext extends Context {
+  readonly request: Request;
+  response: Response | undefined = undefined;
+  #controller: AbortController | undefined;
+
+  constructor(request: Request, config: AppConfig) {
+    super(request.method, targetOf(request.url), config);
+    this.request = request;
+  }
+
+  header(name: string): string | undefined {
+    return this.request.headers.get(name) ?? undefined;
+  }
+
+  headerValues(name: string): string[] {
+    if (name === "set-cookie") return this.request.headers.getSetCookie();
+    const value = this.request.headers.get(name);
+    return value === null ? [] : value.split(/\s*,\s*/);
+  }
+
+  // The host's request.signal already fires when its client leaves; deadlines need a signal
+  // spry can abort too, so the two are combined only when a deadline asks for it.
+  get signal(): AbortSignal {
+    return this.#controller?.signal ?? this.request.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      const outer = this.request.signal;
+      if (outer.aborted) this.#controller.abort(outer.reason);
+      else outer.addEventListener("abort", () => this.#controller!.abort(outer.reason), { once: true });
+    }
+    this.#controller.abort(reason);
+  }
+
+  get sent(): boolean {
+    return this.response !== undefined;
+  }
+
+  async body(): Promise<Uint8Array> {
+    const limit = this.config.limits.bodyLimit;
+    const declared = Number(this.request.headers.get("content-length") ?? 0);
+    if (declared > limit) throw tooLarge(limit);
+    const stream = this.request.body;
+    if (stream === null) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
+    if (this.response !== undefined) return;
+    const list: [string, string][] = [];
+    for (const name in headers) {
+      const value = headers[name]!;
+      if (Array.isArray(value)) for (const v of value) list.push([name, v]);
+      else list.push([name, String(value)]);
+    }
+    const noBody = body === null || statusHasNoBody(status);
+    if (!noBody) list.push(["content-length", String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)]);
+    // A HEAD response describes the GET body (its length included) without carrying it.
+    const payload = noBody || this.method === "HEAD" ? null : (body as BodyInit);
+    this.response = new Response(payload, { status, headers: list });
+  }
+
+  async sendResponse(response: Response): Promise<void> {
+    if (this.response !== undefined) return;
+    if (this.method === "HEAD" && response.body !== null) {
+      await response.body.cancel();
+      response = new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+    }
+    this.response = response;
+  }
+}
+
+function tooLarge(limit: number): HTTPException {
+  return new HTTPException(413, `Request body is larger than ${limit} bytes`, { connection: "close" });
+}
+
+function targetOf(url: string): string {
+  // Request.url is absolute; the routing target is what follows the authority.
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  return start === -1 ? "/" : url.slice(start);
+}

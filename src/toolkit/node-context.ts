@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
+import { HTTPException } from "./exceptions.ts";
+import { statusHasNoBody } from "./status.ts";
+import { ClientDisconnected } from "./signals.ts";
+import { writeResponse } from "./write-response.ts";
+
+/** The native node:http path: reads from IncomingMessage, writes straight to ServerResponse. */
+export class NodeContext extends Context {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  #controller: AbortController | undefined;
+
+  constructor(req: IncomingMessage, res: ServerResponse, config: AppConfig) {
+    super(req.method ?? "GET", req.url ?? "/", config);
+    this.req = req;
+    this.res = res;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  headerValues(name: string): string[] {
+    return this.req.headersDistinct[name] ?? [];
+  }
+
+  get signal(): AbortSignal {
+    return (this.#controller ??= this.#watchClient()).signal;
+  }
+
+  /** Aborts the request's signal (a deadline passed, or the server is shutting down). */
+  abort(reason: unknown): void {
+    (this.#controller ??= this.#watchClient()).abort(reason);
+  }
+
+  // The signal is tied to the response, not the request: `req` emits "close" as soon as the
+  // body has been read, which is not the client leaving (the bug Fastify's request.signal had).
+  #watchClient(): AbortController {
+    const controller = new AbortController();
+    const res = this.res;
+    if (res.writableFinished) return controller;
+    if (res.destroyed || this.req.socket.destroyed) {
+      controller.abort(new ClientDisconnected());
+      return controller;
+    }
+    res.once("close", () => {
+      if (!res.writableFinished) controller.abort(new ClientDisconnected());
+    });
+    return controller;
+  }
+
+  get sent(): boolean {
+    return this.res.headersSent;
+  }
+
+  body(): Promise<Uint8Array> {
+    const limit = this.config.limits.bodyLimit;
+    const declared = Number(this.req.headers["content-length"] ?? 0);
+    if (declared > limit) return Promise.reject(tooLarge(limit));
+    return readStream(this.req, limit);
+  }
+
+  send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
+    const res = this.res;
+    if (res.headersSent || res.destroyed) return;
+    if (statusHasNoBody(status)) {
+      res.writeHead(status, headers);
+      res.end();
+      return;
+    }
+    if (body === null) {
+      res.writeHead(status, { ...headers, "content-length": 0 });
+      res.end();
+      return;
+    }
+    const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    res.writeHead(status, { ...headers, "content-length": length });
+    res.end(body);
+  }
+
+  sendResponse(response: Response): Promise<void> {
+    return writeResponse(this.res, response);
+  }
+}
+
+function tooLarge(limit: number): HTTPException {
+  // The rest of the body is not read, so the connection cannot be reused.
+  return new HTTPException(413, `Request body is larger than ${limit} bytes`, { connection: "close" });
+}
+
+function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}

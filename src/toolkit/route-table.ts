@@ -1,0 +1,78 @@
+import FindMyWay from "find-my-way";
+import type { Context, RouteInfo } from "./context.ts";
+import type { PathTemplate } from "./path-template.ts";
+
+/** What runs for a matched route. It must send a response through the context. */
+export type Endpoint = (ctx: Context) => void | Promise<void>;
+
+export interface RouteEntry {
+  readonly info: RouteInfo;
+  readonly template: PathTemplate;
+  readonly endpoint: Endpoint;
+}
+
+export interface Match {
+  readonly entry: RouteEntry;
+  readonly params: Record<string, string | undefined>;
+}
+
+export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export type Method = (typeof METHODS)[number];
+
+/**
+ * Method and path to endpoint, on find-my-way (Fastify's radix-tree router): static routes,
+ * parameters and a trailing wildcard, with a cap on parameter length that makes an
+ * over-long parameter a plain miss.
+ */
+export class RouteTable {
+  readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+  readonly #entries: RouteEntry[] = [];
+
+  constructor(maxParamLength: number) {
+    this.#router = FindMyWay({ maxParamLength, caseSensitive: true, ignoreTrailingSlash: false });
+  }
+
+  /** Registers `path` for `method`; a GET route answers HEAD too unless HEAD is registered. */
+  add(method: Method, template: PathTemplate, endpoint: Endpoint): RouteEntry {
+    const entry: RouteEntry = { info: { method, path: template.path }, template, endpoint };
+    if (this.#has(method, template.routerPath)) {
+      throw new Error(`Route ${method} ${template.path} is already registered`);
+    }
+    this.#on(method, template, entry);
+    if (method === "GET" && !this.#has("HEAD", template.routerPath)) this.#on("HEAD", template, entry);
+    this.#entries.push(entry);
+    return entry;
+  }
+
+  get entries(): readonly RouteEntry[] {
+    return this.#entries;
+  }
+
+  find(method: string, path: string): Match | null {
+    const found = this.#router.find(method as FindMyWay.HTTPMethod, path);
+    if (found === null) return null;
+    const entry = found.store as RouteEntry;
+    const params = found.params;
+    const wildcard = entry.template.wildcard;
+    if (wildcard !== undefined) params[wildcard] = params["*"];
+    return { entry, params };
+  }
+
+  /** Methods that would match `path`, for the Allow header of a 405. */
+  allowedMethods(path: string): Method[] {
+    return METHODS.filter((method) => this.#router.find(method, path) !== null);
+  }
+
+  #has(method: string, routerPath: string): boolean {
+    return this.#router.hasRoute(method as FindMyWay.HTTPMethod, routerPath);
+  }
+
+  #on(method: string, template: PathTemplate, entry: RouteEntry): void {
+    // An explicit HEAD route replaces the one a GET route added.
+    if (method === "HEAD" && this.#has("HEAD", template.routerPath)) this.#router.off("HEAD", template.routerPath);
+    this.#router.on(method as FindMyWay.HTTPMethod, template.routerPath, noop, entry);
+  }
+}
+
+// find-my-way requires a handler; spry keeps its own endpoint in the route's store.
+function noop(): void {}

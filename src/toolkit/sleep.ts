@@ -1,0 +1,22 @@
+import { setTimeout as wait } from "node:timers/promises";
+
+/**
+ * Waits `ms` milliseconds without blocking the event loop, the article's `asyncio.sleep`.
+ * With a signal, the wait ends early with the signal's reason when it aborts, so a handler
+ * whose client left stops waiting at once.
+ *
+ * @example
+ * app.get("/slow", async (_, { signal }) => {
+ *   await sleep(5000, { signal });
+ *   return { done: true };
+ * });
+ */
+export async function sleep(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+  try {
+    await wait(ms, undefined, options.signal === undefined ? undefined : { signal: options.signal });
+  } catch (error) {
+    // timers/promises rejects with a generic AbortError; the signal's own reason says why.
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw error;
+  }
+}
