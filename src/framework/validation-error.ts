@@ -66,7 +66,8 @@ function describe(issue: ZodLikeIssue): Described {
       return { type: "multiple_of", msg: `Input should be a multiple of ${issue.divisor}`, ctx: { multiple_of: issue.divisor } };
     case "invalid_format":
       if (issue.format === "regex") {
-        return { type: "string_pattern_mismatch", msg: `String should match pattern '${issue.pattern}'`, ctx: { pattern: issue.pattern } };
+        const pattern = regexSource(issue.pattern ?? "");
+        return { type: "string_pattern_mismatch", msg: `String should match pattern '${pattern}'`, ctx: { pattern } };
       }
       return { type: "value_error", msg: `Value error, ${issue.message}` };
     case "invalid_type":
@@ -125,6 +126,12 @@ const TYPE_NAMES: Record<string, [string, string]> = {
 function wrongType(expected: string | undefined): Described {
   const [type, msg] = TYPE_NAMES[expected ?? ""] ?? ["value_error", `Input should be a valid ${expected ?? "value"}`];
   return { type, msg };
+}
+
+// zod reports a pattern as the RegExp's literal ("/^a+$/u"); pydantic reports its source.
+function regexSource(pattern: string): string {
+  const literal = /^\/(.*)\/[a-z]*$/s.exec(pattern);
+  return literal === null ? pattern : literal[1]!;
 }
 
 function valueAt(input: unknown, path: (string | number)[]): unknown {

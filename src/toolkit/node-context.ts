@@ -22,8 +22,15 @@ export class NodeContext extends Context {
     return Array.isArray(value) ? value.join(", ") : value;
   }
 
+  // Read from rawHeaders rather than req.headersDistinct, which simulated requests (the test
+  // client's) lack; node builds headersDistinct from the same list.
   headerValues(name: string): string[] {
-    return this.req.headersDistinct[name] ?? [];
+    const raw = this.req.rawHeaders;
+    const values: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!);
+    }
+    return values;
   }
 
   get signal(): AbortSignal {

@@ -54,13 +54,18 @@ export class RouteTable {
     const entry = found.store as RouteEntry;
     const params = found.params;
     const wildcard = entry.template.wildcard;
+    for (const name of entry.template.params) {
+      // find-my-way lets a parameter match an empty segment; FastAPI's `{name}` needs at
+      // least one character, so "/items/" is not "/items/{item_id}".
+      if (name !== wildcard && params[name] === "") return null;
+    }
     if (wildcard !== undefined) params[wildcard] = params["*"];
     return { entry, params };
   }
 
   /** Methods that would match `path`, for the Allow header of a 405. */
   allowedMethods(path: string): Method[] {
-    return METHODS.filter((method) => this.#router.find(method, path) !== null);
+    return METHODS.filter((method) => this.find(method, path) !== null);
   }
 
   #has(method: string, routerPath: string): boolean {

@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { inject } from "light-my-request";
+import { statusHasNoBody } from "./status.ts";
+
+/** Which of an app's two entry points a TestClient drives. */
+export type Transport = "node" | "fetch";
+
+/** Anything a TestClient can drive: a Spry app, or a toolkit Dispatcher. */
+export interface Testable {
+  readonly fetch: (request: Request) => Promise<Response>;
+  readonly handleNode: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+export type QueryInit = Record<string, string | number | boolean | readonly (string | number | boolean)[] | undefined>;
+
+export interface RequestOptions {
+  /** Added to the path's own query string; an array repeats the key. */
+  query?: QueryInit;
+  headers?: Record<string, string>;
+  /** Sent as the `cookie` header. */
+  cookies?: Record<string, string>;
+  /** A raw body. */
+  body?: string | Uint8Array;
+  /** A JSON body; sets content-type application/json. */
+  json?: unknown;
+}
+
+/**
+ * In-process requests without a socket, like FastAPI's TestClient or Fastify's inject().
+ * `transport: "node"` runs the native node:http path (on light-my-request's simulated
+ * request and response), `"fetch"` the Fetch API path; either way the answer is a standard
+ * Response. Redirects are never followed, so a test sees the 307 itself.
+ *
+ * @example
+ * const client = new TestClient(app);
+ * const res = await client.get("/slow_task/1", { query: { q: "test" } });
+ * assert.equal(res.status, 200);
+ * assert.deepEqual(await res.json(), { item_id: 1, q: "test" });
+ */
+export class TestClient {
+  readonly app: Testable;
+  readonly transport: Transport;
+
+  constructor(app: Testable, options: { transport?: Transport } = {}) {
+    this.app = app;
+    this.transport = options.transport ?? "node";
+  }
+
+  get(path: string, options?: RequestOptions): Promise<Response> {
+    return this.request("GET", path, options);
+  }
+  head(path: string, options?: RequestOptions): Promise<Response> {
+    return this.request("HEAD", path, options);
+  }
+  post(path: string, options?: RequestOptions): Promise<Response> {
+    return this.request("POST", path, options);
+  }
+  put(path: string, options?: RequestOptions): Promise<Response> {
+    return this.request("PUT", path, options);
+  }
+  patch(path: string, options?: RequestOptions): Promise<Response> {
+    return this.request("PATCH", path, options);
+  }
+  delete(path: string, options?: RequestOptions): Promise<Response> {
+    return this.request("DELETE", path, options);
+  }
+  options(path: string, options?: RequestOptions): Promise<Response> {
+    return this.request("OPTIONS", path, options);
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const url = withQuery(path, options.query);
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.cookies !== undefined) {
+      headers.cookie = Object.entries(options.cookies).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("; ");
+    }
+    let body = options.body;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers["content-type"] ??= "application/json";
+    }
+    return this.transport === "fetch"
+      ? this.app.fetch(new Request(`http://testserver${url}`, { method, headers, body: (body ?? null) as BodyInit | null }))
+      : this.#inject(method, url, headers, body);
+  }
+
+  async #inject(method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined): Promise<Response> {
+    const res = await inject(this.app.handleNode, {
+      method: method as "GET",
+      url,
+      headers: { host: "testserver", ...headers },
+      ...(body === undefined ? {} : { payload: Buffer.from(body) }),
+    });
+    const list: [string, string][] = [];
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (Array.isArray(value)) for (const v of value) list.push([name, v]);
+      else if (value !== undefined) list.push([name, String(value)]);
+    }
+    const noBody = statusHasNoBody(res.statusCode) || method === "HEAD";
+    return new Response(noBody ? null : (res.rawPayload as unknown as BodyInit), { status: res.statusCode, statusText: res.statusMessage, headers: list });
+  }
+}
+
+function withQuery(path: string, query: QueryInit | undefined): string {
+  if (query === undefined) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) params.append(key, String(v));
+    else params.append(key, String(value));
+  }
+  const search = params.toString();
+  if (search === "") return path;
+  return path.includes("?") ? `${path}&${search}` : `${path}?${search}`;
+}

@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Router, Spry } from "spry";
+import { forEachTransport } from "../support/transports.ts";
+
+function app(): Spry {
+  const app = new Spry({ logger: false });
+  app.get("/items/", () => ["a", "b"]);
+  app.get("/items/{item_id}", ({ item_id }) => ({ item_id }));
+  app.post("/items/{item_id}", ({ item_id }) => ({ created: item_id }));
+  app.put("/items/{item_id}", () => "put");
+  app.patch("/items/{item_id}", () => "patch");
+  app.delete("/items/{item_id}", () => "delete");
+  app.options("/items/{item_id}", () => "options");
+  app.get("/files/{file_path:path}", ({ file_path }) => ({ file_path }));
+  app.get("/users/{user_id}/posts/{post_id}", (inputs) => inputs);
+  app.get("/no-slash", () => "no-slash");
+  app.head("/only-head", () => null);
+  app.delete("/write-only", () => "d");
+  app.put("/write-only", () => "u");
+  app.post("/write-only", () => "p");
+  return app;
+}
+
+forEachTransport("routing", (connect) => {
+  const client = connect(app());
+
+  test("each method reaches its own handler", async () => {
+    for (const [method, expected] of [
+      ["GET", { item_id: "7" }],
+      ["POST", { created: "7" }],
+      ["PUT", "put"],
+      ["PATCH", "patch"],
+      ["DELETE", "delete"],
+      ["OPTIONS", "options"],
+    ] as const) {
+      const res = await client.request(method, "/items/7");
+      assert.equal(res.status, 200, method);
+      assert.deepEqual(await res.json(), expected, method);
+    }
+  });
+
+  test("path parameters are percent-decoded", async () => {
+    const res = await client.get("/items/a%20b");
+    assert.deepEqual(await res.json(), { item_id: "a b" });
+  });
+
+  test("several path parameters", async () => {
+    const res = await client.get("/users/u1/posts/p2");
+    assert.deepEqual(await res.json(), { user_id: "u1", post_id: "p2" });
+  });
+
+  test("{name:path} captures the rest of the path, slashes included", async () => {
+    const res = await client.get("/files/docs/2024/report.txt");
+    assert.deepEqual(await res.json(), { file_path: "docs/2024/report.txt" });
+  });
+
+  test("unknown path: 404 with FastAPI's body", async () => {
+    const res = await client.get("/nowhere");
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.deepEqual(await res.json(), { detail: "Not Found" });
+  });
+
+  test("known path, wrong method: 405 with an Allow header", async () => {
+    const res = await client.post("/items/");
+    assert.equal(res.status, 405);
+    assert.deepEqual(await res.json(), { detail: "Method Not Allowed" });
+    assert.equal(res.headers.get("allow"), "GET, HEAD");
+  });
+
+  test("405 lists every method of the path, in a stable order", async () => {
+    const res = await client.get("/write-only");
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get("allow"), "POST, PUT, DELETE");
+  });
+
+  test("HEAD is answered for every GET route, with the GET headers and no body", async () => {
+    const res = await client.head("/items/7");
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.equal(res.headers.get("content-length"), String(JSON.stringify({ item_id: "7" }).length));
+    assert.equal(await res.text(), "");
+  });
+
+  test("an explicit HEAD route without GET answers HEAD only", async () => {
+    assert.equal((await client.head("/only-head")).status, 200);
+    assert.equal((await client.get("/only-head")).status, 405);
+  });
+
+  test("redirect_slashes: 307 to the form that exists, query kept", async () => {
+    const added = await client.get("/items?limit=2");
+    assert.equal(added.status, 307);
+    assert.equal(added.headers.get("location"), "/items/?limit=2");
+    const removed = await client.get("/no-slash/");
+    assert.equal(removed.status, 307);
+    assert.equal(removed.headers.get("location"), "/no-slash");
+  });
+
+  test("redirect_slashes never points at another site", async () => {
+    const res = await client.get("//evil.example/");
+    assert.notEqual(res.status, 307);
+    assert.equal(res.headers.get("location"), null);
+  });
+
+  test("no redirect when neither form exists", async () => {
+    assert.equal((await client.get("/missing/")).status, 404);
+  });
+
+  test("routing is case-sensitive, as in FastAPI", async () => {
+    assert.equal((await client.get("/ITEMS/")).status, 404);
+  });
+
+  test("a path parameter longer than 100 characters does not match: 404", async () => {
+    assert.equal((await client.get(`/items/${"x".repeat(100)}`)).status, 200);
+    assert.equal((await client.get(`/items/${"x".repeat(101)}`)).status, 404);
+  });
+
+  test("a URL longer than 8 KiB: 414", async () => {
+    const res = await client.get(`/items/1?q=${"x".repeat(8 * 1024)}`);
+    assert.equal(res.status, 414);
+  });
+
+  test("bad percent-encoding in the path: 400", async () => {
+    const res = await client.get("/items/%zz");
+    assert.equal(res.status, 400);
+    assert.match((await res.json()).detail, /percent-encoding/);
+  });
+});
+
+forEachTransport("redirect_slashes off", (connect) => {
+  test("the other form is a plain 404", async () => {
+    const app = new Spry({ logger: false, redirectSlashes: false });
+    app.get("/a/", () => "a");
+    const res = await connect(app).get("/a");
+    assert.equal(res.status, 404);
+  });
+});
+
+forEachTransport("routers", (connect) => {
+  test("a router's prefix and an include's prefix are both applied", async () => {
+    const items = new Router({ prefix: "/items", tags: ["items"] });
+    items.get("/{item_id}", ({ item_id }) => ({ item_id }));
+    const app = new Spry({ logger: false });
+    app.include(items, { prefix: "/v1", tags: ["v1"] });
+    const res = await connect(app).get("/v1/items/3");
+    assert.deepEqual(await res.json(), { item_id: "3" });
+    assert.deepEqual(app.routes[0]!.options.tags, ["v1", "items"]);
+  });
+
+  test("routers nest, and the route's own tags come last", async () => {
+    const inner = new Router({ prefix: "/inner", tags: ["inner"] });
+    inner.get("/x", () => "x", { tags: ["own"] });
+    const outer = new Router({ prefix: "/outer", tags: ["outer"] });
+    outer.include(inner);
+    const app = new Spry({ logger: false });
+    app.include(outer);
+    assert.equal((await (await connect(app).get("/outer/inner/x")).json()), "x");
+    assert.deepEqual(app.routes[0]!.options.tags, ["outer", "inner", "own"]);
+  });
+});
+
+test("registration errors are raised when the route is declared", () => {
+  const app = new Spry({ logger: false });
+  app.get("/dup", () => 1);
+  assert.throws(() => app.get("/dup", () => 2), /already registered/);
+  assert.throws(() => app.get("no-slash", () => 1), /must start with "\/"/);
+  assert.throws(() => app.get("/a/{rest:path}/b", () => 1), /must end the path/);
+  assert.throws(() => app.get("/a/{x:uuid}", () => 1), /Unknown path converter/);
+  assert.throws(() => app.get("/a/{x}/{x}", () => 1), /appears twice/);
+  assert.throws(() => new Router({ prefix: "items" }), /prefix must start/);
+});
+
+test("a literal colon in a template is not a parameter", async () => {
+  const app = new Spry({ logger: false });
+  app.get("/v1:batch", () => "batch");
+  const { TestClient } = await import("spry/testing");
+  assert.equal(await (await new TestClient(app).get("/v1:batch")).json(), "batch");
+});
