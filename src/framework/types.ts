@@ -7,14 +7,14 @@ export type PathParamNames<P extends string> = P extends `${string}{${infer Para
   ? (Param extends `${infer Name}:${string}` ? Name : Param) | PathParamNames<Rest>
   : never;
 
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type Simplify<T> = { [K in keyof T]: T[K] };
 
 /**
  * What a handler receives as its first argument: every declared input, converted and
  * validated, typed by its schema's output; path parameters left undeclared are strings.
  */
 export type InferInputs<P extends string, I extends Inputs> = Simplify<
-  { [K in keyof I]: StandardSchemaV1.InferOutput<I[K]> } & {
+  { -readonly [K in keyof I]: StandardSchemaV1.InferOutput<I[K]> } & {
     [K in Exclude<PathParamNames<P>, keyof I>]: string;
   }
 >;

@@ -47,13 +47,13 @@ export class NodeContext extends Context {
   #watchClient(): AbortController {
     const controller = new AbortController();
     const res = this.res;
-    if (res.writableFinished) return controller;
+    if (res.writableEnded) return controller;
     if (res.destroyed || this.req.socket.destroyed) {
       controller.abort(new ClientDisconnected());
       return controller;
     }
     res.once("close", () => {
-      if (!res.writableFinished) controller.abort(new ClientDisconnected());
+      if (!res.writableEnded) controller.abort(new ClientDisconnected());
     });
     return controller;
   }

@@ -1,0 +1,81 @@
+// A handler's signal fires when its client leaves, not when the request body has been read.
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { once } from "node:events";
+import { after, before, describe, test } from "node:test";
+import { ClientDisconnected, Spry, sleep } from "spry";
+import { serve, type Running } from "spry/server";
+import { TestClient } from "spry/testing";
+
+describe("cancellation over a real socket", () => {
+  const events: string[] = [];
+  let reached!: () => void;
+  let aborted!: (reason: unknown) => void;
+  const app = new Spry({ logger: false });
+  app.get("/wait", async (_, { signal }) => {
+    signal.addEventListener("abort", () => aborted(signal.reason));
+    events.push("started");
+    reached();
+    try {
+      await sleep(60_000, { signal });
+      events.push("finished");
+    } finally {
+      events.push("teardown");
+    }
+  });
+  app.post("/read-then-wait", async (_, ctx) => {
+    await ctx.body();
+    await sleep(50, { signal: ctx.signal });
+    return { aborted: ctx.signal.aborted };
+  });
+  let running: Running;
+  before(async () => {
+    running = await serve(app, { port: 0, handleSignals: false });
+  });
+  after(() => running.close());
+
+  test("closing the connection aborts the handler's signal and its sleep; teardown still runs", async () => {
+    const started = new Promise<void>((resolve) => (reached = resolve));
+    const abortedWith = new Promise<unknown>((resolve) => (aborted = resolve));
+    const { port } = new URL(running.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n");
+    await started;
+    socket.destroy();
+    const reason = await abortedWith;
+    assert.ok(reason instanceof ClientDisconnected);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(events, ["started", "teardown"]);
+  });
+
+  test("having read the whole body does not abort the signal", async () => {
+    const { port } = new URL(running.url);
+    const res = await fetch(`http://127.0.0.1:${port}/read-then-wait`, { method: "POST", body: "payload" });
+    assert.deepEqual(await res.json(), { aborted: false });
+  });
+});
+
+test("the Fetch path hands the host's request signal to the handler", async () => {
+  const app = new Spry({ logger: false });
+  let seen: AbortSignal | undefined;
+  app.get("/s", (_, { signal }) => {
+    seen = signal;
+    return null;
+  });
+  const controller = new AbortController();
+  await app.fetch(new Request("http://x/s", { signal: controller.signal }));
+  controller.abort();
+  assert.equal(seen?.aborted, true);
+});
+
+test("a signal read after the response was sent never aborts", async () => {
+  const app = new Spry({ logger: false });
+  let ctxSignal: (() => AbortSignal) | undefined;
+  app.get("/late", (_, ctx) => {
+    ctxSignal = () => ctx.signal;
+    return "ok";
+  });
+  await new TestClient(app).get("/late");
+  assert.equal(ctxSignal!().aborted, false);
+});

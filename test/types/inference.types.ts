@@ -1,0 +1,77 @@
+// Type-level tests, checked by `tsc --noEmit` as the first step of `npm test`: a handler's
+// argument types are inferred from its declaration, and reading what was not declared fails
+// to compile. Nothing here runs.
+import { z } from "zod";
+import * as v from "valibot";
+import { Router, Spry, cookie, header, type Context, type PathParamNames } from "spry";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(_?: T): void {}
+
+const app = new Spry();
+
+// The article's route: a path int and a nullable query string with a default.
+app.get("/slow_task/{item_id}", { item_id: z.int(), q: z.string().nullable().default(null) }, (inputs, ctx) => {
+  expectType<Equal<typeof inputs, { item_id: number; q: string | null }>>();
+  expectType<Equal<typeof ctx, Context>>();
+  expectType<Equal<typeof ctx.signal, AbortSignal>>();
+  return inputs;
+});
+
+// Path parameters left undeclared are strings; {name:path} is named without its converter.
+app.get("/users/{user_id}/files/{file_path:path}", (inputs) => {
+  expectType<Equal<typeof inputs, { user_id: string; file_path: string }>>();
+  return null;
+});
+expectType<Equal<PathParamNames<"/a/{x}/b/{y:path}">, "x" | "y">>();
+expectType<Equal<PathParamNames<"/static">, never>>();
+
+// A declared path parameter takes its schema's type over the template's string.
+app.get("/items/{id}", { id: z.int() }, ({ id }) => {
+  expectType<Equal<typeof id, number>>();
+  return id;
+});
+
+// Optional, lists, enums, headers, cookies, transforms.
+app.get("/search", {
+  limit: z.int().optional(),
+  ids: z.array(z.int()),
+  color: z.enum(["red", "green"]),
+  user_agent: header(z.string()),
+  session: cookie(z.string().optional()),
+  csv: z.string().transform((s) => s.split(",")),
+}, (inputs) => {
+  expectType<Equal<typeof inputs.limit, number | undefined>>();
+  expectType<Equal<typeof inputs.ids, number[]>>();
+  expectType<Equal<typeof inputs.color, "red" | "green">>();
+  expectType<Equal<typeof inputs.user_agent, string>>();
+  expectType<Equal<typeof inputs.session, string | undefined>>();
+  expectType<Equal<typeof inputs.csv, string[]>>();
+  return null;
+});
+
+// Any Standard Schema library: valibot's output type flows through.
+app.get("/valibot", { n: v.pipe(v.string(), v.transform(Number)) }, ({ n }) => {
+  expectType<Equal<typeof n, number>>();
+  return n;
+});
+
+// Reading an input that was not declared does not compile.
+// @ts-expect-error: q is not declared
+app.get("/strict", { a: z.int() }, ({ q }) => q);
+// @ts-expect-error: no inputs at all, so no item_id
+app.get("/none", ({ item_id }) => item_id);
+
+// A declaration must be a schema.
+// @ts-expect-error: 5 is not a schema
+app.get("/not-a-schema", { a: 5 }, () => null);
+
+// Route options are one type for every method, checked.
+app.post("/created", () => null, { status: 201, tags: ["x"], summary: "Create" });
+// @ts-expect-error: status is a number
+app.post("/bad-options", () => null, { status: "201" });
+
+// Registration chains, on routers and apps alike.
+const router: Router = new Router({ prefix: "/r" }).get("/a", () => 1).post("/b", () => 2);
+const chained: Spry = app.include(router).get("/c", () => 3);
+void chained;
