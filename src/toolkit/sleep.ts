@@ -12,11 +12,15 @@ import { setTimeout as wait } from "node:timers/promises";
  * });
  */
 export async function sleep(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+  const signal = options.signal;
+  if (signal?.aborted) throw signal.reason;
+  // Like asyncio.sleep(0): no timer, only the yield of an await.
+  if (!(ms > 0)) return;
   try {
-    await wait(ms, undefined, options.signal === undefined ? undefined : { signal: options.signal });
+    await wait(ms, undefined, signal === undefined ? undefined : { signal });
   } catch (error) {
     // timers/promises rejects with a generic AbortError; the signal's own reason says why.
-    if (options.signal?.aborted) throw options.signal.reason;
+    if (signal?.aborted) throw signal.reason;
     throw error;
   }
 }

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { sleep } from "spry";
+
+test("sleep resolves after its delay, letting other work run meanwhile", async () => {
+  const order: string[] = [];
+  const slow = sleep(20).then(() => order.push("slow"));
+  await new Promise((resolve) => setImmediate(resolve));
+  order.push("other");
+  await slow;
+  assert.deepEqual(order, ["other", "slow"]);
+});
+
+test("an abort ends the wait early with the signal's reason", async () => {
+  const controller = new AbortController();
+  const reason = new Error("client left");
+  const waiting = sleep(60_000, { signal: controller.signal });
+  controller.abort(reason);
+  await assert.rejects(waiting, (error) => error === reason);
+});
+
+test("an already aborted signal rejects at once, even for a zero delay", async () => {
+  const reason = new Error("gone");
+  await assert.rejects(sleep(0, { signal: AbortSignal.abort(reason) }), (error) => error === reason);
+  await assert.rejects(sleep(1000, { signal: AbortSignal.abort(reason) }), (error) => error === reason);
+});
+
+test("sleep(0) and negative delays resolve without a timer", async () => {
+  const before = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const pending = sleep(0);
+  assert.equal(process.getActiveResourcesInfo().filter((r) => r === "Timeout").length, before);
+  await pending;
+  await sleep(-5);
+});
