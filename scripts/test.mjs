@@ -1,5 +1,6 @@
 // The one test command, shared by developers and CI: the type check (which includes the
-// type-level tests under test/types), then every *.test.ts on Node's own test runner.
+// type-level tests under test/types), then every *.test.ts under test/ and docs/ on Node's
+// own test runner.
 // Node 20's runner cannot glob by itself, so the files are listed here.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -22,4 +23,5 @@ function run(command, args) {
 
 const only = process.argv.slice(2);
 run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", "."]);
-run(process.execPath, ["--import", "tsx", "--test", ...(only.length > 0 ? only : testFiles("test").sort())]);
+const all = [...testFiles("test"), ...testFiles("docs")].sort();
+run(process.execPath, ["--import", "tsx", "--test", ...(only.length > 0 ? only : all)]);

@@ -1,4 +1,4 @@
-// The seed article's app (shared/seed), in spry. Run it with `npm start`.
+// examples/seed/main.ts: the seed article's app in spry. Run it with `npm start`.
 import { z } from "zod";
 import { Spry, sleep } from "spry";
 
