@@ -7,13 +7,13 @@
 // server's RSS while the 5,000 are still in flight.
 //
 //   node inflight.mjs [--rounds 3] [--inflight 5000] [--rate 200] [--duration 10]
-//                     [--slow-seconds 5] [--only spry,raw-node] [--skip-fastapi]
+//                     [--ramp-seconds 1] [--slow-seconds 5] [--only spry,raw-node] [--skip-fastapi]
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { selectFrameworks } from './lib/frameworks.mjs';
-import { readListenOverflows } from './lib/procfs.mjs';
+import { foreignLoad, processTree, readListenOverflows } from './lib/procfs.mjs';
 import { spawnPinned, stopChild, tail } from './lib/children.mjs';
 import { checkResponse, startServer } from './lib/start-server.mjs';
 import { fmt, markdownTable, median, ratio } from './lib/table.mjs';
@@ -30,6 +30,7 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '200' },
     duration: { type: 'string', default: '10' },
     'slow-seconds': { type: 'string', default: '5' },
+    'ramp-seconds': { type: 'string', default: '1' },
     pool: { type: 'string', default: '10' },
     only: { type: 'string' },
     'skip-fastapi': { type: 'boolean', default: false },
@@ -46,6 +47,7 @@ const rate = num('rate');
 const durationS = num('duration');
 const slowSeconds = num('slow-seconds');
 const pool = num('pool');
+const rampSeconds = num('ramp-seconds');
 
 const { chosen, skipped } = selectFrameworks({ only: opt.only, skipFastapi: opt['skip-fastapi'] });
 for (const s of skipped) console.error(`skipping ${s.name}: ${s.why}`);
@@ -91,7 +93,9 @@ async function measure(fw) {
     await checkResponse(server, '/fast_task/', { message: 'This is fast!' });
     const overflowsBefore = readListenOverflows();
     const maxSeconds = READY_TIMEOUT_S + durationS + 60;
-    load = spawnPinned([process.execPath, join(LIB, 'inflight-load.mjs'), String(server.port), String(inflight), String(maxSeconds)], { cpu: LOAD_CPU, stdio: ['pipe', 'pipe', 'pipe'] });
+    load = spawnPinned([process.execPath, join(LIB, 'inflight-load.mjs'), String(server.port), String(inflight), String(rampSeconds), String(maxSeconds)], {
+      cpu: LOAD_CPU, nice: 10, stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const loadErr = tail(load.stderr);
     const loadMsgs = jsonLines(load);
     await loadMsgs.waitFor((m) => m.event === 'ready', READY_TIMEOUT_S * 1000, `${inflight} requests in flight`).catch((e) => {
@@ -99,6 +103,7 @@ async function measure(fw) {
     });
 
     const listenOverflows = readListenOverflows() - overflowsBefore;
+    const foreign = foreignLoad(0, processTree(server.pid));
     const probe = spawnPinned([process.execPath, join(LIB, 'probe.mjs'), String(server.port), String(rate), String(durationS), String(pool)], { cpu: LOAD_CPU });
     const probeErr = tail(probe.stderr);
     const probeMsgs = jsonLines(probe);
@@ -108,6 +113,7 @@ async function measure(fw) {
     });
     await stopChild(probe, 500);
 
+    const foreignCpu0 = foreign();
     // RSS while all requests are still parked in the server.
     const rssKb = server.rssKb();
     const treeRssKb = server.treeRssKb();
@@ -117,7 +123,7 @@ async function measure(fw) {
     return {
       framework: fw.name, rssKb, treeRssKb, processes: server.treeSize(),
       p50: p.p50, p90: p.p90, p99: p.p99, max: p.max, probeSent: p.sent, probeErrors: p.errors,
-      inFlightAtEnd: before?.inFlight ?? null, listenOverflows,
+      inFlightAtEnd: before?.inFlight ?? null, listenOverflows, foreignCpu0, timeline: p.timeline,
       slowCompleted: done.completed, slowErrors: done.errors, slowNon200: done.non200,
       slowP50: done.slowP50, slowP99: done.slowP99,
     };
@@ -140,7 +146,8 @@ for (let round = 0; round < rounds; round++) {
         `round ${round + 1}/${rounds} ${fw.name.padEnd(9)} /fast_task/ p50 ${fmt.ms(s.p50)} ms  p99 ${fmt.ms(s.p99)} ms  max ${fmt.ms(s.max)} ms  ` +
         `RSS ${fmt.mb(s.rssKb)} MB  in flight ${s.inFlightAtEnd}  slow p99 ${fmt.ms(s.slowP99)} ms  ` +
         `errors probe=${s.probeErrors} slow=${s.slowErrors + s.slowNon200}` +
-        (s.listenOverflows ? `  listen-backlog overflows during ramp: ${s.listenOverflows}` : ''),
+        (s.listenOverflows ? `  listen-backlog overflows during ramp: ${s.listenOverflows}` : '') +
+        (s.foreignCpu0 > 0.03 ? `  WARNING: other processes used ${(s.foreignCpu0 * 100).toFixed(0)}% of core 0` : ''),
       );
     } catch (e) {
       console.error(`\n${fw.name} FAILED in round ${round + 1}: ${e.message}\n`);
@@ -168,7 +175,7 @@ const table = markdownTable(
 
 const out = [
   `Command: \`cd bench && ${command}\``,
-  `(${inflight} /slow_task/ requests held in flight with SLOW_TASK_SECONDS=${slowSeconds}; /fast_task/ probed at ${rate} req/s over ${pool} keep-alive connections for ${durationS} s; ` +
+  `(${inflight} /slow_task/ requests opened over ${rampSeconds} s and held in flight with SLOW_TASK_SECONDS=${slowSeconds}; /fast_task/ probed at ${rate} req/s over ${pool} keep-alive connections for ${durationS} s; ` +
     `latency from scheduled send time; RSS read while the requests are in flight; medians over ${rounds} round(s); lower ratios are better)`,
   '',
   table,

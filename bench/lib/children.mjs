@@ -36,10 +36,12 @@ function installHandlers() {
 // Spawn argv in its own process group, pinned to `cpu`, with the open-files
 // limit raised (5,000 in-flight sockets need it). `exec` keeps the pid: the
 // returned child.pid is the target program itself, not bash or taskset.
-export function spawnPinned(argv, { cpu, env = {}, stdio = ['ignore', 'pipe', 'pipe'] } = {}) {
+// `nice` lowers a background load process's priority so that a latency probe
+// sharing its core is scheduled as soon as it wakes up.
+export function spawnPinned(argv, { cpu, nice = 0, env = {}, stdio = ['ignore', 'pipe', 'pipe'] } = {}) {
   installHandlers();
-  const script = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec taskset -c "$0" "$@"';
-  const child = spawn('bash', ['-c', script, String(cpu), ...argv], {
+  const script = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec nice -n "$1" taskset -c "$0" "${@:2}"';
+  const child = spawn('bash', ['-c', script, String(cpu), String(nice), ...argv], {
     detached: true,
     stdio,
     env: { ...process.env, ...env },

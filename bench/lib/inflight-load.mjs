@@ -1,17 +1,18 @@
 // Load process for the inflight scenario: keeps N /slow_task/ requests in
 // flight at all times (each one is re-issued the moment it completes).
 // Talks to the orchestrator with JSON lines on stdout; "stop" on stdin ends it.
-//   node inflight-load.mjs PORT N MAX_SECONDS
+//   node inflight-load.mjs PORT N RAMP_SECONDS MAX_SECONDS
 import http from 'node:http';
 import { createInterface } from 'node:readline';
 
-const [port, target, maxSeconds] = process.argv.slice(2).map(Number);
+const [port, target, rampSeconds, maxSeconds] = process.argv.slice(2).map(Number);
 const HOST = '127.0.0.1';
-// Ramp in batches, and only while fewer than BATCH connections are still being
-// set up: Node's default listen backlog is 511, and an overflowing backlog drops
-// SYNs that the kernel retries a whole second later.
-const BATCH = 200;
-const BATCH_GAP_MS = 10;
+// Open the N requests evenly over RAMP_SECONDS, so every framework gets the
+// same arrival pattern (and later the same wave of timers firing together).
+// Never more than 2 batches still connecting: Node's default listen backlog is
+// 511, and an overflowing backlog drops SYNs that are retried only 1 s later.
+const BATCH_GAP_MS = 20;
+const BATCH = Math.max(1, Math.ceil(target / ((rampSeconds * 1000) / BATCH_GAP_MS)));
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 let running = true;
@@ -81,7 +82,7 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 
 let next = 0;
 const ramp = setInterval(() => {
-  if (connecting >= BATCH) return; // previous batch still connecting
+  if (connecting >= 2 * BATCH) return; // previous batch still connecting
   for (let k = 0; k < BATCH && next < target; k++) issue(next++);
   if (next >= target) clearInterval(ramp);
 }, BATCH_GAP_MS);

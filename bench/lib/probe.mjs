@@ -32,6 +32,7 @@ for (let i = 0; i < pool * 5; i++) await get();
 const total = Math.round(rate * durationS);
 const intervalMs = 1000 / rate;
 const latencies = [];
+const timeline = new Array(Math.ceil(durationS * 4)).fill(0); // worst latency per 250 ms of schedule
 let errors = 0;
 const pending = [];
 const t0 = performance.now();
@@ -42,7 +43,12 @@ for (let i = 0; i < total; i++) {
   pending.push(
     get().then((status) => {
       if (status !== 200) errors++;
-      else latencies.push(performance.now() - due);
+      else {
+        const ms = performance.now() - due;
+        latencies.push(ms);
+        const b = Math.floor((due - t0) / 250);
+        timeline[b] = Math.max(timeline[b], Math.round(ms * 10) / 10);
+      }
     }),
   );
 }
@@ -51,6 +57,6 @@ const elapsedS = (performance.now() - t0) / 1000;
 latencies.sort((a, b) => a - b);
 process.stdout.write(JSON.stringify({
   sent: total, ok: latencies.length, errors, elapsedS,
-  p50: pct(latencies, 50), p90: pct(latencies, 90), p99: pct(latencies, 99), max: latencies.at(-1) ?? null,
+  p50: pct(latencies, 50), p90: pct(latencies, 90), p99: pct(latencies, 99), max: latencies.at(-1) ?? null, timeline,
 }) + '\n');
 agent.destroy();

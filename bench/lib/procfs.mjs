@@ -99,3 +99,36 @@ export function readListenOverflows() {
   const i = keys.indexOf('ListenOverflows');
   return i === -1 ? null : Number(vals[i]);
 }
+
+// Busy ticks (user+nice+system, in USER_HZ) per CPU, from /proc/stat.
+// irq/softirq are left out: they are mostly the loopback traffic of the run itself.
+export function cpuBusyTicks() {
+  const out = {};
+  for (const line of (readText('/proc/stat') ?? '').split('\n')) {
+    const m = /^cpu(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (m) out[m[1]] = { busy: Number(m[2]) + Number(m[3]) + Number(m[4]), idle: Number(m[5]) };
+  }
+  return out;
+}
+
+// utime+stime of a process (all threads), in USER_HZ ticks.
+export function processCpuTicks(pid) {
+  const txt = readText(`/proc/${pid}/stat`);
+  if (!txt) return null;
+  const f = txt.slice(txt.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]); // fields 14 and 15 of the full line
+}
+
+// Measures how much of a core something *other* than the given processes used,
+// e.g. another user's build landing on the server's core during a run.
+export function foreignLoad(cpu, pids) {
+  const ticks = () => pids.reduce((s, p) => s + (processCpuTicks(p) ?? 0), 0);
+  const c0 = cpuBusyTicks()[cpu];
+  const p0 = ticks();
+  return () => {
+    const c1 = cpuBusyTicks()[cpu];
+    const total = c1.busy + c1.idle - (c0.busy + c0.idle);
+    if (!(total > 0)) return null;
+    return Math.max(0, (c1.busy - c0.busy - (ticks() - p0)) / total);
+  };
+}
