@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../toolkit/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
+import { guard, onClientError } from "./refusals.ts";
 
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
 export interface Servable {
@@ -47,12 +48,14 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
       // Node checks the two timeouts above only this often (30 s by default), which would
       // let a trickled head outlive its deadline by up to half a minute.
       connectionsCheckingInterval: Math.min(1000, limits.headersTimeout, limits.requestTimeout),
-      requireHostHeader: true,
+      // Checked in guard() instead, to answer with a JSON body like every other refusal.
+      requireHostHeader: false,
     },
-    countHeaders(app.handleNode, limits.maxHeadersCount),
+    guard(app.handleNode, limits.maxHeadersCount),
   );
   // One more than the limit is kept, so that going over it can be told from meeting it.
   server.maxHeadersCount = limits.maxHeadersCount + 1;
+  server.on("clientError", onClientError);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -84,21 +87,6 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
     });
   }
   return { server, url, close };
-}
-
-// Node keeps the first maxHeadersCount headers and drops the rest silently; a request that
-// sent more is refused instead of being served with some of its headers missing.
-function countHeaders(
-  listener: (req: IncomingMessage, res: ServerResponse) => void,
-  maxHeadersCount: number,
-): (req: IncomingMessage, res: ServerResponse) => void {
-  const maxRaw = maxHeadersCount * 2;
-  return (req, res) => {
-    if (req.rawHeaders.length <= maxRaw) return listener(req, res);
-    const body = JSON.stringify({ detail: `Too many request headers (limit ${maxHeadersCount})` });
-    res.writeHead(431, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
-    res.end(body);
-  };
 }
 
 async function shutdown(server: Server, gracePeriod: number, logger: Logger | undefined): Promise<void> {

@@ -3,6 +3,7 @@ import type { AppConfig, Context } from "./context.ts";
 import { HTTPException } from "./exceptions.ts";
 import { FetchContext } from "./fetch-context.ts";
 import { NodeContext } from "./node-context.ts";
+import { ClientDisconnected } from "./signals.ts";
 import type { RouteTable } from "./route-table.ts";
 
 /**
@@ -25,8 +26,11 @@ export class Dispatcher {
   readonly handleNode = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new NodeContext(req, res, this.config);
     const pending = this.dispatch(ctx);
-    if (pending !== undefined) void pending.then(() => this.#ensureSent(ctx));
-    else this.#ensureSent(ctx);
+    if (pending === undefined) return this.#ensureSent(ctx);
+    // A connection that closed first has nobody left to answer.
+    void pending.then(() => {
+      if (!res.destroyed) this.#ensureSent(ctx);
+    });
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
@@ -57,6 +61,10 @@ export class Dispatcher {
   /** Turns an error into a response: HTTPException as `{"detail": ...}`, anything else as a logged 500. */
   fail(ctx: Context, error: unknown): void {
     try {
+      if (error instanceof ClientDisconnected) {
+        this.config.logger.debug({ route: routeName(ctx) }, "The client disconnected before the response was sent");
+        return;
+      }
       if (error instanceof HTTPException) {
         ctx.sendJson(error.status, { detail: error.detail }, error.headers);
         return;

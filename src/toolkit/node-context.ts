@@ -98,6 +98,8 @@ function tooLarge(limit: number): HTTPException {
 }
 
 function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  // Its "error" has already been emitted, and would never reach the listeners below.
+  if (req.destroyed && !req.complete) return Promise.reject(new ClientDisconnected());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -117,7 +119,10 @@ function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array> {
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(error);
+      // node:http fails an unfinished body with "aborted" when its connection closes: the client
+      // left, or the server refused the rest (a malformed chunk, the request timeout) and has
+      // already answered. Either way nobody is left to answer, and the app did nothing wrong.
+      reject(req.complete ? error : new ClientDisconnected());
     };
     const cleanup = () => {
       req.off("data", onData);

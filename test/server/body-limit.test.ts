@@ -1,0 +1,96 @@
+// RELIABILITY row 6: a body over the limit gets 413, refused from its declared length before a
+// byte of it is read, or as soon as a chunked body crosses the limit, after which reading stops.
+import assert from "node:assert/strict";
+import type { Socket } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { HTTPException, Spry } from "spry";
+import { recordingLogger } from "../support/logger.ts";
+import { head, TestServer, trickle } from "../support/server.ts";
+
+const LIMIT = 1024;
+const logger = recordingLogger();
+const calls: string[] = [];
+const app = new Spry({ logger, limits: { bodyLimit: LIMIT } });
+app.get("/ok", () => ({ ok: true }));
+app.post("/upload", async (_, ctx) => {
+  calls.push("started");
+  try {
+    const body = await ctx.body();
+    calls.push(`read ${body.byteLength}`);
+    return { size: body.byteLength };
+  } catch (error) {
+    calls.push(error instanceof HTTPException ? `refused ${error.status}` : String(error));
+    throw error;
+  }
+});
+
+let srv: TestServer;
+before(async () => {
+  srv = await TestServer.start(app);
+});
+after(() => srv.close());
+
+const TOO_LARGE = { detail: `Request body is larger than ${LIMIT} bytes` };
+
+function chunk(data: string): string {
+  return `${data.length.toString(16)}\r\n${data}\r\n`;
+}
+
+function nextServerSocket(): Promise<Socket> {
+  return new Promise((resolve) => srv.server.once("connection", resolve));
+}
+
+async function assertStillServes(): Promise<void> {
+  const res = await srv.get("/ok");
+  assert.equal(res.status, 200);
+  assert.deepEqual(logger.entries.filter((e) => e.level === "error"), []);
+}
+
+describe("row 6: a body over the limit gets 413", () => {
+  test("a declared Content-Length over the limit is refused before a byte of the body is sent", async () => {
+    calls.length = 0;
+    // Only the head goes out: the answer cannot have waited for the body.
+    const { response, connection } = await srv.send(head("POST /upload HTTP/1.1", "Host: x", `Content-Length: ${LIMIT + 1}`));
+    assert.equal(response.status, 413);
+    assert.deepEqual(JSON.parse(response.body), TOO_LARGE);
+    await connection.closedByServer();
+    assert.deepEqual(calls, [], "no handler runs");
+    await assertStillServes();
+  });
+
+  test("a chunked body that crosses the limit gets 413, and the server stops reading and closes", async () => {
+    calls.length = 0;
+    const accepted = nextServerSocket();
+    const connection = await srv.connect();
+    const serverSide = await accepted;
+    connection.write(head("POST /upload HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + chunk("a".repeat(LIMIT)) + chunk("b".repeat(16)));
+    // The client goes on sending as if the body had no end.
+    trickle(connection, () => chunk("c".repeat(100)), 10);
+    const response = await connection.response();
+    assert.equal(response.status, 413);
+    assert.deepEqual(JSON.parse(response.body), TOO_LARGE);
+    assert.equal(response.headers.connection, "close");
+    assert.deepEqual(calls, ["started", "refused 413"]);
+
+    // A megabyte more after the refusal is never read: the connection is closed instead.
+    connection.write(chunk("d".repeat(1024 * 1024)));
+    await connection.closedByServer();
+    assert.ok(serverSide.destroyed);
+    assert.ok(serverSide.bytesRead < 256 * 1024, `the server read ${serverSide.bytesRead} bytes`);
+    await assertStillServes();
+  });
+
+  test("a body of exactly the limit is read whole, declared or chunked", async () => {
+    calls.length = 0;
+    const declared = await srv.send(head("POST /upload HTTP/1.1", "Host: x", `Content-Length: ${LIMIT}`) + "a".repeat(LIMIT));
+    assert.equal(declared.response.status, 200);
+    assert.deepEqual(JSON.parse(declared.response.body), { size: LIMIT });
+    declared.connection.destroy();
+
+    const chunked = await srv.send(head("POST /upload HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + chunk("a".repeat(LIMIT / 2)) + chunk("b".repeat(LIMIT / 2)) + "0\r\n\r\n");
+    assert.equal(chunked.response.status, 200);
+    assert.deepEqual(JSON.parse(chunked.response.body), { size: LIMIT });
+    chunked.connection.destroy();
+    assert.deepEqual(calls, ["started", `read ${LIMIT}`, "started", `read ${LIMIT}`]);
+  });
+});

@@ -1,0 +1,94 @@
+// RELIABILITY row 3: framing a front proxy and node:http could read differently is refused
+// with 400, and a request smuggled inside the body never reaches a route.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Spry } from "spry";
+import { recordingLogger } from "../support/logger.ts";
+import { head, TestServer } from "../support/server.ts";
+
+const logger = recordingLogger();
+const calls: string[] = [];
+const app = new Spry({ logger });
+app.get("/ok", () => {
+  calls.push("GET /ok");
+  return { ok: true };
+});
+app.get("/secret", () => {
+  calls.push("GET /secret");
+  return { secret: true };
+});
+app.post("/upload", async (_, ctx) => {
+  calls.push("POST /upload started");
+  const body = await ctx.body();
+  calls.push(`POST /upload read ${body.byteLength} bytes`);
+  return { size: body.byteLength };
+});
+
+let srv: TestServer;
+before(async () => {
+  srv = await TestServer.start(app);
+});
+after(() => srv.close());
+
+const SMUGGLED = head("GET /secret HTTP/1.1", "Host: x");
+
+async function assertRefused(bytes: string): Promise<void> {
+  const { response, connection } = await srv.send(bytes);
+  assert.equal(response.status, 400);
+  assert.deepEqual(JSON.parse(response.body), { detail: "Bad Request" });
+  await connection.closedByServer();
+  assert.equal(connection.unread, "", "a single response, nothing after it");
+}
+
+async function assertStillServes(): Promise<void> {
+  const res = await srv.get("/ok");
+  assert.equal(res.status, 200);
+  assert.deepEqual(logger.entries.filter((e) => e.level === "error"), []);
+}
+
+describe("row 3: ambiguous request framing gets 400; a smuggled request never reaches a route", () => {
+  const framing: Record<string, string> = {
+    "Content-Length with Transfer-Encoding (CL.TE)":
+      head("POST /upload HTTP/1.1", "Host: x", `Content-Length: ${5 + SMUGGLED.length}`, "Transfer-Encoding: chunked") + "0\r\n\r\n" + SMUGGLED,
+    "Transfer-Encoding with Content-Length (TE.CL)":
+      head("POST /upload HTTP/1.1", "Host: x", "Transfer-Encoding: chunked", "Content-Length: 4") + `${(SMUGGLED.length + 1).toString(16)}\r\n${SMUGGLED}x\r\n0\r\n\r\n`,
+    "two different Content-Lengths":
+      head("POST /upload HTTP/1.1", "Host: x", "Content-Length: 5", `Content-Length: ${5 + SMUGGLED.length}`) + "hello" + SMUGGLED,
+    "two different Content-Lengths in one field":
+      head("POST /upload HTTP/1.1", "Host: x", `Content-Length: 5, ${5 + SMUGGLED.length}`) + "hello" + SMUGGLED,
+  };
+  for (const [name, bytes] of Object.entries(framing)) {
+    test(`${name}: no handler runs`, async () => {
+      calls.length = 0;
+      await assertRefused(bytes);
+      assert.deepEqual(calls, []);
+      await assertStillServes();
+    });
+  }
+
+  const chunkSizes: Record<string, string> = {
+    "not hexadecimal": "zz",
+    negative: "-5",
+    "overflowing 64 bits": "1ffffffffffffffff",
+    "followed by junk": "5 x",
+  };
+  for (const [name, size] of Object.entries(chunkSizes)) {
+    test(`a bad chunk size, ${name}: the handler never gets a body`, async () => {
+      calls.length = 0;
+      await assertRefused(head("POST /upload HTTP/1.1", "Host: x", "Transfer-Encoding: chunked") + `${size}\r\nhello\r\n0\r\n\r\n` + SMUGGLED);
+      // The head was valid, so the handler may have started; its body read ends with the connection.
+      assert.ok(calls.every((call) => call === "POST /upload started"), JSON.stringify(calls));
+      await assertStillServes();
+    });
+  }
+
+  test("the same smuggled request in a well-framed body is only ever body bytes", async () => {
+    calls.length = 0;
+    const body = `${SMUGGLED.length.toString(16)}\r\n${SMUGGLED}\r\n0\r\n\r\n`;
+    const { response, connection } = await srv.send(head("POST /upload HTTP/1.1", "Host: x", "Transfer-Encoding: chunked", "Connection: close") + body);
+    assert.equal(response.status, 200);
+    assert.deepEqual(JSON.parse(response.body), { size: SMUGGLED.length });
+    await connection.closedByServer();
+    assert.deepEqual(calls, ["POST /upload started", `POST /upload read ${SMUGGLED.length} bytes`]);
+  });
+});
