@@ -1,31 +1,16 @@
 // RELIABILITY rows 1 and 2: a request line, HTTP version or Host header node:http cannot serve.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Spry } from "spry";
-import { recordingLogger } from "../support/logger.ts";
+import { assertStillServes, recordingApp } from "../support/recording-app.ts";
 import { head, TestServer } from "../support/server.ts";
 
-const logger = recordingLogger();
-const calls: string[] = [];
-const app = new Spry({ logger });
-app.get("/ok", (_, ctx) => {
-  calls.push(`${ctx.method} ${ctx.path}`);
-  return { ok: true };
-});
+const { app, calls, logger } = recordingApp();
 
 let srv: TestServer;
 before(async () => {
   srv = await TestServer.start(app);
 });
 after(() => srv.close());
-
-async function assertStillServes(): Promise<void> {
-  calls.length = 0;
-  const res = await srv.get("/ok");
-  assert.equal(res.status, 200);
-  assert.deepEqual(calls, ["GET /ok"]);
-  assert.deepEqual(logger.entries.filter((e) => e.level === "error"), []);
-}
 
 describe("row 1: a malformed request line or HTTP version gets 400 and a closed socket, and no handler runs", () => {
   const cases: Record<string, string> = {
@@ -47,7 +32,7 @@ describe("row 1: a malformed request line or HTTP version gets 400 and a closed 
       assert.equal(response.status, 400);
       await connection.closedByServer();
       assert.deepEqual(calls, []);
-      await assertStillServes();
+      await assertStillServes(srv, logger);
     });
   }
 
@@ -59,7 +44,7 @@ describe("row 1: a malformed request line or HTTP version gets 400 and a closed 
     assert.equal(second.status, 400);
     await connection.closedByServer();
     assert.deepEqual(calls, ["GET /ok"]);
-    await assertStillServes();
+    await assertStillServes(srv, logger);
   });
 });
 
@@ -71,7 +56,7 @@ describe("row 2: HTTP/1.1 without Host gets 400", () => {
     assert.deepEqual(JSON.parse(response.body), { detail: "Missing Host header" });
     await connection.closedByServer();
     assert.deepEqual(calls, []);
-    await assertStillServes();
+    await assertStillServes(srv, logger);
   });
 
   test("HTTP/1.0, which has no Host requirement, is still served", async () => {
