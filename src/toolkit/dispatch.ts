@@ -77,12 +77,16 @@ export class Dispatcher {
     }
   }
 
-  // Checks that need no route: an over-long target, or a declared body over the limit
-  // (refused before a byte of it is read).
+  // Checks that need no route: an over-long target, a query string that cannot be decoded
+  // (whether or not the route reads it), or a declared body over the limit (refused before a
+  // byte of it is read).
   #refuse(ctx: Context): HTTPException | undefined {
     const limits = this.config.limits;
     if (ctx.path.length + ctx.search.length > limits.maxUrlLength) {
       return new HTTPException(414, "URI Too Long");
+    }
+    if (ctx.search.includes("%") && !decodable(ctx.search)) {
+      return new HTTPException(400, "Invalid percent-encoding in the query string");
     }
     const length = ctx.header("content-length");
     if (length !== undefined && Number(length) > limits.bodyLimit) {
@@ -128,9 +132,9 @@ export function routeName(ctx: Context): string {
   return ctx.route === undefined ? `${ctx.method} ${ctx.path}` : `${ctx.route.method} ${ctx.route.path}`;
 }
 
-function decodable(path: string): boolean {
+function decodable(text: string): boolean {
   try {
-    decodeURIComponent(path);
+    decodeURIComponent(text);
     return true;
   } catch {
     return false;

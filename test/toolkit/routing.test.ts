@@ -177,3 +177,17 @@ test("a literal colon in a template is not a parameter", async () => {
   const { TestClient } = await import("spry/testing");
   assert.equal(await (await new TestClient(app).get("/v1:batch")).json(), "batch");
 });
+
+forEachTransport("bad percent-encoding in the query", (connect) => {
+  test("is 400 even on a route that reads no query", async () => {
+    const app = new Spry({ logger: false });
+    let calls = 0;
+    app.get("/plain", () => ++calls);
+    const client = connect(app);
+    const res = await client.get("/plain?x=%zz");
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { detail: "Invalid percent-encoding in the query string" });
+    assert.equal(calls, 0);
+    assert.equal((await client.get("/plain?x=%41")).status, 200);
+  });
+});
