@@ -1,5 +1,6 @@
 import { parse as parseQuery } from "fast-querystring";
 import { parse as parseCookies } from "cookie";
+import type { Readable } from "node:stream";
 import { HTTPException } from "./exceptions.ts";
 import type { RequestLimits } from "./limits.ts";
 import type { Logger } from "./logger.ts";
@@ -17,6 +18,8 @@ export type OutgoingHeaders = Record<string, string | number | string[]>;
 export interface RouteInfo {
   readonly method: string;
   readonly path: string;
+  /** The route's own body limit, over the app's. */
+  readonly bodyLimit?: number | undefined;
 }
 
 export type QueryValues = Record<string, string | string[]>;
@@ -42,6 +45,7 @@ export abstract class Context {
   route: RouteInfo | undefined = undefined;
   #query: QueryValues | undefined;
   #cookies: Record<string, string | undefined> | undefined;
+  #body: Promise<Uint8Array> | undefined;
 
   constructor(method: string, target: string, config: AppConfig) {
     this.method = method;
@@ -73,8 +77,23 @@ export abstract class Context {
   /** Whether a response has been started; a second one is never sent. */
   abstract get sent(): boolean;
 
-  /** The whole request body, refused with 413 past the body limit. */
-  abstract body(): Promise<Uint8Array>;
+  /** The body limit in force: the route's own, else the app's. */
+  get bodyLimit(): number {
+    return this.route?.bodyLimit ?? this.config.limits.bodyLimit;
+  }
+
+  /**
+   * The whole request body, decoded (gzip, deflate, br) and refused with 413 past the body
+   * limit. Read once and kept, so a handler can still read the raw bytes of a parsed body.
+   */
+  body(): Promise<Uint8Array> {
+    return (this.#body ??= this.readBody());
+  }
+
+  /** The request body as a stream of decoded bytes, under the same limit; for large uploads. */
+  abstract bodyStream(): Readable;
+
+  protected abstract readBody(): Promise<Uint8Array>;
 
   /** Sends a complete response. The body must match `content-length`, which this sets. */
   abstract send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppConfig, Context } from "./context.ts";
 import { HTTPException } from "./exceptions.ts";
+import { bodyTooLarge } from "./request-body.ts";
 import { FetchContext } from "./fetch-context.ts";
 import { NodeContext } from "./node-context.ts";
 import { ClientDisconnected } from "./signals.ts";
@@ -49,6 +50,8 @@ export class Dispatcher {
     if (match === null) return this.#miss(ctx);
     ctx.params = match.params;
     ctx.route = match.entry.info;
+    const tooLarge = this.#declaredTooLarge(ctx);
+    if (tooLarge !== undefined) return this.fail(ctx, tooLarge);
     let pending: void | Promise<void>;
     try {
       pending = match.entry.endpoint(ctx);
@@ -77,9 +80,8 @@ export class Dispatcher {
     }
   }
 
-  // Checks that need no route: an over-long target, a query string that cannot be decoded
-  // (whether or not the route reads it), or a declared body over the limit (refused before a
-  // byte of it is read).
+  // Checks that need no route: an over-long target, or a query string that cannot be decoded
+  // (whether or not the route reads it).
   #refuse(ctx: Context): HTTPException | undefined {
     const limits = this.config.limits;
     if (ctx.path.length + ctx.search.length > limits.maxUrlLength) {
@@ -88,14 +90,20 @@ export class Dispatcher {
     if (ctx.search.includes("%") && !decodable(ctx.search)) {
       return new HTTPException(400, "Invalid percent-encoding in the query string");
     }
-    const length = ctx.header("content-length");
-    if (length !== undefined && Number(length) > limits.bodyLimit) {
-      return new HTTPException(413, `Request body is larger than ${limits.bodyLimit} bytes`, { connection: "close" });
-    }
     return undefined;
   }
 
+  // A declared body over the limit is refused before a byte of it is read; after routing,
+  // because a route may allow more than the app.
+  #declaredTooLarge(ctx: Context): HTTPException | undefined {
+    const length = ctx.header("content-length");
+    if (length === undefined || Number(length) <= ctx.bodyLimit) return undefined;
+    return bodyTooLarge(ctx.bodyLimit);
+  }
+
   #miss(ctx: Context): void {
+    const tooLarge = this.#declaredTooLarge(ctx);
+    if (tooLarge !== undefined) return this.fail(ctx, tooLarge);
     if (ctx.path.includes("%") && !decodable(ctx.path)) {
       return this.fail(ctx, new HTTPException(400, "Invalid percent-encoding in the path"));
     }

@@ -1,5 +1,6 @@
 import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
-import { HTTPException } from "./exceptions.ts";
+import { Readable } from "node:stream";
+import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
 import { statusHasNoBody } from "./status.ts";
 
 /**
@@ -46,10 +47,12 @@ export class FetchContext extends Context {
     return this.response !== undefined;
   }
 
-  async body(): Promise<Uint8Array> {
-    const limit = this.config.limits.bodyLimit;
+  protected async readBody(): Promise<Uint8Array> {
+    const limit = this.bodyLimit;
     const declared = Number(this.request.headers.get("content-length") ?? 0);
-    if (declared > limit) throw tooLarge(limit);
+    if (declared > limit) throw bodyTooLarge(limit);
+    const encoding = this.request.headers.get("content-encoding");
+    if (encoding !== null && encoding !== "identity") return readAll(this.bodyStream());
     const stream = this.request.body;
     if (stream === null) return new Uint8Array(0);
     const chunks: Uint8Array[] = [];
@@ -61,11 +64,18 @@ export class FetchContext extends Context {
       size += value.byteLength;
       if (size > limit) {
         await reader.cancel();
-        throw tooLarge(limit);
+        throw bodyTooLarge(limit);
       }
       chunks.push(value);
     }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  bodyStream(): Readable {
+    const stream = this.request.body;
+    const source = stream === null ? emptyBody() : Readable.fromWeb(stream as import("node:stream/web").ReadableStream);
+    const signal = this.request.signal;
+    return decodedBody(source, this.request.headers.get("content-encoding") ?? undefined, this.bodyLimit, () => signal.aborted);
   }
 
   send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
@@ -91,10 +101,6 @@ export class FetchContext extends Context {
     }
     this.response = response;
   }
-}
-
-function tooLarge(limit: number): HTTPException {
-  return new HTTPException(413, `Request body is larger than ${limit} bytes`, { connection: "close" });
 }
 
 function targetOf(url: string): string {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
-import { HTTPException } from "./exceptions.ts";
+import { bodyTooLarge, decodedBody, readAll } from "./request-body.ts";
+import type { Readable } from "node:stream";
 import { statusHasNoBody } from "./status.ts";
 import { ClientDisconnected } from "./signals.ts";
 import { writeResponse } from "./write-response.ts";
@@ -62,11 +63,23 @@ export class NodeContext extends Context {
     return this.res.headersSent;
   }
 
-  body(): Promise<Uint8Array> {
-    const limit = this.config.limits.bodyLimit;
+  protected readBody(): Promise<Uint8Array> {
+    const limit = this.bodyLimit;
     const declared = Number(this.req.headers["content-length"] ?? 0);
-    if (declared > limit) return Promise.reject(tooLarge(limit));
-    return readStream(this.req, limit);
+    if (declared > limit) return Promise.reject(bodyTooLarge(limit));
+    const encoding = this.req.headers["content-encoding"];
+    // Plain bodies, the common case, skip the stream pipeline.
+    if (encoding === undefined || encoding === "identity") return readStream(this.req, limit);
+    try {
+      return readAll(this.bodyStream());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  bodyStream(): Readable {
+    const req = this.req;
+    return decodedBody(req, req.headers["content-encoding"], this.bodyLimit, () => !req.complete);
   }
 
   send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
@@ -92,11 +105,6 @@ export class NodeContext extends Context {
   }
 }
 
-function tooLarge(limit: number): HTTPException {
-  // The rest of the body is not read, so the connection cannot be reused.
-  return new HTTPException(413, `Request body is larger than ${limit} bytes`, { connection: "close" });
-}
-
 function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   // Its "error" has already been emitted, and would never reach the listeners below.
   if (req.destroyed && !req.complete) return Promise.reject(new ClientDisconnected());
@@ -108,7 +116,7 @@ function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array> {
       if (size > limit) {
         cleanup();
         req.pause();
-        reject(tooLarge(limit));
+        reject(bodyTooLarge(limit));
         return;
       }
       chunks.push(chunk);
