@@ -32,7 +32,7 @@ const { values: opt } = parseArgs({
     workload: { type: 'string', default: 'all' },
     'skip-fastapi': { type: 'boolean', default: false },
     // A sample during which other processes used more than this share of the
-    // server's core is measured again (up to --retries times), then kept but flagged.
+    // server's or wrk's core is measured again (up to --retries times), then kept but flagged.
     'max-foreign': { type: 'string', default: '0.05' },
     retries: { type: 'string', default: '2' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -85,13 +85,14 @@ async function measureOnce(fw, wlName, round) {
       non2xx: r.non2xx, socketErrors: r.socketErrors,
       rssKb: server.rssKb(), treeRssKb: server.treeRssKb(), processes: server.treeSize(),
       serverPid: server.serverPid, launchedPid: server.pid,
-      foreignCpu0: foreign(), machineBusyBefore: quietBusy,
+      foreignCpu0: foreign(), foreignCpu1: r.foreignCpu1, machineBusyBefore: quietBusy,
     };
   } finally {
     await server.stop();
   }
 }
 
+const pct = (x) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
 const samples = [];
 const failed = new Map(); // framework → error; a broken app is dropped, the rest go on
 
@@ -102,13 +103,13 @@ for (let round = 0; round < rounds; round++) {
       try {
         for (let attempt = 0; ; attempt++) {
           const sample = await measureOnce(fw, wlName, round);
-          const noisy = sample.foreignCpu0 > maxForeign;
+          const noisy = sample.foreignCpu0 > maxForeign || sample.foreignCpu1 > maxForeign;
           console.error(
             `round ${round + 1}/${rounds} ${wlName.padEnd(4)} ${fw.name.padEnd(9)} ` +
             `${fmt.int(sample.rps).padStart(8)} req/s  p50 ${fmt.ms(sample.p50)} ms  p99 ${fmt.ms(sample.p99)} ms  ` +
             `RSS ${fmt.mb(sample.rssKb)} MB` +
             (sample.non2xx || sample.socketErrors ? `  ERRORS non2xx=${sample.non2xx} socket=${sample.socketErrors}` : '') +
-            (noisy ? `  DISTURBED: other processes used ${(sample.foreignCpu0 * 100).toFixed(0)}% of core 0` : ''),
+            (noisy ? `  DISTURBED: other processes used ${pct(sample.foreignCpu0)} of core 0 (server), ${pct(sample.foreignCpu1)} of core 1 (wrk)` : ''),
           );
           if (!noisy || attempt >= retries) {
             samples.push({ ...sample, disturbed: noisy, attempts: attempt + 1 });
@@ -136,8 +137,8 @@ for (const wlName of workloads) {
 }
 const disturbed = samples.filter((s) => s.disturbed);
 if (disturbed.length) {
-  out.push('', `Note: ${disturbed.length} of ${samples.length} samples were disturbed (other processes used > ${maxForeign * 100}% of core 0 even after ${retries} retries): ` +
-    disturbed.map((s) => `${s.workload}/${s.framework}/round ${s.round + 1} ${(s.foreignCpu0 * 100).toFixed(0)}%`).join(', '));
+  out.push('', `Note: ${disturbed.length} of ${samples.length} samples were disturbed (other processes used > ${pct(maxForeign)} of core 0 or 1 even after ${retries} retries): ` +
+    disturbed.map((s) => `${s.workload}/${s.framework}/round ${s.round + 1} (${pct(s.foreignCpu0)}, ${pct(s.foreignCpu1)})`).join(', '));
 }
 for (const [name, why] of failed) out.push('', `**${name} failed**: ${why}`);
 for (const s of skipped) out.push('', `_${s.name} not measured: ${s.why}_`);

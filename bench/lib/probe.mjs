@@ -58,5 +58,7 @@ latencies.sort((a, b) => a - b);
 process.stdout.write(JSON.stringify({
   sent: total, ok: latencies.length, errors, elapsedS,
   p50: pct(latencies, 50), p90: pct(latencies, 90), p99: pct(latencies, 99), max: latencies.at(-1) ?? null, timeline,
+  // CPU time in USER_HZ ticks (100/s), for the orchestrator's interference check.
+  cpuTicks: (() => { const u = process.cpuUsage(); return (u.user + u.system) / 10_000; })(),
 }) + '\n');
 agent.destroy();
