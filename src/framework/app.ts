@@ -55,6 +55,7 @@ export class Spry extends Router {
     // Compiled from the final path, once the router's prefix has been applied.
     const added = this.routes[this.routes.length - 1]!;
     const template = parsePathTemplate(added.path);
-    this.#table.add(added.method, template, compileEndpoint(template, added.inputs, added.handler, added.options));
+    const endpoint = compileEndpoint(template, added.inputs, added.handler, added.options);
+    this.#table.add(added.method, template, endpoint, added.options.bodyLimit);
   }
 }

@@ -27,9 +27,8 @@ export function compileEndpoint(template: PathTemplate, inputs: Inputs, handler:
     return isPromise(result) ? result.then((value) => respond(ctx, value)) : respond(ctx, result);
   };
 
-  const specs = planInputs(template, inputs);
-  if (specs.length === 0) return (ctx) => call(ctx, NO_INPUTS);
-  const read = compileReader(specs);
+  const read = compileReader(planInputs(template, inputs));
+  if (read === undefined) return (ctx) => call(ctx, NO_INPUTS);
   return (ctx) => {
     const args = read(ctx);
     return isPromise(args) ? args.then((values) => call(ctx, values)) : call(ctx, args);

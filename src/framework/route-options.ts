@@ -10,4 +10,6 @@ export interface RouteOptions {
   deprecated?: boolean;
   /** Leave the route out of the OpenAPI document. */
   includeInSchema?: boolean;
+  /** This route's largest request body in bytes, over the app's `limits.bodyLimit`. */
+  bodyLimit?: number;
 }

@@ -36,6 +36,10 @@ export function fromIssue(issue: StandardSchemaV1.Issue, loc: (string | number)[
   const path = (issue.path ?? []).map((p) => (typeof p === "object" ? p.key : p)) as (string | number)[];
   const at = path.length === 0 ? loc : [...loc, ...path];
   const value = path.length === 0 ? input : valueAt(input, path);
+  if (path.length > 0 && value === undefined && (issue as ZodLikeIssue).code === "invalid_type") {
+    // An absent field, reported as pydantic does: with the object it is missing from.
+    return { ...missing(at), input: valueAt(input, path.slice(0, -1)) };
+  }
   return { ...describe(issue as ZodLikeIssue), loc: at, input: value };
 }
 

@@ -33,8 +33,8 @@ export class RouteTable {
   }
 
   /** Registers `path` for `method`; a GET route answers HEAD too unless HEAD is registered. */
-  add(method: Method, template: PathTemplate, endpoint: Endpoint): RouteEntry {
-    const entry: RouteEntry = { info: { method, path: template.path }, template, endpoint };
+  add(method: Method, template: PathTemplate, endpoint: Endpoint, bodyLimit?: number): RouteEntry {
+    const entry: RouteEntry = { info: { method, path: template.path, bodyLimit }, template, endpoint };
     if (this.#has(method, template.routerPath)) {
       throw new Error(`Route ${method} ${template.path} is already registered`);
     }

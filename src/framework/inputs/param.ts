@@ -1,7 +1,10 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 
-/** Where a declared input is read from. Bodies are declared with their own helpers. */
-export type Location = "path" | "query" | "header" | "cookie";
+/** Where a declared input is read from. */
+export type Location = "path" | "query" | "header" | "cookie" | "body";
+
+/** How a body input is carried: in a JSON body, or as a form field or an uploaded file. */
+export type BodyKind = "json" | "form" | "file";
 
 export interface ParamOptions {
   /** The name on the wire, when it differs from the handler's name for it. */
@@ -12,10 +15,14 @@ export interface ParamOptions {
   deprecated?: boolean;
   /** Leave this input out of the OpenAPI document. */
   includeInSchema?: boolean;
+  /** Bodies only: expect `{"name": value}` even when this is the route's only body input. */
+  embed?: boolean;
 }
 
 export interface ParamInfo {
   readonly location: Location;
+  /** For body inputs: how the value is carried. */
+  readonly kind?: BodyKind;
   readonly schema: StandardSchemaV1;
   readonly options: ParamOptions;
 }
@@ -28,8 +35,8 @@ export interface Param<S extends StandardSchemaV1 = StandardSchemaV1>
   readonly [kParam]: ParamInfo;
 }
 
-function located<S extends StandardSchemaV1>(location: Location, schema: S, options: ParamOptions = {}): Param<S> {
-  return { "~standard": schema["~standard"], [kParam]: { location, schema, options } } as Param<S>;
+function located<S extends StandardSchemaV1>(location: Location, schema: S, options: ParamOptions = {}, kind?: BodyKind): Param<S> {
+  return { "~standard": schema["~standard"], [kParam]: { location, schema, options, kind } } as Param<S>;
 }
 
 /** The declared location of an input, if it was pinned with `query()`, `header()`, ... */
@@ -78,4 +85,28 @@ export function cookie<S extends StandardSchemaV1>(schema: S, options?: ParamOpt
  */
 export function path<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
   return located("path", schema, options);
+}
+
+/**
+ * A JSON body input. An object schema is a body already, as a pydantic model is in FastAPI;
+ * use this for a single value in the body, or `embed: true` to expect `{"name": value}`.
+ * Several body inputs are always embedded by name.
+ *
+ * @example
+ * app.put("/items/{item_id}", { item: Item, importance: body(z.int()) }, ({ item, importance }) => ...);
+ * // expects {"item": {...}, "importance": 5}
+ */
+export function body<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+  return located("body", schema, options, "json");
+}
+
+/**
+ * A form field, from an `application/x-www-form-urlencoded` or `multipart/form-data` body,
+ * converted by its declared type like a query parameter.
+ *
+ * @example
+ * app.post("/login", { username: form(z.string()), password: form(z.string()) }, ({ username }) => ({ username }));
+ */
+export function form<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+  return located("body", schema, options, "form");
 }

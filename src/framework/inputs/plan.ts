@@ -1,8 +1,8 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { PathTemplate } from "../../toolkit/path-template.ts";
 import { compileCoerce, listItems, type Coerce } from "./coerce.ts";
-import { inputJsonSchema, type JsonSchema } from "./json-schema.ts";
-import { paramInfo, type Location, type ParamOptions } from "./param.ts";
+import { inputJsonSchema, resolve, withoutNull, type JsonSchema } from "./json-schema.ts";
+import { paramInfo, type BodyKind, type Location, type ParamOptions } from "./param.ts";
 
 /** A route's declared inputs: handler argument name to schema. */
 export type Inputs = Record<string, StandardSchemaV1>;
@@ -12,8 +12,10 @@ export interface InputSpec {
   /** The handler's name for it. */
   readonly name: string;
   readonly location: Location;
-  /** The name on the wire: the query key, the lower-case header name, the cookie name. */
+  /** The name on the wire: the query key, the lower-case header name, the cookie or body field name. */
   readonly key: string;
+  /** Where errors about it point: `["query", "q"]`, `["body"]`, `["body", "item"]`. */
+  readonly loc: readonly (string | number)[];
   readonly schema: StandardSchemaV1;
   readonly jsonSchema: JsonSchema | undefined;
   /** Whether every value of a repeated query key or header is collected into a list. */
@@ -21,39 +23,87 @@ export interface InputSpec {
   /** Converts one string to the declared type (each item's type, for lists). */
   readonly coerce: Coerce;
   readonly options: ParamOptions;
+  /** For body inputs: how the value is carried. */
+  readonly kind: BodyKind | undefined;
+}
+
+/** How a route's body is read: which inputs it holds, and whether they are embedded by name. */
+export interface BodyPlan {
+  readonly kind: "json" | "form";
+  readonly specs: readonly InputSpec[];
+  /** `{"name": value, ...}` rather than the value itself. */
+  readonly embed: boolean;
+}
+
+export interface InputPlan {
+  /** Inputs from the path, query, headers and cookies. */
+  readonly params: readonly InputSpec[];
+  readonly body: BodyPlan | undefined;
 }
 
 /**
  * Decides, once per route, where each input comes from, as FastAPI does: a name in the path
- * template is a path parameter, a pinned location (`header()`, `cookie()`, ...) is kept, and
- * anything else is a query parameter. Path parameters the user did not declare are strings.
+ * template is a path parameter, a pinned location (`header()`, `body()`, ...) is kept, an
+ * object schema (a model) is the JSON body, and anything else is a query parameter. Path
+ * parameters the user did not declare are strings.
  */
-export function planInputs(template: PathTemplate, inputs: Inputs): InputSpec[] {
-  const specs: InputSpec[] = [];
+export function planInputs(template: PathTemplate, inputs: Inputs): InputPlan {
+  const specs: Omit<InputSpec, "loc">[] = [];
   for (const [name, declared] of Object.entries(inputs)) {
     const info = paramInfo(declared);
+    const schema = info?.schema ?? declared;
+    const jsonSchema = inputJsonSchema(schema);
     const inTemplate = template.params.includes(name);
-    const location: Location = info?.location ?? (inTemplate ? "path" : "query");
+    const location: Location = info?.location ?? (inTemplate ? "path" : isModel(jsonSchema) ? "body" : "query");
     if (inTemplate && location !== "path") {
       throw new Error(`"${name}" is a path parameter of ${template.path} but is declared as a ${location} input`);
     }
     if (location === "path" && !inTemplate) {
       throw new Error(`"${name}" is declared as a path parameter but ${template.path} has no {${name}}`);
     }
-    specs.push(spec(name, location, info?.schema ?? declared, info?.options ?? {}));
+    const kind = location === "body" ? (info?.kind ?? "json") : undefined;
+    specs.push(spec(name, location, schema, jsonSchema, info?.options ?? {}, kind));
   }
   for (const name of template.params) {
-    if (!(name in inputs)) specs.push(spec(name, "path", stringSchema, {}));
+    if (!(name in inputs)) specs.push(spec(name, "path", stringSchema, { type: "string" }, {}, undefined));
   }
-  return specs;
+  const bodySpecs = specs.filter((s) => s.location === "body");
+  const kinds = new Set(bodySpecs.map((s) => (s.kind === "json" ? "json" : "form")));
+  if (kinds.size > 1) {
+    throw new Error(`${template.path} declares both JSON and form body inputs; a request has one body`);
+  }
+  const embed = bodySpecs.length > 1 || bodySpecs.some((s) => s.options.embed === true) || kinds.has("form");
+  const located = specs.map((s): InputSpec => ({
+    ...s,
+    loc: s.location !== "body" ? [s.location, s.key] : embed ? ["body", s.key] : ["body"],
+  }));
+  const body = bodySpecs.length === 0
+    ? undefined
+    : { kind: kinds.has("form") ? ("form" as const) : ("json" as const), specs: located.filter((s) => s.location === "body"), embed };
+  return { params: located.filter((s) => s.location !== "body"), body };
 }
 
-function spec(name: string, location: Location, schema: StandardSchemaV1, options: ParamOptions): InputSpec {
-  const jsonSchema = inputJsonSchema(schema);
-  const items = location === "query" || location === "header" ? listItems(jsonSchema) : undefined;
+function spec(
+  name: string,
+  location: Location,
+  schema: StandardSchemaV1,
+  jsonSchema: JsonSchema | undefined,
+  options: ParamOptions,
+  kind: BodyKind | undefined,
+): Omit<InputSpec, "loc"> {
+  const items = location === "query" || location === "header" || kind === "form" ? listItems(jsonSchema) : undefined;
   const list = items !== undefined;
   const coerce = list ? compileCoerce(items ?? undefined, jsonSchema) : compileCoerce(jsonSchema);
-  return { name, location, key: wireName(name, location, options), schema, jsonSchema, list, coerce, options };
+  return { name, location, key: wireName(name, location, options), schema, jsonSchema, list, coerce, options, kind };
+}
+
+// FastAPI reads a parameter typed as a model, or a list of models, from the body.
+function isModel(schema: JsonSchema | undefined): boolean {
+  if (schema === undefined) return false;
+  const node = withoutNull(schema, schema);
+  if (node.type === "object") return true;
+  if (node.type === "array" && node.items !== undefined) return resolve(node.items, schema).type === "object";
+  return false;
 }
 
 function wireName(name: string, location: Location, options: ParamOptions): string {

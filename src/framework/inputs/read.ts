@@ -1,52 +1,74 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "../../toolkit/context.ts";
+import { compileBodyReader } from "../body/read-body.ts";
 import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "../validation-error.ts";
 import { CoercionFailure } from "./coerce.ts";
-import type { InputSpec } from "./plan.ts";
+import type { InputPlan, InputSpec } from "./plan.ts";
 
 /** Reads, converts and validates a route's inputs; throws RequestValidationError listing every failure. */
 export type ReadInputs = (ctx: Context) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 type Validated = StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
 
+/** What one request's reading has gathered so far. */
+interface Gathered {
+  readonly values: Record<string, unknown>;
+  errors: ErrorDetail[] | undefined;
+  waiting: Pending[] | undefined;
+}
+
 interface Pending {
   readonly spec: InputSpec;
   readonly input: unknown;
-  readonly result: Validated;
-}
-
-/**
- * Compiles the input reader of one route. Each input costs one raw read, one conversion and
- * one validation; the reader only turns asynchronous if a schema's validation does.
- */
-export function compileReader(specs: readonly InputSpec[]): ReadInputs {
-  const readers = specs.map(rawReader);
-  return (ctx) => {
-    const values: Record<string, unknown> = {};
-    let errors: ErrorDetail[] | undefined;
-    let waiting: Pending[] | undefined;
-    for (let i = 0; i < specs.length; i++) {
-      const spec = specs[i]!;
-      const raw = readers[i]!(ctx);
-      const input = convert(spec, raw);
-      if (input instanceof Failed) {
-        (errors ??= []).push(...input.errors);
-        continue;
-      }
-      const result = spec.schema["~standard"].validate(input);
-      if (result instanceof Promise) {
-        (waiting ??= []).push({ spec, input, result });
-        continue;
-      }
-      errors = settle(spec, input, raw, result, values, errors);
-    }
-    if (waiting !== undefined) return finishAsync(waiting, values, errors);
-    if (errors !== undefined) throw new RequestValidationError(errors);
-    return values;
-  };
+  readonly absent: boolean;
+  readonly result: Promise<StandardSchemaV1.Result<unknown>>;
 }
 
 type Raw = string | string[] | undefined;
+
+/**
+ * Compiles the input reader of one route, or undefined when it declares no inputs. Each
+ * parameter costs one raw read, one conversion and one validation; the reader turns
+ * asynchronous only when the route has a body or a schema validates asynchronously. Errors
+ * from every input, body included, are reported together, as FastAPI does.
+ */
+export function compileReader(plan: InputPlan): ReadInputs | undefined {
+  const { params, body } = plan;
+  if (params.length === 0 && body === undefined) return undefined;
+  const readers = params.map(rawReader);
+  const readBody = body === undefined ? undefined : compileBodyReader(body);
+  return (ctx) => {
+    const gathered: Gathered = { values: {}, errors: undefined, waiting: undefined };
+    for (let i = 0; i < params.length; i++) {
+      const spec = params[i]!;
+      const raw = readers[i]!(ctx);
+      const input = convert(spec, raw);
+      if (input instanceof Failed) (gathered.errors ??= []).push(...input.errors);
+      else validate(spec, input, raw === undefined, gathered);
+    }
+    if (readBody === undefined) return finish(gathered);
+    return readBody(ctx).then((read) => {
+      if (read.errors !== undefined) (gathered.errors ??= []).push(...read.errors);
+      for (const { spec, input, absent } of read.inputs) validate(spec, input, absent, gathered);
+      return finish(gathered);
+    });
+  };
+}
+
+function validate(spec: InputSpec, input: unknown, absent: boolean, gathered: Gathered): void {
+  const result: Validated = spec.schema["~standard"].validate(input);
+  if (result instanceof Promise) {
+    (gathered.waiting ??= []).push({ spec, input, absent, result });
+    return;
+  }
+  settle(spec, input, absent, result, gathered);
+}
+
+function finish(gathered: Gathered): Record<string, unknown> | Promise<Record<string, unknown>> {
+  if (gathered.waiting !== undefined) return finishAsync(gathered);
+  if (gathered.errors !== undefined) throw new RequestValidationError(gathered.errors);
+  return gathered.values;
+}
 
 function rawReader(spec: InputSpec): (ctx: Context) => Raw {
   const key = spec.key;
@@ -59,18 +81,21 @@ function rawReader(spec: InputSpec): (ctx: Context) => Raw {
       return spec.list ? (ctx) => ctx.headerValues(key) : (ctx) => ctx.header(key);
     case "cookie":
       return (ctx) => ctx.cookies[key];
+    case "body":
+      throw new Error("Body inputs are read by the body reader");
   }
 }
 
 /** Conversion errors, allocated only when a conversion fails. */
-class Failed {
+export class Failed {
   readonly errors: ErrorDetail[];
   constructor(errors: ErrorDetail[]) {
     this.errors = errors;
   }
 }
 
-function convert(spec: InputSpec, raw: Raw): unknown {
+/** Converts the strings of a URL, header, cookie or form field to the declared type. */
+export function convert(spec: InputSpec, raw: Raw): unknown {
   if (raw === undefined) return undefined;
   if (spec.list) {
     const items = typeof raw === "string" ? [raw] : raw;
@@ -80,7 +105,7 @@ function convert(spec: InputSpec, raw: Raw): unknown {
     for (let i = 0; i < items.length; i++) {
       const value = spec.coerce(items[i]!);
       if (value instanceof CoercionFailure) {
-        (errors ??= []).push({ type: value.type, loc: [spec.location, spec.key, i], msg: value.msg, input: items[i] });
+        (errors ??= []).push({ type: value.type, loc: [...spec.loc, i], msg: value.msg, input: items[i] });
       } else out[i] = value;
     }
     return errors === undefined ? out : new Failed(errors);
@@ -89,40 +114,27 @@ function convert(spec: InputSpec, raw: Raw): unknown {
   const text = typeof raw === "string" ? raw : raw[raw.length - 1]!;
   const value = spec.coerce(text);
   if (value instanceof CoercionFailure) {
-    return new Failed([{ type: value.type, loc: [spec.location, spec.key], msg: value.msg, input: text }]);
+    return new Failed([{ type: value.type, loc: [...spec.loc], msg: value.msg, input: text }]);
   }
   return value;
 }
 
-function settle(
-  spec: InputSpec,
-  input: unknown,
-  raw: unknown,
-  result: StandardSchemaV1.Result<unknown>,
-  values: Record<string, unknown>,
-  errors: ErrorDetail[] | undefined,
-): ErrorDetail[] | undefined {
+function settle(spec: InputSpec, input: unknown, absent: boolean, result: StandardSchemaV1.Result<unknown>, gathered: Gathered): void {
   if (result.issues === undefined) {
-    values[spec.name] = result.value;
-    return errors;
+    gathered.values[spec.name] = result.value;
+    return;
   }
-  const loc = [spec.location, spec.key];
-  errors ??= [];
+  const errors = (gathered.errors ??= []);
   for (const issue of result.issues) {
     const atRoot = issue.path === undefined || issue.path.length === 0;
-    errors.push(raw === undefined && atRoot ? missing(loc) : fromIssue(issue, loc, input));
+    errors.push(absent && atRoot ? missing([...spec.loc]) : fromIssue(issue, [...spec.loc], input));
   }
-  return errors;
 }
 
-async function finishAsync(
-  waiting: Pending[],
-  values: Record<string, unknown>,
-  errors: ErrorDetail[] | undefined,
-): Promise<Record<string, unknown>> {
-  for (const { spec, input, result } of waiting) {
-    errors = settle(spec, input, input, await result, values, errors);
+async function finishAsync(gathered: Gathered): Promise<Record<string, unknown>> {
+  for (const { spec, input, absent, result } of gathered.waiting!) {
+    settle(spec, input, absent, await result, gathered);
   }
-  if (errors !== undefined) throw new RequestValidationError(errors);
-  return values;
+  if (gathered.errors !== undefined) throw new RequestValidationError(gathered.errors);
+  return gathered.values;
 }

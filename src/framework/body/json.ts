@@ -1,0 +1,51 @@
+import secureJson from "secure-json-parse";
+import { HTTPException } from "../../toolkit/exceptions.ts";
+import { RequestValidationError } from "../validation-error.ts";
+import { findJsonError } from "./json-error.ts";
+
+/** JSON nesting deeper than this is refused with 400 (RELIABILITY row 10). */
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * Parses a JSON request body: invalid JSON is FastAPI's 422 `json_invalid` with the position;
+ * nesting past the cap is 400 before any parsing; `__proto__` and `constructor.prototype`
+ * keys are 400 (secure-json-parse, Fastify's), so Object.prototype is never reached.
+ */
+export function parseJson(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): unknown {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  if (text.length > maxDepth && depthOf(text, maxDepth) > maxDepth) {
+    throw new HTTPException(400, `JSON body is nested deeper than ${maxDepth} levels`);
+  }
+  try {
+    return secureJson.parse(text, undefined, { protoAction: "error", constructorAction: "error" });
+  } catch (error) {
+    if (error instanceof SyntaxError && error.message.startsWith("Object contains forbidden prototype property")) {
+      throw new HTTPException(400, "JSON body contains a forbidden key (__proto__ or constructor.prototype)");
+    }
+    const { position, message } = findJsonError(text);
+    throw new RequestValidationError([
+      { type: "json_invalid", loc: ["body", position], msg: "JSON decode error", input: {}, ctx: { error: message } },
+    ]);
+  }
+}
+
+// Counts bracket depth outside strings, stopping as soon as the cap is passed, so a 200 KB
+// body nested 100,000 deep costs a short scan instead of a full parse.
+function depthOf(text: string, cap: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > cap) return depth;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      depth--;
+    }
+  }
+  return depth;
+}
