@@ -46,6 +46,7 @@ export abstract class Context {
   #query: QueryValues | undefined;
   #cookies: Record<string, string | undefined> | undefined;
   #body: Promise<Uint8Array> | undefined;
+  #deferred: (() => unknown)[] | undefined;
 
   constructor(method: string, target: string, config: AppConfig) {
     this.method = method;
@@ -89,6 +90,35 @@ export abstract class Context {
   body(): Promise<Uint8Array> {
     return (this.#body ??= this.readBody());
   }
+
+  /**
+   * Runs `task` once the response has been sent, or the client has gone: cleanup such as
+   * removing an upload's temporary file. Tasks run in order; a failing one is logged with the
+   * route and the rest still run.
+   */
+  defer(task: () => unknown): void {
+    if (this.#deferred === undefined) {
+      this.#deferred = [];
+      this.whenDone(() => void this.#runDeferred());
+    }
+    this.#deferred.push(task);
+  }
+
+  async #runDeferred(): Promise<void> {
+    const tasks = this.#deferred!;
+    this.#deferred = [];
+    for (const task of tasks) {
+      try {
+        await task();
+      } catch (error) {
+        const route = this.route === undefined ? `${this.method} ${this.path}` : `${this.route.method} ${this.route.path}`;
+        this.config.logger.error({ err: error, route }, "A deferred task failed after the response");
+      }
+    }
+  }
+
+  /** Calls `done` once, when this request's response is complete or abandoned. */
+  protected abstract whenDone(done: () => void): void;
 
   /** The request body as a stream of decoded bytes, under the same limit; for large uploads. */
   abstract bodyStream(): Readable;

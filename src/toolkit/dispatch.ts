@@ -39,6 +39,7 @@ export class Dispatcher {
     const ctx = new FetchContext(request, this.config);
     await this.dispatch(ctx);
     this.#ensureSent(ctx);
+    ctx.finish();
     return ctx.response!;
   };
 

@@ -43,6 +43,21 @@ export class FetchContext extends Context {
     this.#controller.abort(reason);
   }
 
+  #done: (() => void) | undefined;
+
+  // A Fetch host gives no signal when the body has been delivered; dispatch calls finish()
+  // once the Response is handed back, the last moment spry controls.
+  protected whenDone(done: () => void): void {
+    this.#done = done;
+  }
+
+  /** Called by dispatch when the response has been handed to the host. */
+  finish(): void {
+    const done = this.#done;
+    this.#done = undefined;
+    done?.();
+  }
+
   get sent(): boolean {
     return this.response !== undefined;
   }

@@ -59,6 +59,12 @@ export class NodeContext extends Context {
     return controller;
   }
 
+  protected whenDone(done: () => void): void {
+    // "close" comes after the last byte was handed to the socket, or when the client left.
+    if (this.res.closed) queueMicrotask(done);
+    else this.res.once("close", done);
+  }
+
   get sent(): boolean {
     return this.res.headersSent;
   }
