@@ -4,7 +4,8 @@
  */
 export { Spry, type SpryOptions } from "./framework/app.ts";
 export { Router, type RouterOptions, type RouteDefinition, type RouteMethod } from "./framework/router.ts";
-export type { RouteOptions } from "./framework/route-options.ts";
+export type { RouteOptions, ResponseSpec } from "./framework/route-options.ts";
+export { json, JsonReply, ResponseValidationError } from "./framework/respond.ts";
 export type { Handler, InferInputs, PathParamNames } from "./framework/types.ts";
 export { query, header, cookie, path, body, form, type Param, type ParamOptions } from "./framework/inputs/param.ts";
 export type { UploadFile } from "./framework/body/form.ts";

@@ -1,27 +1,24 @@
-import type { Context, OutgoingHeaders } from "../toolkit/context.ts";
+import type { Context } from "../toolkit/context.ts";
 import type { Endpoint } from "../toolkit/route-table.ts";
 import type { PathTemplate } from "../toolkit/path-template.ts";
 import { compileReader } from "./inputs/read.ts";
 import { planInputs, type Inputs } from "./inputs/plan.ts";
 import type { RouteOptions } from "./route-options.ts";
+import { compileResponder } from "./respond.ts";
 
 /** A handler as stored, its inputs erased; the router's methods keep the precise types. */
 export type AnyHandler = (inputs: any, ctx: Context) => unknown;
 
-const JSON_HEADERS: OutgoingHeaders = { "content-type": "application/json" };
 const NO_INPUTS: Record<string, unknown> = Object.freeze({});
 
 /**
  * Builds a route's pipeline once, at registration: input reading is compiled from the declared
- * inputs, and a route that declares none skips it entirely. Per request what remains is
- * read, call, send, with no await unless an input or the handler is asynchronous.
+ * inputs (a route that declares none skips it entirely), and sending from the response models.
+ * Per request what remains is read, call, send, with no await unless an input, the handler or
+ * a schema is asynchronous.
  */
 export function compileEndpoint(template: PathTemplate, inputs: Inputs, handler: AnyHandler, options: RouteOptions): Endpoint {
-  const status = options.status ?? 200;
-  const respond = (ctx: Context, result: unknown): void | Promise<void> => {
-    if (result instanceof Response) return ctx.sendResponse(result);
-    ctx.send(status, JSON_HEADERS, JSON.stringify(result) ?? "null");
-  };
+  const respond = compileResponder(options);
   const call = (ctx: Context, args: Record<string, unknown>): void | Promise<void> => {
     const result = handler(args, ctx);
     return isPromise(result) ? result.then((value) => respond(ctx, value)) : respond(ctx, result);

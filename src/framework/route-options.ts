@@ -1,7 +1,24 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+
+/** What a route may answer with one status code, for validation and the OpenAPI document. */
+export interface ResponseSpec {
+  /** The body's schema: a returned value is validated against it and stripped to its fields. */
+  model?: StandardSchemaV1;
+  description?: string;
+}
+
 /** Options of one route, the same for every HTTP method. */
-export interface RouteOptions {
+export interface RouteOptions<S extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined> {
   /** Status of a successful response (default 200). 204 and 304 send no body. */
   status?: number;
+  /**
+   * The response model: what the handler returns is validated against it, stripped to its
+   * fields (a password hash never leaves the server) and serialized by a serializer compiled
+   * from it. A value that does not match is a logged 500, never sent.
+   */
+  response?: S;
+  /** Models and descriptions of other statuses, for `json(value, { status })` and the OpenAPI document. */
+  responses?: Record<number, ResponseSpec>;
   /** OpenAPI tags; a router's and an include's tags are added in front. */
   tags?: string[];
   summary?: string;

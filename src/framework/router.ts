@@ -1,4 +1,6 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Method } from "../toolkit/route-table.ts";
+import type { JsonReply } from "./respond.ts";
 import type { AnyHandler } from "./endpoint.ts";
 import type { Inputs } from "./inputs/plan.ts";
 import type { RouteOptions } from "./route-options.ts";
@@ -13,10 +15,27 @@ export interface RouteDefinition {
   readonly options: RouteOptions;
 }
 
+/**
+ * What a handler may return: anything, or with a response model, a value of the model's input
+ * type, a `json(value, { status })` reply, or a Response.
+ */
+export type Returns<S extends StandardSchemaV1 | undefined> = S extends StandardSchemaV1
+  ? StandardSchemaV1.InferInput<S> | JsonReply | Response
+  : unknown;
+
 /** Registers a route for one HTTP method; the same signature for every method. */
 export interface RouteMethod<Self> {
-  <const P extends string, R>(path: P, handler: Handler<P, {}, R>, options?: RouteOptions): Self;
-  <const P extends string, const I extends Inputs, R>(path: P, inputs: I, handler: Handler<P, I, R>, options?: RouteOptions): Self;
+  <const P extends string, S extends StandardSchemaV1 | undefined = undefined>(
+    path: P,
+    handler: Handler<P, {}, Returns<S>>,
+    options?: RouteOptions<S>,
+  ): Self;
+  <const P extends string, const I extends Inputs, S extends StandardSchemaV1 | undefined = undefined>(
+    path: P,
+    inputs: I,
+    handler: Handler<P, I, Returns<S>>,
+    options?: RouteOptions<S>,
+  ): Self;
 }
 
 export interface RouterOptions {

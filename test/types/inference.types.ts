@@ -3,7 +3,7 @@
 // to compile. Nothing here runs.
 import { z } from "zod";
 import * as v from "valibot";
-import { Router, Spry, cookie, header, type Context, type PathParamNames } from "spry";
+import { Router, Spry, cookie, header, json, type Context, type PathParamNames } from "spry";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_?: T): void {}
@@ -75,3 +75,14 @@ app.post("/bad-options", () => null, { status: "201" });
 const router: Router = new Router({ prefix: "/r" }).get("/a", () => 1).post("/b", () => 2);
 const chained: Spry = app.include(router).get("/c", () => 3);
 void chained;
+
+// Response models: the handler must return the model's input type (extra fields are fine,
+// they are stripped), a json() reply, or a Response.
+const Out = z.object({ id: z.int(), name: z.string() });
+app.get("/users/{id}", { id: z.int() }, ({ id }) => ({ id, name: "a", password_hash: "x" }), { response: Out });
+app.get("/users2/{id}", { id: z.int() }, async ({ id }) => (id > 0 ? { id, name: "a" } : json({ message: "no" }, { status: 404 })), { response: Out });
+app.get("/users3", () => new Response("raw"), { response: Out });
+// @ts-expect-error: name must be a string
+app.get("/users4", () => ({ id: 1, name: 2 }), { response: Out });
+// @ts-expect-error: id is missing
+app.get("/users5", async () => ({ name: "a" }), { response: Out });
