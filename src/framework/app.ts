@@ -6,9 +6,11 @@ import { createLogger, silentLogger, type Logger } from "../toolkit/logger.ts";
 import { parsePathTemplate } from "../toolkit/path-template.ts";
 import { RouteTable } from "../toolkit/route-table.ts";
 import { compileEndpoint } from "./endpoint.ts";
+import { buildDocument, type OpenAPIInfo } from "./openapi/document.ts";
+import { registerDocs, type DocsOptions } from "./openapi/routes.ts";
 import { Router, type RouteDefinition } from "./router.ts";
 
-export interface SpryOptions {
+export interface SpryOptions extends DocsOptions, OpenAPIInfo {
   /** Where errors and server events are logged: a pino logger (the default) or false for none. */
   logger?: Logger | false;
   /** Per-request limits; each one defaults as documented in RequestLimits. */
@@ -30,6 +32,8 @@ export class Spry extends Router {
   readonly config: AppConfig;
   readonly #table: RouteTable;
   readonly #dispatcher: Dispatcher;
+  readonly #info: OpenAPIInfo;
+  #openapi: string | undefined;
 
   constructor(options: SpryOptions = {}) {
     super();
@@ -38,6 +42,24 @@ export class Spry extends Router {
     this.config = { limits, logger };
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, options.redirectSlashes ?? true);
+    this.#info = { title: options.title, version: options.version, description: options.description, servers: options.servers };
+    registerDocs(this, options, options.title ?? "spry");
+  }
+
+  /**
+   * The app's OpenAPI 3.1 document, built on first use and kept until a route is added.
+   *
+   * @example
+   * const doc = app.openapi();
+   * doc.paths["/items/{item_id}"].get.parameters;
+   */
+  openapi(): Record<string, unknown> & { paths: Record<string, Record<string, any>> } {
+    return JSON.parse(this.openapiJson());
+  }
+
+  /** The OpenAPI document as JSON text, as `/openapi.json` serves it. */
+  openapiJson(): string {
+    return (this.#openapi ??= JSON.stringify(buildDocument(this.routes, this.#info)));
   }
 
   /** The Fetch API handler: `Request` in, `Response` out. */
@@ -52,6 +74,7 @@ export class Spry extends Router {
 
   protected override addRoute(route: RouteDefinition): void {
     super.addRoute(route);
+    this.#openapi = undefined;
     // Compiled from the final path, once the router's prefix has been applied.
     const added = this.routes[this.routes.length - 1]!;
     const template = parsePathTemplate(added.path);

@@ -13,6 +13,8 @@ export interface RouteDefinition {
   readonly inputs: Inputs;
   readonly handler: AnyHandler;
   readonly options: RouteOptions;
+  /** Where the route was declared: its stack, formatted only if the OpenAPI document asks. */
+  readonly site?: Error;
 }
 
 /**
@@ -113,6 +115,7 @@ export class Router {
         inputs: (inputs ?? {}) as Inputs,
         handler: handler as AnyHandler,
         options: (options ?? {}) as RouteOptions,
+        site: new Error("route declared here"),
       });
       return this;
     };

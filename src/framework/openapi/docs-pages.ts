@@ -1,0 +1,100 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { HTTPException } from "../../toolkit/exceptions.ts";
+
+const require = createRequire(import.meta.url);
+
+/** A file shipped inside an installed package, read once and kept. */
+export interface Asset {
+  readonly contentType: string;
+  load(): Promise<Uint8Array>;
+}
+
+function packageAsset(pkg: string, file: string, contentType: string, missing: string): Asset {
+  let loaded: Promise<Uint8Array> | undefined;
+  return {
+    contentType,
+    load() {
+      return (loaded ??= (async () => {
+        let root: string;
+        try {
+          root = dirname(require.resolve(`${pkg}/package.json`));
+        } catch {
+          loaded = undefined;
+          throw new HTTPException(404, missing);
+        }
+        return readFile(join(root, file));
+      })());
+    },
+  };
+}
+
+/** Swagger UI's files, from swagger-ui-dist (a dependency of spry), never from a CDN. */
+export const swaggerAssets: Record<string, Asset> = {
+  "swagger-ui-bundle.js": packageAsset("swagger-ui-dist", "swagger-ui-bundle.js", "text/javascript; charset=utf-8", "swagger-ui-dist is not installed"),
+  "swagger-ui.css": packageAsset("swagger-ui-dist", "swagger-ui.css", "text/css; charset=utf-8", "swagger-ui-dist is not installed"),
+  "oauth2-redirect.html": packageAsset("swagger-ui-dist", "oauth2-redirect.html", "text/html; charset=utf-8", "swagger-ui-dist is not installed"),
+};
+
+/** ReDoc's standalone bundle, from the redoc package: an optional peer, `npm i redoc`. */
+export const redocAssets: Record<string, Asset> = {
+  "redoc.standalone.js": packageAsset("redoc", "bundles/redoc.standalone.js", "text/javascript; charset=utf-8", "ReDoc is not installed: npm i redoc"),
+};
+
+/** The Swagger UI page, loading its files from beside it. */
+export function swaggerPage(title: string, openapiUrl: string, docsUrl: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} - Swagger UI</title>
+<link rel="stylesheet" href="${docsUrl}/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="${docsUrl}/swagger-ui-bundle.js"></script>
+<script>
+window.ui = SwaggerUIBundle({
+  url: ${scriptString(openapiUrl)},
+  dom_id: "#swagger-ui",
+  layout: "BaseLayout",
+  deepLinking: true,
+  showExtensions: true,
+  showCommonExtensions: true,
+  oauth2RedirectUrl: window.location.origin + ${scriptString(`${docsUrl}/oauth2-redirect.html`)},
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+});
+</script>
+</body>
+</html>
+`;
+}
+
+/** The ReDoc page. */
+export function redocPage(title: string, openapiUrl: string, redocUrl: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} - ReDoc</title>
+<style>body { margin: 0; padding: 0; }</style>
+</head>
+<body>
+<redoc spec-url="${escapeHtml(openapiUrl)}"></redoc>
+<script src="${redocUrl}/redoc.standalone.js"></script>
+</body>
+</html>
+`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// A JSON string literal is a JS string literal; "<" is escaped so no "</script>" can close the tag.
+function scriptString(text: string): string {
+  return JSON.stringify(text).replace(/</g, "\\u003c");
+}

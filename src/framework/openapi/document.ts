@@ -1,0 +1,46 @@
+import { parsePathTemplate } from "../../toolkit/path-template.ts";
+import type { RouteDefinition } from "../router.ts";
+import { Components } from "./components.ts";
+import { buildOperation } from "./operation.ts";
+import { validationSchemas } from "./validation-schemas.ts";
+
+export interface OpenAPIInfo {
+  title?: string;
+  version?: string;
+  description?: string;
+  /** OpenAPI `servers`, e.g. `[{ url: "https://api.example.com" }]`. */
+  servers?: { url: string; description?: string }[];
+}
+
+/**
+ * The OpenAPI 3.1 document of a set of routes: parameters with their locations, request
+ * bodies per media type, responses per status, named models as components with `$ref`, and
+ * FastAPI's 422 HTTPValidationError wherever a route validates input.
+ */
+export function buildDocument(routes: readonly RouteDefinition[], info: OpenAPIInfo = {}): Record<string, unknown> {
+  const components = new Components();
+  const files = new Map<string, string[] | null>();
+  const paths: Record<string, Record<string, unknown>> = {};
+  let validates = false;
+  for (const route of routes) {
+    if (route.options.includeInSchema === false) continue;
+    const template = parsePathTemplate(route.path);
+    const operation = buildOperation(route, template, { components, files });
+    validates ||= (operation.responses as Record<string, unknown>)["422"] !== undefined;
+    const path = route.path.replace(/\{([^}:]+):[^}]*\}/g, "{$1}");
+    (paths[path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  const document: Record<string, unknown> = {
+    openapi: "3.1.0",
+    info: {
+      title: info.title ?? "spry",
+      version: info.version ?? "0.1.0",
+      ...(info.description === undefined ? {} : { description: info.description }),
+    },
+  };
+  if (info.servers !== undefined) document.servers = info.servers;
+  document.paths = paths;
+  const schemas = components.finish(validates ? validationSchemas : {});
+  if (Object.keys(schemas).length > 0) document.components = { schemas };
+  return document;
+}

@@ -1,0 +1,128 @@
+import { STATUS_CODES } from "node:http";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { PathTemplate } from "../../toolkit/path-template.ts";
+import { planInputs, type BodyPlan, type InputSpec } from "../inputs/plan.ts";
+import type { JsonSchema } from "../inputs/json-schema.ts";
+import type { RouteDefinition } from "../router.ts";
+import type { Components, Io } from "./components.ts";
+import { docComment } from "./doc-comment.ts";
+import { validationErrorResponse } from "./validation-schemas.ts";
+
+/** What building one operation needs besides the route: shared components and a file cache. */
+export interface OperationContext {
+  readonly components: Components;
+  readonly files: Map<string, string[] | null>;
+}
+
+/** The OpenAPI operation object of one route. */
+export function buildOperation(route: RouteDefinition, template: PathTemplate, context: OperationContext): Record<string, unknown> {
+  const { options } = route;
+  const plan = planInputs(template, route.inputs);
+  const comment = options.summary === undefined || options.description === undefined ? docComment(route.site, context.files) : {};
+  const operation: Record<string, unknown> = {};
+  if (options.tags !== undefined && options.tags.length > 0) operation.tags = options.tags;
+  const summary = options.summary ?? comment.summary;
+  if (summary !== undefined) operation.summary = summary;
+  const description = options.description ?? comment.description;
+  if (description !== undefined) operation.description = description;
+  operation.operationId = options.operationId ?? defaultOperationId(route.method, route.path);
+  const parameters = plan.params.filter((s) => s.options.includeInSchema !== false).map((s) => parameter(s, context.components));
+  if (parameters.length > 0) operation.parameters = parameters;
+  if (plan.body !== undefined) operation.requestBody = requestBody(plan.body, context.components);
+  operation.responses = responses(route, plan.params.length > 0 || plan.body !== undefined, context.components);
+  if (options.deprecated === true) operation.deprecated = true;
+  return operation;
+}
+
+/** FastAPI-like and unique per route: `get_items__item_id_`. */
+function defaultOperationId(method: string, path: string): string {
+  return `${method.toLowerCase()}_${path.replace(/\{([^}:]+)(?::[^}]*)?\}/g, "_$1_").replace(/\W/g, "_").replace(/^_+/, "")}`;
+}
+
+function parameter(spec: InputSpec, components: Components): Record<string, unknown> {
+  const result: Record<string, unknown> = {
+    name: spec.key,
+    in: spec.location,
+    required: spec.location === "path" || isRequired(spec.schema),
+    schema: schemaOf(spec, "input", components),
+  };
+  if (spec.options.description !== undefined) result.description = spec.options.description;
+  if (spec.options.deprecated === true) result.deprecated = true;
+  return result;
+}
+
+function requestBody(body: BodyPlan, components: Components): Record<string, unknown> {
+  const hasFile = body.specs.some((s) => s.kind === "file");
+  const mediaType = body.kind === "json" ? "application/json" : hasFile ? "multipart/form-data" : "application/x-www-form-urlencoded";
+  let schema: JsonSchema;
+  let required: boolean;
+  if (!body.embed) {
+    const only = body.specs[0]!;
+    schema = schemaOf(only, "input", components);
+    required = isRequired(only.schema);
+  } else {
+    const properties: Record<string, JsonSchema> = {};
+    const names: string[] = [];
+    for (const spec of body.specs) {
+      properties[spec.key] = schemaOf(spec, "input", components);
+      if (isRequired(spec.schema)) names.push(spec.key);
+    }
+    schema = { type: "object", properties, ...(names.length > 0 ? { required: names } : {}) };
+    required = names.length > 0;
+  }
+  return { content: { [mediaType]: { schema } }, required };
+}
+
+function responses(route: RouteDefinition, validates: boolean, components: Components): Record<string, unknown> {
+  const { options } = route;
+  const status = options.status ?? 200;
+  const result: Record<string, unknown> = {};
+  const main = options.response ?? options.responses?.[status]?.model;
+  result[String(status)] = response(status, main, options.responses?.[status]?.description ?? "Successful Response", components);
+  for (const [code, spec] of Object.entries(options.responses ?? {})) {
+    if (Number(code) === status) continue;
+    result[code] = response(Number(code), spec.model, spec.description ?? STATUS_CODES[Number(code)] ?? "Response", components);
+  }
+  if (validates && result["422"] === undefined) result["422"] = validationErrorResponse;
+  return result;
+}
+
+function response(status: number, model: StandardSchemaV1 | undefined, description: string, components: Components): Record<string, unknown> {
+  if (status === 204 || status === 304) return { description };
+  const schema = model === undefined ? {} : jsonSchemaOf(model, "output", components);
+  return { description, content: { "application/json": { schema } } };
+}
+
+function schemaOf(spec: InputSpec, io: Io, components: Components): JsonSchema {
+  if (spec.kind === "file") {
+    const binary = { type: "string", format: "binary" };
+    return spec.list ? { type: "array", items: binary } : binary;
+  }
+  const schema = spec.jsonSchema === undefined ? {} : components.add(structuredClone(spec.jsonSchema), io);
+  if (schema.title === undefined && schema.$ref === undefined && spec.location !== "body") schema.title = titleOf(spec.name);
+  if (spec.options.description !== undefined && spec.location === "body") schema.description = spec.options.description;
+  return schema;
+}
+
+function jsonSchemaOf(model: StandardSchemaV1, io: Io, components: Components): JsonSchema {
+  const standard = model["~standard"] as StandardSchemaV1["~standard"] & {
+    jsonSchema?: Record<Io, (options: { target: string }) => JsonSchema>;
+  };
+  try {
+    const schema = standard.jsonSchema?.[io]({ target: "draft-2020-12" });
+    return schema === undefined ? {} : components.add(schema, io);
+  } catch {
+    return {};
+  }
+}
+
+// An input is required when its schema refuses a missing value; asking the schema itself
+// works for every library, with no need to read its internals.
+function isRequired(schema: StandardSchemaV1): boolean {
+  const result = schema["~standard"].validate(undefined);
+  return result instanceof Promise || result.issues !== undefined;
+}
+
+function titleOf(name: string): string {
+  return name.split(/[_-]+/).filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(" ");
+}
