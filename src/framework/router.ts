@@ -115,11 +115,23 @@ export class Router {
         inputs: (inputs ?? {}) as Inputs,
         handler: handler as AnyHandler,
         options: (options ?? {}) as RouteOptions,
-        site: new Error("route declared here"),
+        site: declarationSite(),
       });
       return this;
     };
     return register as RouteMethod<this>;
+  }
+}
+
+// Two frames, this helper's caller and its caller: the user's call to app.get(). Fewer frames
+// keep both capturing (per route) and formatting (per document, source-mapped) cheap.
+function declarationSite(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 3;
+  try {
+    return new Error("route declared here");
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

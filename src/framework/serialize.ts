@@ -1,14 +1,13 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import fastJson from "fast-json-stringify";
+import { jsonSchemaOf, type JsonSchema } from "./inputs/json-schema.ts";
 
 /** Turns a value already validated against a schema into JSON text. */
 export type Serialize = (value: unknown) => string;
 
 const plain: Serialize = (value) => JSON.stringify(value) ?? "null";
 
-interface OutputJsonSchema {
-  jsonSchema?: { output(options: { target: string }): Record<string, unknown> };
-}
+const compiled = new WeakMap<object, Serialize>();
 
 /**
  * A serializer compiled from the schema's output JSON Schema by fast-json-stringify (Fastify's),
@@ -18,13 +17,21 @@ interface OutputJsonSchema {
  */
 export function compileSerializer(schema: StandardSchemaV1 | undefined): Serialize {
   if (schema === undefined) return plain;
-  const standard = schema["~standard"] as StandardSchemaV1["~standard"] & OutputJsonSchema;
+  let serialize = compiled.get(schema);
+  if (serialize === undefined) {
+    serialize = compile(jsonSchemaOf(schema, "output"));
+    compiled.set(schema, serialize);
+  }
+  return serialize;
+}
+
+function compile(jsonSchema: JsonSchema | undefined): Serialize {
+  if (jsonSchema === undefined) return plain;
   try {
-    const jsonSchema = standard.jsonSchema?.output({ target: "draft-2020-12" });
-    if (jsonSchema === undefined) return plain;
     const { $schema: _, ...rest } = jsonSchema;
-    const compiled = fastJson(rest as unknown as Parameters<typeof fastJson>[0]);
-    return (value) => compiled(value);
+    // fast-json-stringify keeps a reference to the schema; it gets its own copy.
+    const stringify = fastJson(structuredClone(rest) as unknown as Parameters<typeof fastJson>[0]);
+    return (value) => stringify(value);
   } catch {
     return plain;
   }

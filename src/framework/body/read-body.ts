@@ -3,7 +3,8 @@ import { HTTPException } from "../../toolkit/exceptions.ts";
 import type { BodyPlan, InputSpec } from "../inputs/plan.ts";
 import { convert, Failed } from "../inputs/read.ts";
 import type { ErrorDetail } from "../validation-error.ts";
-import { readForm, type FormFields } from "./form.ts";
+import { compileFormReader, fieldTexts, type FormFields, type UploadFile } from "./form.ts";
+import { compileFormModel, otherErrors, type ReadFormModel } from "./form-model.ts";
 import { parseJson } from "./json.ts";
 import { isJson, parseMediaType } from "./media-type.ts";
 
@@ -50,30 +51,44 @@ function jsonReader(plan: BodyPlan): ReadBody {
 }
 
 function formReader(plan: BodyPlan): ReadBody {
+  const readForm = compileFormReader(plan);
+  const models = new Map(plan.specs.map((spec) => [spec, spec.kind === "form" ? compileFormModel(spec) : undefined]));
   return async (ctx) => {
-    const fields = await readForm(ctx, plan);
-    return fromFields(plan, fields);
+    const fields = await readForm(ctx);
+    return fromFields(plan, fields, models);
   };
 }
 
 // Form fields arrive as strings, converted like query parameters; files are passed as they are.
-function fromFields(plan: BodyPlan, fields: FormFields): BodyRead {
+async function fromFields(plan: BodyPlan, fields: FormFields, models: Map<InputSpec, ReadFormModel | undefined>): Promise<BodyRead> {
   const inputs: BodyInput[] = [];
   let errors: ErrorDetail[] | undefined;
   for (const spec of plan.specs) {
-    const raw = fields.get(spec.key);
-    if (spec.kind === "file") {
-      const files = raw?.filter((v) => typeof v !== "string");
-      const input = files === undefined || files.length === 0 ? undefined : spec.list ? files : files[files.length - 1];
-      inputs.push({ spec, input, absent: input === undefined });
+    const model = models.get(spec);
+    if (model !== undefined) {
+      const read = model(fields);
+      if (read.errors !== undefined) (errors ??= []).push(...read.errors, ...(await otherErrors(spec, read)));
+      else inputs.push({ spec, input: read.input, absent: false });
       continue;
     }
-    const texts = raw?.filter((v): v is string => typeof v === "string");
-    const input = convert(spec, texts === undefined || texts.length === 0 ? undefined : texts);
+    const raw = fields.get(spec.key);
+    if (spec.kind === "file") {
+      inputs.push(fileInput(spec, raw));
+      continue;
+    }
+    const input = convert(spec, fieldTexts(raw, spec.list));
     if (input instanceof Failed) (errors ??= []).push(...input.errors);
     else inputs.push({ spec, input, absent: input === undefined });
   }
   return { inputs, errors };
+}
+
+// A text field sent where a file is declared is handed on too, so the schema can say so.
+function fileInput(spec: InputSpec, raw: readonly (string | UploadFile)[] | undefined): BodyInput {
+  const files = raw?.filter((v) => typeof v !== "string");
+  const values = files === undefined || files.length === 0 ? raw?.filter((v) => v !== "") : files;
+  const input = values === undefined || values.length === 0 ? undefined : spec.list ? values : values[values.length - 1];
+  return { spec, input, absent: input === undefined };
 }
 
 export function unsupported(contentType: string, expected: string): HTTPException {

@@ -16,21 +16,37 @@ export interface JsonSchema {
 }
 
 interface StandardJsonSchemaProps {
-  jsonSchema?: { input(options: { target: string }): Record<string, unknown> };
+  jsonSchema?: Record<"input" | "output", (options: { target: string }) => Record<string, unknown>>;
 }
 
+// Keyed by schema object: a model shared by many routes is converted once. Callers must not
+// mutate what they get.
+const caches = { input: new WeakMap<object, JsonSchema | null>(), output: new WeakMap<object, JsonSchema | null>() };
+
 /**
- * The JSON Schema of what a schema accepts, through Standard JSON Schema (zod 4.2+,
- * arktype, and others). Undefined when the library offers none or the schema has no JSON
- * form (a zod date, say): such inputs are handed to the schema as strings.
+ * The JSON Schema of what a schema accepts (`input`) or produces (`output`), through Standard
+ * JSON Schema (zod 4.2+, arktype, and others). Undefined when the library offers none or the
+ * schema has no JSON form (a zod date, say): such inputs are handed to the schema as strings.
+ * The result is shared: read it, never change it.
  */
-export function inputJsonSchema(schema: StandardSchemaV1): JsonSchema | undefined {
-  const standard = schema["~standard"] as StandardSchemaV1["~standard"] & StandardJsonSchemaProps;
-  try {
-    return standard.jsonSchema?.input({ target: "draft-2020-12" }) as JsonSchema | undefined;
-  } catch {
-    return undefined;
+export function jsonSchemaOf(schema: StandardSchemaV1, io: "input" | "output"): JsonSchema | undefined {
+  const cache = caches[io];
+  let cached = cache.get(schema);
+  if (cached === undefined) {
+    const standard = schema["~standard"] as StandardSchemaV1["~standard"] & StandardJsonSchemaProps;
+    try {
+      cached = (standard.jsonSchema?.[io]({ target: "draft-2020-12" }) as JsonSchema | undefined) ?? null;
+    } catch {
+      cached = null;
+    }
+    cache.set(schema, cached);
   }
+  return cached ?? undefined;
+}
+
+/** The JSON Schema of what a schema accepts; see jsonSchemaOf. */
+export function inputJsonSchema(schema: StandardSchemaV1): JsonSchema | undefined {
+  return jsonSchemaOf(schema, "input");
 }
 
 /** Follows `$ref`s into the root's `$defs`, and unwraps a lone `allOf`. */

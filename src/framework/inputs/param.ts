@@ -1,4 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { UploadFile } from "../body/form.ts";
+import { uploadSchema } from "../body/upload-schema.ts";
 
 /** Where a declared input is read from. */
 export type Location = "path" | "query" | "header" | "cookie" | "body";
@@ -17,6 +19,15 @@ export interface ParamOptions {
   includeInSchema?: boolean;
   /** Bodies only: expect `{"name": value}` even when this is the route's only body input. */
   embed?: boolean;
+}
+
+export interface FileOptions extends ParamOptions {
+  /** Whether the request must carry the file (default true). */
+  required?: boolean;
+  /** Largest accepted file in bytes, each file for `files()`. Over it: 413, and reading stops. */
+  maxSize?: number;
+  /** Accepted media types, exact (`image/png`) or by family (`image/*`). Others: 422. */
+  contentTypes?: readonly string[];
 }
 
 export interface ParamInfo {
@@ -109,4 +120,33 @@ export function body<S extends StandardSchemaV1>(schema: S, options?: ParamOptio
  */
 export function form<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
   return located("body", schema, options, "form");
+}
+
+/**
+ * An uploaded file from a `multipart/form-data` body, as an UploadFile. Small files stay in
+ * memory; larger ones are spooled to a temporary file, removed after the response.
+ *
+ * @example
+ * app.post("/avatar", { image: file({ maxSize: 2_000_000, contentTypes: ["image/*"] }) }, async ({ image }) => ({
+ *   filename: image.filename,
+ *   size: image.size,
+ * }));
+ */
+export function file(options?: FileOptions & { required?: true }): Param<StandardSchemaV1<UploadFile, UploadFile>>;
+export function file(options: FileOptions): Param<StandardSchemaV1<UploadFile | undefined, UploadFile | undefined>>;
+export function file(options: FileOptions = {}): Param {
+  const schema = uploadSchema(false, { required: options.required ?? true, contentTypes: options.contentTypes });
+  return located("body", schema, options, "file");
+}
+
+/**
+ * Every file uploaded under one field name (`<input type="file" multiple>`), in order. Optional
+ * ones give an empty list when none was sent.
+ *
+ * @example
+ * app.post("/photos", { photos: files({ contentTypes: ["image/*"] }) }, ({ photos }) => photos.map((p) => p.filename));
+ */
+export function files(options: FileOptions = {}): Param<StandardSchemaV1<UploadFile[], UploadFile[]>> {
+  const schema = uploadSchema<UploadFile[]>(true, { required: options.required ?? true, contentTypes: options.contentTypes });
+  return located("body", schema, options, "file");
 }

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { PathTemplate } from "../../toolkit/path-template.ts";
+import { modelProperties } from "../body/form-model.ts";
 import { compileCoerce, listItems, type Coerce } from "./coerce.ts";
 import { inputJsonSchema, resolve, withoutNull, type JsonSchema } from "./json-schema.ts";
 import { paramInfo, type BodyKind, type Location, type ParamOptions } from "./param.ts";
@@ -73,9 +74,10 @@ export function planInputs(template: PathTemplate, inputs: Inputs): InputPlan {
     throw new Error(`${template.path} declares both JSON and form body inputs; a request has one body`);
   }
   const embed = bodySpecs.length > 1 || bodySpecs.some((s) => s.options.embed === true) || kinds.has("form");
+  // A form model's properties are form fields of their own, so its errors point at them.
   const located = specs.map((s): InputSpec => ({
     ...s,
-    loc: s.location !== "body" ? [s.location, s.key] : embed ? ["body", s.key] : ["body"],
+    loc: s.location !== "body" ? [s.location, s.key] : embed && !isFormModel(s) ? ["body", s.key] : ["body"],
   }));
   const body = bodySpecs.length === 0
     ? undefined
@@ -91,10 +93,14 @@ function spec(
   options: ParamOptions,
   kind: BodyKind | undefined,
 ): Omit<InputSpec, "loc"> {
-  const items = location === "query" || location === "header" || kind === "form" ? listItems(jsonSchema) : undefined;
+  const items = location === "query" || location === "header" || kind === "form" || kind === "file" ? listItems(jsonSchema) : undefined;
   const list = items !== undefined;
   const coerce = list ? compileCoerce(items ?? undefined, jsonSchema) : compileCoerce(jsonSchema);
   return { name, location, key: wireName(name, location, options), schema, jsonSchema, list, coerce, options, kind };
+}
+
+function isFormModel(spec: Omit<InputSpec, "loc">): boolean {
+  return spec.kind === "form" && modelProperties(spec.jsonSchema) !== undefined;
 }
 
 // FastAPI reads a parameter typed as a model, or a list of models, from the body.

@@ -11,25 +11,30 @@ export class Components {
   readonly #defs = { input: new Map<string, JsonSchema>(), output: new Map<string, JsonSchema>() };
   readonly #pending: { schema: JsonSchema; io: Io }[] = [];
 
-  /** Takes a schema's `$defs` and returns the schema with them removed; refs are rewritten in `finish()`. */
+  /**
+   * Takes a schema's `$defs` and returns a copy of the schema without them, to place in the
+   * document; its refs are rewritten in `finish()`. The schema given is left as it was.
+   */
   add(schema: JsonSchema, io: Io): JsonSchema {
-    const { $defs, $schema: _, ...rest } = schema;
+    const { $defs, $schema: _, ...copy } = schema;
     for (const [name, def] of Object.entries($defs ?? {})) this.#defs[io].set(name, def);
-    this.#pending.push({ schema: rest, io });
-    return rest;
+    this.#pending.push({ schema: copy, io });
+    return copy;
   }
 
   /** Rewrites every `#/$defs/X` reference given to `add()` and returns components.schemas. */
   finish(fixed: Record<string, JsonSchema>): Record<string, JsonSchema> {
     const names = this.#names();
-    for (const { schema, io } of this.#pending) rewrite(schema, io, names);
+    for (const { schema, io } of this.#pending) {
+      for (const key in schema) schema[key] = rewritten(schema[key], io, names);
+      if (typeof schema.$ref === "string") schema.$ref = target(schema.$ref, io, names);
+    }
     const schemas: Record<string, JsonSchema> = {};
     for (const io of ["input", "output"] as const) {
       for (const [name, def] of this.#defs[io]) {
         const final = names[io].get(name)!;
         if (final in schemas) continue;
-        rewrite(def, io, names);
-        schemas[final] = { title: name, ...def };
+        schemas[final] = { title: name, ...(rewritten(def, io, names) as JsonSchema) };
       }
     }
     for (const name of Object.keys(schemas).sort()) {
@@ -54,17 +59,30 @@ export class Components {
   }
 }
 
-function rewrite(node: unknown, io: Io, names: Record<Io, Map<string, string>>): void {
+// Copy-on-write: a node is copied only when a `$ref` below it changes, so the shared schemas
+// (cached per schema object, see jsonSchemaOf) are never modified and most nodes are not copied.
+function rewritten(node: unknown, io: Io, names: Record<Io, Map<string, string>>): unknown {
+  if (node === null || typeof node !== "object") return node;
   if (Array.isArray(node)) {
-    for (const item of node) rewrite(item, io, names);
-    return;
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < node.length; i++) {
+      const next = rewritten(node[i], io, names);
+      if (next !== node[i]) (copy ??= [...node])[i] = next;
+    }
+    return copy ?? node;
   }
-  if (node === null || typeof node !== "object") return;
   const record = node as Record<string, unknown>;
-  const ref = record.$ref;
-  if (typeof ref === "string" && ref.startsWith("#/$defs/")) {
-    const name = ref.slice("#/$defs/".length);
-    record.$ref = `#/components/schemas/${names[io].get(name) ?? name}`;
+  let copy: Record<string, unknown> | undefined;
+  for (const key in record) {
+    const value = record[key];
+    const next = key === "$ref" && typeof value === "string" ? target(value, io, names) : rewritten(value, io, names);
+    if (next !== value) (copy ??= { ...record })[key] = next;
   }
-  for (const key in record) if (key !== "$ref") rewrite(record[key], io, names);
+  return copy ?? node;
+}
+
+function target(ref: string, io: Io, names: Record<Io, Map<string, string>>): string {
+  if (!ref.startsWith("#/$defs/")) return ref;
+  const name = ref.slice("#/$defs/".length);
+  return `#/components/schemas/${names[io].get(name) ?? name}`;
 }

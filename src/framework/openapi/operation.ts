@@ -2,7 +2,7 @@ import { STATUS_CODES } from "node:http";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { PathTemplate } from "../../toolkit/path-template.ts";
 import { planInputs, type BodyPlan, type InputSpec } from "../inputs/plan.ts";
-import type { JsonSchema } from "../inputs/json-schema.ts";
+import { jsonSchemaOf, type JsonSchema } from "../inputs/json-schema.ts";
 import type { RouteDefinition } from "../router.ts";
 import type { Components, Io } from "./components.ts";
 import { docComment } from "./doc-comment.ts";
@@ -89,7 +89,7 @@ function responses(route: RouteDefinition, validates: boolean, components: Compo
 
 function response(status: number, model: StandardSchemaV1 | undefined, description: string, components: Components): Record<string, unknown> {
   if (status === 204 || status === 304) return { description };
-  const schema = model === undefined ? {} : jsonSchemaOf(model, "output", components);
+  const schema = model === undefined ? {} : modelSchema(model, "output", components);
   return { description, content: { "application/json": { schema } } };
 }
 
@@ -98,29 +98,29 @@ function schemaOf(spec: InputSpec, io: Io, components: Components): JsonSchema {
     const binary = { type: "string", format: "binary" };
     return spec.list ? { type: "array", items: binary } : binary;
   }
-  const schema = spec.jsonSchema === undefined ? {} : components.add(structuredClone(spec.jsonSchema), io);
+  const schema = spec.jsonSchema === undefined ? {} : components.add(spec.jsonSchema, io);
   if (schema.title === undefined && schema.$ref === undefined && spec.location !== "body") schema.title = titleOf(spec.name);
   if (spec.options.description !== undefined && spec.location === "body") schema.description = spec.options.description;
   return schema;
 }
 
-function jsonSchemaOf(model: StandardSchemaV1, io: Io, components: Components): JsonSchema {
-  const standard = model["~standard"] as StandardSchemaV1["~standard"] & {
-    jsonSchema?: Record<Io, (options: { target: string }) => JsonSchema>;
-  };
-  try {
-    const schema = standard.jsonSchema?.[io]({ target: "draft-2020-12" });
-    return schema === undefined ? {} : components.add(schema, io);
-  } catch {
-    return {};
-  }
+function modelSchema(model: StandardSchemaV1, io: Io, components: Components): JsonSchema {
+  const schema = jsonSchemaOf(model, io);
+  return schema === undefined ? {} : components.add(schema, io);
 }
+
+const required = new WeakMap<object, boolean>();
 
 // An input is required when its schema refuses a missing value; asking the schema itself
 // works for every library, with no need to read its internals.
 function isRequired(schema: StandardSchemaV1): boolean {
-  const result = schema["~standard"].validate(undefined);
-  return result instanceof Promise || result.issues !== undefined;
+  let answer = required.get(schema);
+  if (answer === undefined) {
+    const result = schema["~standard"].validate(undefined);
+    answer = result instanceof Promise || result.issues !== undefined;
+    required.set(schema, answer);
+  }
+  return answer;
 }
 
 function titleOf(name: string): string {
