@@ -7,7 +7,7 @@ export { Router, type RouterOptions, type RouteDefinition, type RouteMethod } fr
 export type { RouteOptions, ResponseSpec } from "./framework/route-options.ts";
 export { json, JsonReply, ResponseValidationError } from "./framework/respond.ts";
 export type { Handler, InferInputs, PathParamNames } from "./framework/types.ts";
-export { query, header, cookie, path, body, form, type Param, type ParamOptions } from "./framework/inputs/param.ts";
+export { query, header, cookie, path, body, form, file, files, type Param, type ParamOptions, type FileOptions } from "./framework/inputs/param.ts";
 export type { UploadFile } from "./framework/body/form.ts";
 export { RequestValidationError, type ErrorDetail } from "./framework/validation-error.ts";
 export { HTTPException } from "./toolkit/exceptions.ts";

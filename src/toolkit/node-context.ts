@@ -114,6 +114,8 @@ export class NodeContext extends Context {
 function readStream(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   // Its "error" has already been emitted, and would never reach the listeners below.
   if (req.destroyed && !req.complete) return Promise.reject(new ClientDisconnected());
+  // Already consumed by bodyStream() (a multipart form): its "end" will not come again.
+  if (req.readableEnded) return Promise.reject(new Error("The request body was already read as a stream"));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -3,7 +3,7 @@
 // to compile. Nothing here runs.
 import { z } from "zod";
 import * as v from "valibot";
-import { Router, Spry, cookie, header, json, type Context, type PathParamNames } from "spry";
+import { Router, Spry, cookie, file, files, form, header, json, type Context, type PathParamNames, type UploadFile } from "spry";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_?: T): void {}
@@ -86,3 +86,20 @@ app.get("/users3", () => new Response("raw"), { response: Out });
 app.get("/users4", () => ({ id: 1, name: 2 }), { response: Out });
 // @ts-expect-error: id is missing
 app.get("/users5", async () => ({ name: "a" }), { response: Out });
+
+// Forms and uploads: a form model is its object type, file() an UploadFile (undefined when
+// not required), files() a list of them.
+app.post("/upload", {
+  data: form(z.object({ username: z.string(), remember: z.boolean().default(false) })),
+  doc: file(),
+  maybe: file({ required: false, maxSize: 1000 }),
+  photos: files({ contentTypes: ["image/*"] }),
+}, (inputs) => {
+  expectType<Equal<typeof inputs.data, { username: string; remember: boolean }>>();
+  expectType<Equal<typeof inputs.doc, UploadFile>>();
+  expectType<Equal<typeof inputs.maybe, UploadFile | undefined>>();
+  expectType<Equal<typeof inputs.photos, UploadFile[]>>();
+  return inputs.doc.filename;
+});
+// @ts-expect-error: an optional file may be undefined
+app.post("/upload2", { doc: file({ required: false }) }, ({ doc }) => doc.filename);
