@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { importFile } from "./import-file.mjs";
 import type { Servable } from "./serve.ts";
 
 /** A failure the user can act on from its message alone: the CLI prints it as one line, without a stack. */
@@ -13,13 +14,8 @@ export class LoadError extends Error {
  * `.ts` files load directly: the CLI runs under tsx.
  */
 export async function loadApp(file: string): Promise<Servable> {
-  const path = resolve(file);
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new LoadError(`${file}: no such file`);
-  const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  // A file outside any "type": "module" package is compiled to CommonJS, and importing that
-  // yields its exports object as `default`, one level further down.
-  const cjs = (module.default ?? {}) as Record<string, unknown>;
-  for (const candidate of [module.default, module.app, cjs.default, cjs.app]) {
+  const module = await importFile(pathToFileURL(appFile(file)).href);
+  for (const candidate of [module.default, module.app]) {
     if (isServable(candidate)) return candidate;
   }
   throw new LoadError(`${file} exports no app: add \`export default app\` (or \`export const app\`)`);
@@ -27,4 +23,13 @@ export async function loadApp(file: string): Promise<Servable> {
 
 function isServable(value: unknown): value is Servable {
   return typeof (value as Servable | undefined)?.handleNode === "function";
+}
+
+/** The absolute path of FILE, checked first: Node's own "Cannot find module" comes with a stack and the importer's path. */
+export function appFile(file: string): string {
+  const path = resolve(file);
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats === undefined) throw new LoadError(`${file}: no such file`);
+  if (!stats.isFile()) throw new LoadError(`${file} is not a file`);
+  return path;
 }

@@ -1,0 +1,1 @@
+export declare function importFile(url: string): Promise<Record<string, unknown>>;
