@@ -10,6 +10,8 @@ export type { Handler, InferInputs, PathParamNames } from "./framework/types.ts"
 export { query, header, cookie, path, body, form, file, files, type Param, type ParamOptions, type FileOptions } from "./framework/inputs/param.ts";
 export type { UploadFile } from "./framework/body/form.ts";
 export { RequestValidationError, type ErrorDetail } from "./framework/validation-error.ts";
+export { depends, uncached, type Dependency, type DependencyOptions, type Scope } from "./framework/dependencies/dependency.ts";
+export { DependencyOverrides } from "./framework/dependencies/overrides.ts";
 export { HTTPException } from "./toolkit/exceptions.ts";
 export { Context } from "./toolkit/context.ts";
 export { sleep } from "./toolkit/sleep.ts";

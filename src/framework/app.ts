@@ -5,6 +5,8 @@ import { defaultLimits, type RequestLimits } from "../toolkit/limits.ts";
 import { createLogger, silentLogger, type Logger } from "../toolkit/logger.ts";
 import { parsePathTemplate } from "../toolkit/path-template.ts";
 import { RouteTable } from "../toolkit/route-table.ts";
+import type { Dependency } from "./dependencies/dependency.ts";
+import { DependencyOverrides } from "./dependencies/overrides.ts";
 import { compileEndpoint } from "./endpoint.ts";
 import { buildDocument, type OpenAPIInfo } from "./openapi/document.ts";
 import { registerDocs, type DocsOptions } from "./openapi/routes.ts";
@@ -17,6 +19,8 @@ export interface SpryOptions extends DocsOptions, OpenAPIInfo {
   limits?: Partial<RequestLimits>;
   /** Redirect (307) `/a/` to `/a` or back when only the other form exists (default true, as in FastAPI). */
   redirectSlashes?: boolean;
+  /** Dependencies run for every route (not the docs), before the routers' and the routes' own. */
+  dependencies?: Dependency<unknown>[];
 }
 
 /**
@@ -33,7 +37,14 @@ export class Spry extends Router {
   readonly #table: RouteTable;
   readonly #dispatcher: Dispatcher;
   readonly #info: OpenAPIInfo;
+  readonly #dependencies: readonly Dependency<unknown>[];
   #openapi: string | undefined;
+
+  /**
+   * Replacements for dependencies, for tests: `app.dependencyOverrides.set(real, fake)`.
+   * Routes pick a change up on their next request.
+   */
+  readonly dependencyOverrides = new DependencyOverrides();
 
   constructor(options: SpryOptions = {}) {
     super();
@@ -43,7 +54,11 @@ export class Spry extends Router {
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, options.redirectSlashes ?? true);
     this.#info = { title: options.title, version: options.version, description: options.description, servers: options.servers };
+    // The docs routes are added before the app's dependencies apply: an auth dependency on
+    // the app does not lock the docs, as in FastAPI.
+    this.#dependencies = [];
     registerDocs(this, options, options.title ?? "spry");
+    this.#dependencies = options.dependencies ?? [];
   }
 
   /**
@@ -73,12 +88,14 @@ export class Spry extends Router {
   }
 
   protected override addRoute(route: RouteDefinition): void {
-    super.addRoute(route);
+    const dependencies = [...this.#dependencies, ...(route.options.dependencies ?? [])];
+    super.addRoute({ ...route, options: { ...route.options, dependencies } });
     this.#openapi = undefined;
     // Compiled from the final path, once the router's prefix has been applied.
     const added = this.routes[this.routes.length - 1]!;
     const template = parsePathTemplate(added.path);
-    const endpoint = compileEndpoint(template, added.inputs, added.handler, added.options);
+    const parts = { template, inputs: added.inputs, handler: added.handler, options: added.options, dependencies: added.options.dependencies ?? [] };
+    const endpoint = compileEndpoint(parts, this.dependencyOverrides);
     this.#table.add(added.method, template, endpoint, added.options.bodyLimit);
   }
 }

@@ -1,35 +1,101 @@
 import type { Context } from "../toolkit/context.ts";
 import type { Endpoint } from "../toolkit/route-table.ts";
 import type { PathTemplate } from "../toolkit/path-template.ts";
-import { compileReader } from "./inputs/read.ts";
-import { planInputs, type Inputs } from "./inputs/plan.ts";
+import type { Dependency } from "./dependencies/dependency.ts";
+import { planGraph, type Graph } from "./dependencies/graph.ts";
+import type { DependencyOverrides } from "./dependencies/overrides.ts";
+import { Solved } from "./dependencies/solve.ts";
+import { compileReader, type ReadInputs, type Values } from "./inputs/read.ts";
+import { planGraphInputs, type Inputs } from "./inputs/plan.ts";
 import type { RouteOptions } from "./route-options.ts";
 import { compileResponder } from "./respond.ts";
 
 /** A handler as stored, its inputs erased; the router's methods keep the precise types. */
 export type AnyHandler = (inputs: any, ctx: Context) => unknown;
 
-const NO_INPUTS: Record<string, unknown> = Object.freeze({});
+export interface RouteParts {
+  readonly template: PathTemplate;
+  readonly inputs: Inputs;
+  readonly handler: AnyHandler;
+  readonly options: RouteOptions;
+  /** App, router and route `dependencies`, run for their effects, in that order. */
+  readonly dependencies: readonly Dependency<unknown>[];
+}
+
+const NO_INPUTS: Values = [Object.freeze({})];
 
 /**
  * Builds a route's pipeline once, at registration: input reading is compiled from the declared
- * inputs (a route that declares none skips it entirely), and sending from the response models.
- * Per request what remains is read, call, send, with no await unless an input, the handler or
- * a schema is asynchronous.
+ * inputs of the route and of its dependencies (a route that declares none skips it), the
+ * dependency graph is planned, and sending is compiled from the response models. Per request
+ * what remains is read, solve, call, send, with no await unless an input, a dependency, the
+ * handler or a schema is asynchronous. Overridden dependencies re-plan the route on its next
+ * request.
  */
-export function compileEndpoint(template: PathTemplate, inputs: Inputs, handler: AnyHandler, options: RouteOptions): Endpoint {
-  const respond = compileResponder(options);
-  const call = (ctx: Context, args: Record<string, unknown>): void | Promise<void> => {
-    const result = handler(args, ctx);
+export function compileEndpoint(parts: RouteParts, overrides: DependencyOverrides): Endpoint {
+  let version = overrides.version;
+  let compiled = compile(parts, overrides);
+  // Without dependencies there is nothing to override: no version check per request.
+  if (compiled.graph.nodes.length === 0) return compiled.endpoint;
+  return (ctx) => {
+    if (version !== overrides.version) {
+      version = overrides.version;
+      compiled = compile(parts, overrides);
+    }
+    return compiled.endpoint(ctx);
+  };
+}
+
+function compile(parts: RouteParts, overrides: DependencyOverrides): { graph: Graph; endpoint: Endpoint } {
+  const graph = planGraph(parts.inputs, parts.dependencies, overrides);
+  const plan = planGraphInputs(parts.template, graph.owners);
+  const read = compileReader(plan);
+  const respond = compileResponder(parts.options);
+  const handler = parts.handler;
+  const run = graph.nodes.length === 0 ? direct(handler, respond) : solving(graph, handler, respond);
+  if (read === undefined) {
+    const owners = plan.owners;
+    return { graph, endpoint: owners === 1 ? (ctx) => run(ctx, NO_INPUTS) : (ctx) => run(ctx, freshValues(owners)) };
+  }
+  return { graph, endpoint: readThen(read, run) };
+}
+
+type Run = (ctx: Context, values: Values) => void | Promise<void>;
+type Respond = (ctx: Context, result: unknown) => void | Promise<void>;
+
+function readThen(read: ReadInputs, run: Run): Endpoint {
+  return (ctx) => {
+    const values = read(ctx);
+    return isPromise(values) ? values.then((v) => run(ctx, v)) : run(ctx, values);
+  };
+}
+
+function direct(handler: AnyHandler, respond: Respond): Run {
+  return (ctx, values) => {
+    const result = handler(values[0], ctx);
     return isPromise(result) ? result.then((value) => respond(ctx, value)) : respond(ctx, result);
   };
+}
 
-  const read = compileReader(planInputs(template, inputs));
-  if (read === undefined) return (ctx) => call(ctx, NO_INPUTS);
-  return (ctx) => {
-    const args = read(ctx);
-    return isPromise(args) ? args.then((values) => call(ctx, values)) : call(ctx, args);
+function solving(graph: Graph, handler: AnyHandler, respond: Respond): Run {
+  return async (ctx, values) => {
+    const solved = new Solved(graph.nodes.length);
+    let result: unknown;
+    try {
+      await solved.setup(graph, values, ctx);
+      const args = values[0]!;
+      for (const [name, node] of graph.routeSubs) args[name] = solved.results[node];
+      result = await handler(args, ctx);
+    } catch (error) {
+      solved.fail(error);
+    }
+    await solved.releaseFunctionScope();
+    return respond(ctx, result);
   };
+}
+
+function freshValues(owners: number): Values {
+  return Array.from({ length: owners }, () => ({}));
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { Dependency } from "./dependencies/dependency.ts";
 
 /** What a route may answer with one status code, for validation and the OpenAPI document. */
 export interface ResponseSpec {
@@ -29,4 +30,9 @@ export interface RouteOptions<S extends StandardSchemaV1 | undefined = StandardS
   includeInSchema?: boolean;
   /** This route's largest request body in bytes, over the app's `limits.bodyLimit`. */
   bodyLimit?: number;
+  /**
+   * Dependencies run for their effects (an auth check, say) before the handler; their values
+   * are not passed. A router's and an include's come first, the app's before all.
+   */
+  dependencies?: Dependency<unknown>[];
 }

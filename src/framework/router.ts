@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Method } from "../toolkit/route-table.ts";
+import type { Dependency } from "./dependencies/dependency.ts";
 import type { JsonReply } from "./respond.ts";
 import type { AnyHandler } from "./endpoint.ts";
 import type { Inputs } from "./inputs/plan.ts";
@@ -45,6 +46,8 @@ export interface RouterOptions {
   prefix?: string;
   /** OpenAPI tags added to every route of this router. */
   tags?: string[];
+  /** Dependencies run for every route of this router, before the route's own. */
+  dependencies?: Dependency<unknown>[];
 }
 
 /**
@@ -59,11 +62,13 @@ export interface RouterOptions {
 export class Router {
   readonly prefix: string;
   readonly tags: readonly string[];
+  readonly dependencies: readonly Dependency<unknown>[];
   readonly #routes: RouteDefinition[] = [];
 
   constructor(options: RouterOptions = {}) {
     this.prefix = normalizePrefix(options.prefix ?? "");
     this.tags = options.tags ?? [];
+    this.dependencies = options.dependencies ?? [];
   }
 
   readonly get: RouteMethod<this> = this.#method("GET");
@@ -89,7 +94,11 @@ export class Router {
       this.addRoute({
         ...route,
         path: prefix + route.path,
-        options: { ...route.options, tags: [...(options.tags ?? []), ...(route.options.tags ?? [])] },
+        options: {
+          ...route.options,
+          tags: [...(options.tags ?? []), ...(route.options.tags ?? [])],
+          dependencies: [...(options.dependencies ?? []), ...(route.options.dependencies ?? [])],
+        },
       });
     }
     return this;
@@ -100,7 +109,11 @@ export class Router {
     this.#routes.push({
       ...route,
       path: this.prefix + route.path,
-      options: { ...route.options, tags: unique([...this.tags, ...(route.options.tags ?? [])]) },
+      options: {
+        ...route.options,
+        tags: unique([...this.tags, ...(route.options.tags ?? [])]),
+        dependencies: [...this.dependencies, ...(route.options.dependencies ?? [])],
+      },
     });
   }
 

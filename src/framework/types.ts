@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "../toolkit/context.ts";
+import type { Dependency } from "./dependencies/dependency.ts";
 import type { Inputs } from "./inputs/plan.ts";
 
 /** The parameter names of a FastAPI path template: `"/a/{x}/{rest:path}"` gives `"x" | "rest"`. */
@@ -9,12 +10,16 @@ export type PathParamNames<P extends string> = P extends `${string}{${infer Para
 
 type Simplify<T> = { [K in keyof T]: T[K] };
 
+/** A declared input's value: a schema's output, or what a dependency resolves to. */
+export type InputValue<D> = D extends Dependency<infer T> ? T : D extends StandardSchemaV1 ? StandardSchemaV1.InferOutput<D> : never;
+
 /**
  * What a handler receives as its first argument: every declared input, converted and
- * validated, typed by its schema's output; path parameters left undeclared are strings.
+ * validated, typed by its schema's output (or by what its dependency resolves to); path
+ * parameters left undeclared are strings.
  */
 export type InferInputs<P extends string, I extends Inputs> = Simplify<
-  { -readonly [K in keyof I]: StandardSchemaV1.InferOutput<I[K]> } & {
+  { -readonly [K in keyof I]: InputValue<I[K]> } & {
     [K in Exclude<PathParamNames<P>, keyof I>]: string;
   }
 >;

@@ -3,7 +3,7 @@
 // to compile. Nothing here runs.
 import { z } from "zod";
 import * as v from "valibot";
-import { Router, Spry, cookie, file, files, form, header, json, type Context, type PathParamNames, type UploadFile } from "spry";
+import { Router, Spry, cookie, depends, file, files, form, header, json, type Context, type PathParamNames, type UploadFile } from "spry";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_?: T): void {}
@@ -103,3 +103,20 @@ app.post("/upload", {
 });
 // @ts-expect-error: an optional file may be undefined
 app.post("/upload2", { doc: file({ required: false }) }, ({ doc }) => doc.filename);
+
+// Dependencies: the route receives what a dependency resolves to (a promise's value, a
+// generator's yield), and a dependency's own inputs are typed like a route's.
+const page = depends({ skip: z.int().default(0) }, ({ skip }) => {
+  expectType<Equal<typeof skip, number>>();
+  return { skip };
+});
+const conn = depends(async function* () {
+  yield { query: (sql: string) => sql.length };
+});
+const userName = depends({ conn }, async ({ conn }) => String(conn.query("select")));
+app.get("/deps", { page, conn, userName }, (inputs) => {
+  expectType<Equal<typeof inputs, { page: { skip: number }; conn: { query: (sql: string) => number }; userName: string }>>();
+  return null;
+});
+// @ts-expect-error: a dependency's inputs are checked like a route's
+depends({ skip: z.int() }, ({ limit }) => limit);

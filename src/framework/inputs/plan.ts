@@ -1,16 +1,19 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { PathTemplate } from "../../toolkit/path-template.ts";
+import { dependencyInfo, type Dependency } from "../dependencies/dependency.ts";
 import { modelProperties } from "../body/form-model.ts";
 import { compileCoerce, listItems, type Coerce } from "./coerce.ts";
 import { inputJsonSchema, resolve, withoutNull, type JsonSchema } from "./json-schema.ts";
 import { paramInfo, type BodyKind, type Location, type ParamOptions } from "./param.ts";
 
-/** A route's declared inputs: handler argument name to schema. */
-export type Inputs = Record<string, StandardSchemaV1>;
+/** A route's or a dependency's declared inputs: argument name to schema, or to a dependency. */
+export type Inputs = Record<string, StandardSchemaV1 | Dependency<any>>;
 
 /** One declared input, resolved at registration: where it is read, under which name, how it is converted. */
 export interface InputSpec {
-  /** The handler's name for it. */
+  /** Whose input it is: 0 for the route, 1.. for its dependencies in the graph's order. */
+  readonly owner: number;
+  /** The handler's (or dependency's) name for it. */
   readonly name: string;
   readonly location: Location;
   /** The name on the wire: the query key, the lower-case header name, the cookie or body field name. */
@@ -40,41 +43,60 @@ export interface InputPlan {
   /** Inputs from the path, query, headers and cookies. */
   readonly params: readonly InputSpec[];
   readonly body: BodyPlan | undefined;
+  /** How many owners' values the reader returns. */
+  readonly owners: number;
 }
 
 /**
  * Decides, once per route, where each input comes from, as FastAPI does: a name in the path
  * template is a path parameter, a pinned location (`header()`, `body()`, ...) is kept, an
  * object schema (a model) is the JSON body, and anything else is a query parameter. Path
- * parameters the user did not declare are strings.
+ * parameters the user did not declare are strings. Dependencies among the inputs are left to
+ * the dependency graph (see planGraphInputs).
  */
 export function planInputs(template: PathTemplate, inputs: Inputs): InputPlan {
+  return planGraphInputs(template, [inputs]);
+}
+
+/**
+ * The same, over the inputs of a route (owner 0) and of each of its dependencies (owners
+ * 1..n): one list of parameters and one body for the whole request, each spec tagged with
+ * its owner, so that every input is validated before anything runs and all failures are
+ * reported together.
+ */
+export function planGraphInputs(template: PathTemplate, owners: readonly Inputs[]): InputPlan {
   const specs: Omit<InputSpec, "loc">[] = [];
-  for (const [name, declared] of Object.entries(inputs)) {
-    const info = paramInfo(declared);
-    const schema = info?.schema ?? declared;
-    const jsonSchema = inputJsonSchema(schema);
-    const inTemplate = template.params.includes(name);
-    const location: Location = info?.location ?? (inTemplate ? "path" : isModel(jsonSchema) ? "body" : "query");
-    if (inTemplate && location !== "path") {
-      throw new Error(`"${name}" is a path parameter of ${template.path} but is declared as a ${location} input`);
+  const declared = new Set<string>();
+  owners.forEach((inputs, owner) => {
+    for (const [name, value] of Object.entries(inputs)) {
+      if (dependencyInfo(value) !== undefined) continue;
+      const declaredSchema = value as StandardSchemaV1;
+      const info = paramInfo(declaredSchema);
+      const schema = info?.schema ?? declaredSchema;
+      const jsonSchema = inputJsonSchema(schema);
+      const inTemplate = template.params.includes(name);
+      const location: Location = info?.location ?? (inTemplate ? "path" : isModel(jsonSchema) ? "body" : "query");
+      if (inTemplate && location !== "path") {
+        throw new Error(`"${name}" is a path parameter of ${template.path} but is declared as a ${location} input`);
+      }
+      if (location === "path" && !inTemplate) {
+        throw new Error(`"${name}" is declared as a path parameter but ${template.path} has no {${name}}`);
+      }
+      if (location === "path") declared.add(name);
+      const kind = location === "body" ? (info?.kind ?? "json") : undefined;
+      specs.push(spec(owner, name, location, schema, jsonSchema, info?.options ?? {}, kind));
     }
-    if (location === "path" && !inTemplate) {
-      throw new Error(`"${name}" is declared as a path parameter but ${template.path} has no {${name}}`);
-    }
-    const kind = location === "body" ? (info?.kind ?? "json") : undefined;
-    specs.push(spec(name, location, schema, jsonSchema, info?.options ?? {}, kind));
-  }
+  });
   for (const name of template.params) {
-    if (!(name in inputs)) specs.push(spec(name, "path", stringSchema, { type: "string" }, {}, undefined));
+    if (!declared.has(name)) specs.push(spec(0, name, "path", stringSchema, { type: "string" }, {}, undefined));
   }
   const bodySpecs = specs.filter((s) => s.location === "body");
   const kinds = new Set(bodySpecs.map((s) => (s.kind === "json" ? "json" : "form")));
   if (kinds.size > 1) {
     throw new Error(`${template.path} declares both JSON and form body inputs; a request has one body`);
   }
-  const embed = bodySpecs.length > 1 || bodySpecs.some((s) => s.options.embed === true) || kinds.has("form");
-  // A form model's properties are form fields of their own, so its errors point at them.
+  const bodyKeys = new Set(bodySpecs.map((s) => s.key));
+  const embed = bodyKeys.size > 1 || bodySpecs.some((s) => s.options.embed === true) || kinds.has("form");
   const located = specs.map((s): InputSpec => ({
     ...s,
     loc: s.location !== "body" ? [s.location, s.key] : embed && !isFormModel(s) ? ["body", s.key] : ["body"],
@@ -82,10 +104,11 @@ export function planInputs(template: PathTemplate, inputs: Inputs): InputPlan {
   const body = bodySpecs.length === 0
     ? undefined
     : { kind: kinds.has("form") ? ("form" as const) : ("json" as const), specs: located.filter((s) => s.location === "body"), embed };
-  return { params: located.filter((s) => s.location !== "body"), body };
+  return { params: located.filter((s) => s.location !== "body"), body, owners: owners.length };
 }
 
 function spec(
+  owner: number,
   name: string,
   location: Location,
   schema: StandardSchemaV1,
@@ -96,7 +119,7 @@ function spec(
   const items = location === "query" || location === "header" || kind === "form" || kind === "file" ? listItems(jsonSchema) : undefined;
   const list = items !== undefined;
   const coerce = list ? compileCoerce(items ?? undefined, jsonSchema) : compileCoerce(jsonSchema);
-  return { name, location, key: wireName(name, location, options), schema, jsonSchema, list, coerce, options, kind };
+  return { owner, name, location, key: wireName(name, location, options), schema, jsonSchema, list, coerce, options, kind };
 }
 
 function isFormModel(spec: Omit<InputSpec, "loc">): boolean {

@@ -5,14 +5,17 @@ import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "..
 import { CoercionFailure } from "./coerce.ts";
 import type { InputPlan, InputSpec } from "./plan.ts";
 
+/** Each owner's validated inputs: the route's at 0, then each dependency's. */
+export type Values = Record<string, unknown>[];
+
 /** Reads, converts and validates a route's inputs; throws RequestValidationError listing every failure. */
-export type ReadInputs = (ctx: Context) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type ReadInputs = (ctx: Context) => Values | Promise<Values>;
 
 type Validated = StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
 
 /** What one request's reading has gathered so far. */
 interface Gathered {
-  readonly values: Record<string, unknown>;
+  readonly values: Values;
   errors: ErrorDetail[] | undefined;
   waiting: Pending[] | undefined;
 }
@@ -33,12 +36,13 @@ type Raw = string | string[] | undefined;
  * from every input, body included, are reported together, as FastAPI does.
  */
 export function compileReader(plan: InputPlan): ReadInputs | undefined {
-  const { params, body } = plan;
+  const { params, body, owners } = plan;
   if (params.length === 0 && body === undefined) return undefined;
   const readers = params.map(rawReader);
   const readBody = body === undefined ? undefined : compileBodyReader(body);
   return (ctx) => {
-    const gathered: Gathered = { values: {}, errors: undefined, waiting: undefined };
+    const values: Values = owners === 1 ? [{}] : Array.from({ length: owners }, () => ({}));
+    const gathered: Gathered = { values, errors: undefined, waiting: undefined };
     for (let i = 0; i < params.length; i++) {
       const spec = params[i]!;
       const raw = readers[i]!(ctx);
@@ -64,7 +68,7 @@ function validate(spec: InputSpec, input: unknown, absent: boolean, gathered: Ga
   settle(spec, input, absent, result, gathered);
 }
 
-function finish(gathered: Gathered): Record<string, unknown> | Promise<Record<string, unknown>> {
+function finish(gathered: Gathered): Values | Promise<Values> {
   if (gathered.waiting !== undefined) return finishAsync(gathered);
   if (gathered.errors !== undefined) throw new RequestValidationError(gathered.errors);
   return gathered.values;
@@ -121,7 +125,7 @@ export function convert(spec: InputSpec, raw: Raw): unknown {
 
 function settle(spec: InputSpec, input: unknown, absent: boolean, result: StandardSchemaV1.Result<unknown>, gathered: Gathered): void {
   if (result.issues === undefined) {
-    gathered.values[spec.name] = result.value;
+    gathered.values[spec.owner]![spec.name] = result.value;
     return;
   }
   const errors = (gathered.errors ??= []);
@@ -131,7 +135,7 @@ function settle(spec: InputSpec, input: unknown, absent: boolean, result: Standa
   }
 }
 
-async function finishAsync(gathered: Gathered): Promise<Record<string, unknown>> {
+async function finishAsync(gathered: Gathered): Promise<Values> {
   for (const { spec, input, absent, result } of gathered.waiting!) {
     settle(spec, input, absent, await result, gathered);
   }

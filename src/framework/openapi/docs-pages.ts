@@ -11,7 +11,7 @@ export interface Asset {
   load(): Promise<Uint8Array>;
 }
 
-function packageAsset(pkg: string, file: string, contentType: string, missing: string): Asset {
+function packageAsset(pkg: string, file: string, contentType: string, missing: string, patch?: (text: string) => string): Asset {
   let loaded: Promise<Uint8Array> | undefined;
   return {
     contentType,
@@ -24,10 +24,22 @@ function packageAsset(pkg: string, file: string, contentType: string, missing: s
           loaded = undefined;
           throw new HTTPException(404, missing);
         }
-        return readFile(join(root, file));
+        const bytes = await readFile(join(root, file));
+        return patch === undefined ? bytes : Buffer.from(patch(bytes.toString("utf8")), "utf8");
       })());
     },
   };
+}
+
+// ReDoc 2 always draws Redocly's logo beside its "API docs by Redocly" link, from their CDN,
+// with no option to turn it off: every view of /redoc would reach a third party (or, offline,
+// fail with a console error). A `data:` URL that is no image makes the <img> fail without any
+// request, and ReDoc then drops it, leaving the link's text. If a later ReDoc changes the
+// string this does nothing, and test/openapi/browser.test.ts, which fails on any request that
+// leaves the app's origin, says so.
+const REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg";
+function withoutRedoclyLogo(bundle: string): string {
+  return bundle.replaceAll(JSON.stringify(REDOCLY_LOGO), JSON.stringify("data:,"));
 }
 
 /** Swagger UI's files, from swagger-ui-dist (a dependency of spry), never from a CDN. */
@@ -39,7 +51,7 @@ export const swaggerAssets: Record<string, Asset> = {
 
 /** ReDoc's standalone bundle, from the redoc package: an optional peer, `npm i redoc`. */
 export const redocAssets: Record<string, Asset> = {
-  "redoc.standalone.js": packageAsset("redoc", "bundles/redoc.standalone.js", "text/javascript; charset=utf-8", "ReDoc is not installed: npm i redoc"),
+  "redoc.standalone.js": packageAsset("redoc", "bundles/redoc.standalone.js", "text/javascript; charset=utf-8", "ReDoc is not installed: npm i redoc", withoutRedoclyLogo),
 };
 
 /** The Swagger UI page, loading its files from beside it. */

@@ -1,12 +1,15 @@
 import { STATUS_CODES } from "node:http";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { PathTemplate } from "../../toolkit/path-template.ts";
-import { planInputs, type BodyPlan, type InputSpec } from "../inputs/plan.ts";
+import { planGraph } from "../dependencies/graph.ts";
+import { planGraphInputs, type BodyPlan, type InputSpec } from "../inputs/plan.ts";
 import { jsonSchemaOf, type JsonSchema } from "../inputs/json-schema.ts";
 import type { RouteDefinition } from "../router.ts";
 import type { Components, Io } from "./components.ts";
 import { docComment } from "./doc-comment.ts";
 import { validationErrorResponse } from "./validation-schemas.ts";
+
+const NO_OVERRIDES = new Map();
 
 /** What building one operation needs besides the route: shared components and a file cache. */
 export interface OperationContext {
@@ -17,7 +20,9 @@ export interface OperationContext {
 /** The OpenAPI operation object of one route. */
 export function buildOperation(route: RouteDefinition, template: PathTemplate, context: OperationContext): Record<string, unknown> {
   const { options } = route;
-  const plan = planInputs(template, route.inputs);
+  // Every input the request must carry: the route's and its dependencies'.
+  const graph = planGraph(route.inputs, options.dependencies ?? [], NO_OVERRIDES);
+  const plan = planGraphInputs(template, graph.owners);
   const comment = options.summary === undefined || options.description === undefined ? docComment(route.site, context.files) : {};
   const operation: Record<string, unknown> = {};
   if (options.tags !== undefined && options.tags.length > 0) operation.tags = options.tags;
@@ -26,7 +31,10 @@ export function buildOperation(route: RouteDefinition, template: PathTemplate, c
   const description = options.description ?? comment.description;
   if (description !== undefined) operation.description = description;
   operation.operationId = options.operationId ?? defaultOperationId(route.method, route.path);
-  const parameters = plan.params.filter((s) => s.options.includeInSchema !== false).map((s) => parameter(s, context.components));
+  const seen = new Set<string>();
+  const parameters = plan.params
+    .filter((s) => s.options.includeInSchema !== false && !seen.has(`${s.location}:${s.key}`) && seen.add(`${s.location}:${s.key}`))
+    .map((s) => parameter(s, context.components));
   if (parameters.length > 0) operation.parameters = parameters;
   if (plan.body !== undefined) operation.requestBody = requestBody(plan.body, context.components);
   operation.responses = responses(route, plan.params.length > 0 || plan.body !== undefined, context.components);

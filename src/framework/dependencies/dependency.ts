@@ -1,0 +1,100 @@
+import type { Context } from "../../toolkit/context.ts";
+import type { Inputs } from "../inputs/plan.ts";
+import type { InferInputs } from "../types.ts";
+
+const kDependency: unique symbol = Symbol.for("spry.dependency");
+
+/**
+ * When a dependency's teardown (the code after its `yield`) runs:
+ * - "request" (the default): after the response has been sent, so the resource stays usable
+ *   while the response streams; a teardown error is logged, it cannot change the response.
+ * - "function": as soon as the handler returns or throws, before the response is sent, so a
+ *   teardown error (a failed commit, say) can still become the response.
+ */
+export type Scope = "request" | "function";
+
+export interface DependencyOptions {
+  scope?: Scope;
+  /** For logs; defaults to the function's name. */
+  name?: string;
+}
+
+export type DependencyFn = (inputs: any, ctx: Context) => unknown;
+
+export interface DependencyInfo {
+  readonly inputs: Inputs;
+  readonly fn: DependencyFn;
+  readonly scope: Scope;
+  readonly name: string;
+  /** Whether this use shares the request's one result of `original`. */
+  readonly cache: boolean;
+  /** The dependency this one is a use of: the identity for caching and overrides. */
+  readonly original: Dependency<unknown>;
+}
+
+/** A dependency whose value, once resolved for a request, is of type T. */
+export interface Dependency<T> {
+  readonly [kDependency]: DependencyInfo;
+  /** Carries T for type inference only; never set. */
+  readonly "~resolves"?: T;
+}
+
+/** What a dependency function's result resolves to: a generator's first yield, a promise's value. */
+export type Resolved<R> = R extends AsyncGenerator<infer Y, unknown, unknown>
+  ? Y
+  : R extends Generator<infer Y, unknown, unknown>
+    ? Y
+    : Awaited<R>;
+
+/**
+ * Declares a dependency: a function that declares its inputs exactly as a route does (path,
+ * query, header, cookie and body inputs, and other dependencies) and returns a value, which a
+ * route (or another dependency) receives by naming the dependency among its inputs. It runs
+ * once per request however many ask for it. A generator function owns a resource: it yields
+ * the value, and the code after `yield` is its teardown, run in reverse order of setup, when
+ * the handler throws too, and when the client disconnects.
+ *
+ * @example
+ * const pagination = depends({ skip: z.int().default(0), limit: z.int().max(100).default(10) }, (page) => page);
+ * const db = depends(async function* () {
+ *   const conn = await pool.connect();
+ *   try { yield conn; } finally { conn.release(); }
+ * });
+ * app.get("/items/", { page: pagination, db }, ({ page, db }) => db.items(page));
+ */
+export function depends<R>(fn: (inputs: {}, ctx: Context) => R, options?: DependencyOptions): Dependency<Resolved<R>>;
+export function depends<const I extends Inputs, R>(
+  inputs: I,
+  fn: (inputs: InferInputs<"", I>, ctx: Context) => R,
+  options?: DependencyOptions,
+): Dependency<Resolved<R>>;
+export function depends(...args: unknown[]): Dependency<unknown> {
+  const [inputs, fn, options] = (typeof args[0] === "function" ? [{}, args[0], args[1]] : args) as [Inputs, DependencyFn, DependencyOptions | undefined];
+  if (typeof fn !== "function") throw new TypeError("depends() needs a function");
+  const dependency = {} as { [kDependency]: DependencyInfo };
+  dependency[kDependency] = {
+    inputs,
+    fn,
+    scope: options?.scope ?? "request",
+    name: options?.name ?? (fn.name || "anonymous dependency"),
+    cache: true,
+    original: dependency,
+  };
+  return dependency;
+}
+
+/**
+ * A use of a dependency that runs it again instead of sharing the request's one result
+ * (FastAPI's `use_cache=False`).
+ *
+ * @example
+ * app.get("/two", { a: random, b: uncached(random) }, ({ a, b }) => a !== b);
+ */
+export function uncached<T>(dependency: Dependency<T>): Dependency<T> {
+  return { [kDependency]: { ...dependency[kDependency], cache: false } };
+}
+
+/** The dependency behind an input's declaration, if it is one. */
+export function dependencyInfo(value: unknown): DependencyInfo | undefined {
+  return (value as Partial<Dependency<unknown>> | null)?.[kDependency];
+}

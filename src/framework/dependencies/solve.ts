@@ -1,0 +1,109 @@
+import type { Context } from "../../toolkit/context.ts";
+import type { Values } from "../inputs/read.ts";
+import type { Scope } from "./dependency.ts";
+import type { Graph } from "./graph.ts";
+
+type Resource = (Generator<unknown, unknown, unknown> | AsyncGenerator<unknown, unknown, unknown>) & { readonly scope: Scope };
+
+/**
+ * One request's dependencies: their results, and the resources they hold, torn down in reverse
+ * order of setup. "function" teardowns run when the handler is done, before the response;
+ * "request" teardowns after the response has been sent (or the client has gone), through
+ * ctx.defer. A teardown receives the handler's error, if any, at its `yield`.
+ */
+export class Solved {
+  readonly results: unknown[];
+  readonly #held: Resource[] = [];
+  #error: unknown = undefined;
+  #failed = false;
+  #deferred = false;
+
+  constructor(size: number) {
+    this.results = new Array(size);
+  }
+
+  /** Runs every node of the graph in order, each with its inputs and its sub-dependencies' results. */
+  async setup(graph: Graph, values: Values, ctx: Context): Promise<void> {
+    const { nodes } = graph;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const args = values[i + 1]!;
+      for (const [name, sub] of node.subs) args[name] = this.results[sub];
+      let result = node.info.fn(args, ctx);
+      if (isGenerator(result)) {
+        const generator = result as Resource;
+        (generator as { scope: Scope }).scope = node.info.scope;
+        this.#hold(generator, ctx);
+        const step = await generator.next();
+        if (step.done === true) throw new Error(`Dependency "${node.info.name}" returned without yielding a value`);
+        result = step.value;
+      } else if (isPromise(result)) {
+        result = await result;
+      }
+      this.results[i] = result;
+    }
+  }
+
+  /** Records that the handler (or a dependency) failed, for the teardowns to see. */
+  fail(error: unknown): void {
+    this.#failed = true;
+    this.#error = error;
+  }
+
+  /**
+   * Tears down the "function" scope now. A teardown that throws replaces the error the
+   * request ends with; that error (or none) is returned for the response.
+   */
+  async releaseFunctionScope(): Promise<void> {
+    await this.#release("function");
+    if (this.#failed) throw this.#error;
+  }
+
+  #hold(generator: Resource, ctx: Context): void {
+    this.#held.push(generator);
+    if (generator.scope === "request" && !this.#deferred) {
+      this.#deferred = true;
+      ctx.defer(() => this.#release("request"));
+    }
+  }
+
+  async #release(scope: Scope): Promise<void> {
+    const afterResponse: unknown[] = [];
+    for (let i = this.#held.length - 1; i >= 0; i--) {
+      const generator = this.#held[i]!;
+      if (generator.scope !== scope) continue;
+      this.#held.splice(i, 1);
+      try {
+        const step = this.#failed ? await generator.throw(this.#error) : await generator.next();
+        if (step.done !== true) {
+          await generator.return(undefined);
+          throw new Error("A dependency yielded more than once");
+        }
+      } catch (error) {
+        // The teardown re-threw the error it was given, or threw its own: the latter wins.
+        if (!(this.#failed && error === this.#error)) {
+          // After the response nothing can change it: every teardown still runs, and the
+          // errors are logged (by ctx.defer) once they all have.
+          if (scope === "request") afterResponse.push(error);
+          else this.fail(error);
+        }
+      }
+    }
+    if (afterResponse.length === 1) throw afterResponse[0];
+    if (afterResponse.length > 1) throw new AggregateError(afterResponse, "Several dependency teardowns failed");
+  }
+}
+
+function isGenerator(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Generator).next === "function" &&
+    typeof (value as Generator).throw === "function" &&
+    (Symbol.asyncIterator in value || Symbol.iterator in value)
+  );
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | null)?.then === "function";
+}
