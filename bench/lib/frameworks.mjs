@@ -7,8 +7,13 @@ import { fileURLToPath } from 'node:url';
 const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 const REPO_DIR = dirname(BENCH_DIR);
 const APPS_DIR = join(BENCH_DIR, 'apps');
-const SPRY_BIN = join(REPO_DIR, 'bin', 'spry.mjs');
-const SPRY_APP = join(REPO_DIR, 'examples', 'seed', 'main.ts');
+// Where spry is run from: the live repo, or a snapshot of a commit (--spry-ref).
+let spryRoot = REPO_DIR;
+export function setSpryRoot(dir) {
+  spryRoot = dir;
+}
+const spryBin = () => join(spryRoot, 'bin', 'spry.mjs');
+const spryApp = () => join(spryRoot, 'examples', 'seed', 'main.ts');
 const FASTAPI_DIR = process.env.FASTAPI_APP_DIR ?? '/work/shared/reference';
 const PYTHON = '/usr/bin/python3'; // Debian's python, where python3-fastapi is installed
 
@@ -17,9 +22,11 @@ const nodeApp = (file) => () => [process.execPath, join(APPS_DIR, file)];
 export const FRAMEWORKS = [
   {
     name: 'spry',
-    argv: () => [process.execPath, SPRY_BIN, 'run', SPRY_APP],
-    available: () => existsSync(SPRY_BIN) && existsSync(SPRY_APP),
-    missing: `${SPRY_BIN} or ${SPRY_APP} does not exist yet`,
+    argv: () => [process.execPath, spryBin(), 'run', spryApp()],
+    available: () => existsSync(spryBin()) && existsSync(spryApp()),
+    get missing() {
+      return `${spryBin()} or ${spryApp()} does not exist yet`;
+    },
   },
   { name: 'raw-node', argv: nodeApp('raw-node.mjs'), available: () => true },
   { name: 'fastify', argv: nodeApp('fastify.mjs'), available: () => true },
