@@ -8,11 +8,21 @@ import { RouteTable } from "../toolkit/route-table.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
 import { DependencyOverrides } from "./dependencies/overrides.ts";
 import { compileEndpoint } from "./endpoint.ts";
+import { LifespanRunner, type Lifespan } from "./lifespan.ts";
+import { JsonReply } from "./respond.ts";
+import type { Context } from "../toolkit/context.ts";
+import type { ErrorClass } from "../toolkit/exception-handlers.ts";
+import { HTTPException } from "../toolkit/exceptions.ts";
+import type { Middleware } from "../toolkit/middleware.ts";
 import { buildDocument, type OpenAPIInfo } from "./openapi/document.ts";
 import { registerDocs, type DocsOptions } from "./openapi/routes.ts";
 import { Router, type RouteDefinition } from "./router.ts";
 
-export interface SpryOptions extends DocsOptions, OpenAPIInfo {
+export interface SpryOptions<State extends object = {}> extends DocsOptions, OpenAPIInfo {
+  /** Startup and shutdown as one generator; what it yields is `app.state`. See Lifespan. */
+  lifespan?: Lifespan<State>;
+  /** Make each request's context reachable as currentContext() (AsyncLocalStorage; off by default, it costs). */
+  requestContext?: boolean;
   /** Where errors and server events are logged: a pino logger (the default) or false for none. */
   logger?: Logger | false;
   /** Per-request limits; each one defaults as documented in RequestLimits. */
@@ -32,12 +42,13 @@ export interface SpryOptions extends DocsOptions, OpenAPIInfo {
  * app.get("/items/{item_id}", { item_id: z.int(), q: z.string().optional() }, ({ item_id, q }) => ({ item_id, q }));
  * export default app; // spry run main.ts
  */
-export class Spry extends Router {
+export class Spry<State extends object = {}> extends Router {
   readonly config: AppConfig;
   readonly #table: RouteTable;
   readonly #dispatcher: Dispatcher;
   readonly #info: OpenAPIInfo;
   readonly #dependencies: readonly Dependency<unknown>[];
+  readonly #lifespan: LifespanRunner<State>;
   #openapi: string | undefined;
 
   /**
@@ -46,13 +57,15 @@ export class Spry extends Router {
    */
   readonly dependencyOverrides = new DependencyOverrides();
 
-  constructor(options: SpryOptions = {}) {
+  constructor(options: SpryOptions<State> = {}) {
     super();
     const limits = { ...defaultLimits, ...options.limits };
     const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
     this.config = { limits, logger };
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, options.redirectSlashes ?? true);
+    this.#dispatcher.requestContext = options.requestContext ?? false;
+    this.#lifespan = new LifespanRunner(options.lifespan);
     this.#info = { title: options.title, version: options.version, description: options.description, servers: options.servers };
     // The docs routes are added before the app's dependencies apply: an auth dependency on
     // the app does not lock the docs, as in FastAPI.
@@ -77,6 +90,57 @@ export class Spry extends Router {
     return (this.#openapi ??= JSON.stringify(buildDocument(this.routes, this.#info)));
   }
 
+  /** What the lifespan yielded; available once the app has started. */
+  get state(): State {
+    return this.#lifespan.state;
+  }
+
+  /** Runs the lifespan up to its `yield` and the startup hooks. serve() and TestClient call it. */
+  startup(): Promise<void> {
+    return this.#lifespan.startup();
+  }
+
+  /** Runs the shutdown hooks and the rest of the lifespan. serve() and TestClient call it. */
+  shutdown(): Promise<void> {
+    return this.#lifespan.shutdown();
+  }
+
+  /** Runs `hook` when the app starts, after the lifespan's setup. */
+  onStartup(hook: () => unknown): this {
+    this.#lifespan.onStartup(hook);
+    return this;
+  }
+
+  /** Runs `hook` when the app stops, before the lifespan's teardown; hooks run in reverse order. */
+  onShutdown(hook: () => unknown): this {
+    this.#lifespan.onShutdown(hook);
+    return this;
+  }
+
+  /**
+   * Adds middleware around every request (404s and errors included); the first added is the
+   * outermost. See Middleware for the signature.
+   */
+  use(middleware: Middleware): this {
+    this.#dispatcher.use(middleware);
+    return this;
+  }
+
+  /**
+   * Answers an error class, or a status code, your way: the handler returns a Response, a
+   * `json(value, { status })`, or a value sent as JSON with the error's status. Handlers for
+   * HTTPException and RequestValidationError replace spry's default bodies app-wide.
+   *
+   * @example
+   * app.exceptionHandler(RequestValidationError, (error) =>
+   *   json({ message: "Invalid request", errors: error.errors }, { status: 400 }));
+   * app.exceptionHandler(404, () => json({ message: "Nothing here" }, { status: 404 }));
+   */
+  exceptionHandler<E>(key: ErrorClass<E> | number, handler: (error: E, ctx: Context) => unknown): this {
+    this.#dispatcher.exceptionHandlers.add(key, async (error: E, ctx: Context) => toResponse(await handler(error, ctx), error));
+    return this;
+  }
+
   /** The Fetch API handler: `Request` in, `Response` out. */
   get fetch(): (request: Request) => Promise<Response> {
     return this.#dispatcher.fetch;
@@ -98,4 +162,13 @@ export class Spry extends Router {
     const endpoint = compileEndpoint(parts, this.dependencyOverrides);
     this.#table.add(added.method, template, endpoint, added.options.bodyLimit);
   }
+}
+
+function toResponse(result: unknown, error: unknown): Response {
+  if (result instanceof Response) return result;
+  const reply = result instanceof JsonReply ? result : new JsonReply(result, error instanceof HTTPException ? error.status : 500, undefined);
+  return new Response(JSON.stringify(reply.value) ?? "null", {
+    status: reply.status,
+    headers: { ...reply.headers, "content-type": "application/json" },
+  });
 }

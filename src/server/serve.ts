@@ -8,6 +8,10 @@ import { guard, onClientError } from "./refusals.ts";
 export interface Servable {
   readonly handleNode: (req: IncomingMessage, res: ServerResponse) => void;
   readonly config?: { readonly logger: Logger };
+  /** Run before the server listens (a Spry app's lifespan); a failure stops serve(). */
+  startup?(): Promise<void>;
+  /** Run once the server has closed. */
+  shutdown?(): Promise<void>;
 }
 
 export interface ServeOptions extends Partial<ServerLimits> {
@@ -57,6 +61,8 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on("clientError", onClientError);
 
+  // As Uvicorn: the app starts before the socket opens, so no request meets a half-started app.
+  await app.startup?.();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -68,7 +74,14 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   logger?.info({ url }, `spry running on ${url} (Press CTRL+C to quit)`);
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= shutdown(server, limits.gracePeriod, logger));
+  const close = () =>
+    (closing ??= shutdown(server, limits.gracePeriod, logger).then(async () => {
+      try {
+        await app.shutdown?.();
+      } catch (error) {
+        logger?.error({ err: error }, "The app's shutdown failed");
+      }
+    }));
   if (options.handleSignals !== false) {
     const onSignal = (signal: NodeJS.Signals) => {
       if (closing !== undefined) {

@@ -14,6 +14,17 @@ export interface AppConfig {
 /** Outgoing headers as lower-case names; an array value is sent as repeated header lines. */
 export type OutgoingHeaders = Record<string, string | number | string[]>;
 
+/** A response on its way out, as send hooks see and change it. */
+export interface Outgoing {
+  status: number;
+  /** Lower-case names; an array is sent as repeated header lines. */
+  headers: OutgoingHeaders;
+  body: string | Uint8Array | ReadableStream<Uint8Array> | null;
+}
+
+/** Sees, and may change, every response just before it is written. See Context.onSend. */
+export type SendHook = (outgoing: Outgoing, ctx: Context) => void;
+
 /** The route a request matched, for logs and error reports. */
 export interface RouteInfo {
   readonly method: string;
@@ -47,6 +58,7 @@ export abstract class Context {
   #cookies: Record<string, string | undefined> | undefined;
   #body: Promise<Uint8Array> | undefined;
   #deferred: (() => unknown)[] | undefined;
+  #hooks: SendHook[] | undefined;
 
   constructor(method: string, target: string, config: AppConfig) {
     this.method = method;
@@ -111,8 +123,7 @@ export abstract class Context {
       try {
         await task();
       } catch (error) {
-        const route = this.route === undefined ? `${this.method} ${this.path}` : `${this.route.method} ${this.route.path}`;
-        this.config.logger.error({ err: error, route }, "A deferred task failed after the response");
+        this.config.logger.error({ err: error, route: this.#routeName() }, "A deferred task failed after the response");
       }
     }
   }
@@ -125,11 +136,67 @@ export abstract class Context {
 
   protected abstract readBody(): Promise<Uint8Array>;
 
-  /** Sends a complete response. The body must match `content-length`, which this sets. */
-  abstract send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void;
+  /**
+   * Has `hook` see, and change, the response of this request just before it is written:
+   * middleware adds headers (CORS) or compresses the body (GZip) this way. Hooks registered
+   * later (by inner middleware) run first, as responses travel back out through the layers.
+   */
+  onSend(hook: SendHook): void {
+    (this.#hooks ??= []).push(hook);
+  }
+
+  /** Sets a header on this request's response, whatever sends it. */
+  setHeader(name: string, value: string | string[]): void {
+    const key = name.toLowerCase();
+    this.onSend((outgoing) => {
+      outgoing.headers[key] = value;
+    });
+  }
+
+  /** Sends a complete response; `content-length` is set from the body. */
+  send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
+    if (this.#hooks === undefined) return this.write(status, headers, body);
+    const streaming = this.#deliver({ status, headers: { ...headers }, body });
+    // A hook made the body a stream (compression, say): nobody awaits send(), so a failure
+    // while streaming is logged here.
+    streaming?.catch((error: unknown) => this.config.logger.error({ err: error, route: this.#routeName() }, "Streaming a response failed"));
+  }
 
   /** Sends a Fetch API Response, streaming its body. */
-  abstract sendResponse(response: Response): Promise<void>;
+  sendResponse(response: Response): Promise<void> {
+    if (this.#hooks === undefined) return this.writeResponse(response);
+    const headers: OutgoingHeaders = {};
+    for (const [name, value] of response.headers) if (name !== "set-cookie") headers[name] = value;
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) headers["set-cookie"] = cookies;
+    return this.#deliver({ status: response.status, headers, body: response.body }) ?? Promise.resolve();
+  }
+
+  // Synchronous unless the body is a stream, so a hook's error reaches the caller of send().
+  #deliver(outgoing: Outgoing): Promise<void> | undefined {
+    const hooks = this.#hooks!;
+    for (let i = hooks.length - 1; i >= 0; i--) hooks[i]!(outgoing, this);
+    const { status, headers, body } = outgoing;
+    if (body === null || typeof body === "string" || body instanceof Uint8Array) {
+      delete headers["content-length"];
+      this.write(status, headers, body);
+      return undefined;
+    }
+    return this.writeStream(status, headers, body);
+  }
+
+  #routeName(): string {
+    return this.route === undefined ? `${this.method} ${this.path}` : `${this.route.method} ${this.route.path}`;
+  }
+
+  /** Writes a complete response, setting `content-length`. */
+  protected abstract write(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void;
+
+  /** Writes a Response as it is. */
+  protected abstract writeResponse(response: Response): Promise<void>;
+
+  /** Writes a response whose body is a stream. */
+  protected abstract writeStream(status: number, headers: OutgoingHeaders, body: ReadableStream<Uint8Array>): Promise<void>;
 
   /** Sends `value` as JSON. */
   sendJson(status: number, value: unknown, headers?: Record<string, string>): void {

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppConfig, Context } from "./context.ts";
 import { HTTPException } from "./exceptions.ts";
 import { bodyTooLarge } from "./request-body.ts";
+import { ExceptionHandlers, type ExceptionHandler } from "./exception-handlers.ts";
+import { compose, type Middleware } from "./middleware.ts";
+import { withContext } from "./request-context.ts";
 import { FetchContext } from "./fetch-context.ts";
 import { NodeContext } from "./node-context.ts";
 import { ClientDisconnected } from "./signals.ts";
@@ -26,7 +29,7 @@ export class Dispatcher {
   /** The native node:http path. Pass it to `http.createServer`. */
   readonly handleNode = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new NodeContext(req, res, this.config);
-    const pending = this.dispatch(ctx);
+    const pending = this.requestContext ? withContext(ctx, () => this.dispatch(ctx)) : this.dispatch(ctx);
     if (pending === undefined) return this.#ensureSent(ctx);
     // A connection that closed first has nobody left to answer.
     void pending.then(() => {
@@ -37,14 +40,32 @@ export class Dispatcher {
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
   readonly fetch = async (request: Request): Promise<Response> => {
     const ctx = new FetchContext(request, this.config);
-    await this.dispatch(ctx);
+    await (this.requestContext ? withContext(ctx, () => this.dispatch(ctx)) : this.dispatch(ctx));
     this.#ensureSent(ctx);
     ctx.finish();
     return ctx.response!;
   };
 
-  /** Routes one request and sends its response; never rejects. */
+  readonly exceptionHandlers = new ExceptionHandlers();
+  /** Whether each request runs with its context as currentContext(). */
+  requestContext = false;
+  readonly #middleware: Middleware[] = [];
+  #chain: ((ctx: Context) => Promise<void>) | undefined;
+
+  /** Adds middleware around routing; the first added is the outermost. */
+  use(middleware: Middleware): void {
+    this.#middleware.push(middleware);
+    this.#chain = compose(this.#middleware, (ctx) => this.route(ctx));
+  }
+
+  /** Runs a request through the middleware and routing, and sends its response; never rejects. */
   dispatch(ctx: Context): void | Promise<void> {
+    if (this.#chain === undefined) return this.route(ctx);
+    return this.#chain(ctx).then(undefined, (error: unknown) => this.fail(ctx, error));
+  }
+
+  /** Routes one request and sends its response; never rejects. */
+  route(ctx: Context): void | Promise<void> {
     const refusal = this.#refuse(ctx);
     if (refusal !== undefined) return this.fail(ctx, refusal);
     const match = this.table.find(ctx.method, ctx.path);
@@ -62,8 +83,28 @@ export class Dispatcher {
     if (pending !== undefined) return pending.then(undefined, (error: unknown) => this.fail(ctx, error));
   }
 
-  /** Turns an error into a response: HTTPException as `{"detail": ...}`, anything else as a logged 500. */
-  fail(ctx: Context, error: unknown): void {
+  /**
+   * Turns an error into a response: the app's handler for it if there is one, else
+   * HTTPException as `{"detail": ...}` and anything else as a logged 500.
+   */
+  fail(ctx: Context, error: unknown): void | Promise<void> {
+    if (this.exceptionHandlers.size > 0 && !(error instanceof ClientDisconnected) && !ctx.sent) {
+      const handler = this.exceptionHandlers.find(error);
+      if (handler !== undefined) return this.#handle(ctx, error, handler);
+    }
+    this.#answer(ctx, error);
+  }
+
+  async #handle(ctx: Context, error: unknown, handler: ExceptionHandler): Promise<void> {
+    try {
+      await ctx.sendResponse(await handler(error, ctx));
+    } catch (failure) {
+      this.config.logger.error({ err: failure, cause: error, route: routeName(ctx) }, "An exception handler failed");
+      this.#answer(ctx, failure instanceof HTTPException ? failure : new Error("exception handler failed", { cause: failure }), true);
+    }
+  }
+
+  #answer(ctx: Context, error: unknown, logged = false): void {
     try {
       if (error instanceof ClientDisconnected) {
         this.config.logger.debug({ route: routeName(ctx) }, "The client disconnected before the response was sent");
@@ -73,7 +114,7 @@ export class Dispatcher {
         ctx.sendJson(error.status, { detail: error.detail }, error.headers);
         return;
       }
-      this.config.logger.error({ err: error, route: routeName(ctx) }, "Unhandled error while handling a request");
+      if (!logged) this.config.logger.error({ err: error, route: routeName(ctx) }, "Unhandled error while handling a request");
       if (!ctx.sent) ctx.sendJson(500, { detail: "Internal Server Error" });
     } catch (secondary) {
       this.config.logger.error({ err: secondary, route: routeName(ctx) }, "Could not send the error response");
@@ -102,7 +143,7 @@ export class Dispatcher {
     return bodyTooLarge(ctx.bodyLimit);
   }
 
-  #miss(ctx: Context): void {
+  #miss(ctx: Context): void | Promise<void> {
     const tooLarge = this.#declaredTooLarge(ctx);
     if (tooLarge !== undefined) return this.fail(ctx, tooLarge);
     if (ctx.path.includes("%") && !decodable(ctx.path)) {

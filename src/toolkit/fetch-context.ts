@@ -93,7 +93,7 @@ export class FetchContext extends Context {
     return decodedBody(source, this.request.headers.get("content-encoding") ?? undefined, this.bodyLimit, () => signal.aborted);
   }
 
-  send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
+  protected write(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
     if (this.response !== undefined) return;
     const list: [string, string][] = [];
     for (const name in headers) {
@@ -108,7 +108,23 @@ export class FetchContext extends Context {
     this.response = new Response(payload, { status, headers: list });
   }
 
-  async sendResponse(response: Response): Promise<void> {
+  protected async writeStream(status: number, headers: OutgoingHeaders, body: ReadableStream<Uint8Array>): Promise<void> {
+    if (this.response !== undefined) return;
+    const list: [string, string][] = [];
+    for (const name in headers) {
+      const value = headers[name]!;
+      if (Array.isArray(value)) for (const v of value) list.push([name, v]);
+      else list.push([name, String(value)]);
+    }
+    if (this.method === "HEAD" || statusHasNoBody(status)) {
+      await body.cancel();
+      this.response = new Response(null, { status, headers: list });
+      return;
+    }
+    this.response = new Response(body, { status, headers: list });
+  }
+
+  protected async writeResponse(response: Response): Promise<void> {
     if (this.response !== undefined) return;
     if (this.method === "HEAD" && response.body !== null) {
       await response.body.cancel();

@@ -4,7 +4,7 @@ import { bodyTooLarge, decodedBody, readAll } from "./request-body.ts";
 import type { Readable } from "node:stream";
 import { statusHasNoBody } from "./status.ts";
 import { ClientDisconnected } from "./signals.ts";
-import { writeResponse } from "./write-response.ts";
+import { writeResponse, writeStream } from "./write-response.ts";
 
 /** The native node:http path: reads from IncomingMessage, writes straight to ServerResponse. */
 export class NodeContext extends Context {
@@ -88,7 +88,7 @@ export class NodeContext extends Context {
     return decodedBody(req, req.headers["content-encoding"], this.bodyLimit, () => !req.complete);
   }
 
-  send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
+  protected write(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
     const res = this.res;
     if (res.headersSent || res.destroyed) return;
     if (statusHasNoBody(status)) {
@@ -106,8 +106,12 @@ export class NodeContext extends Context {
     res.end(body);
   }
 
-  sendResponse(response: Response): Promise<void> {
+  protected writeResponse(response: Response): Promise<void> {
     return writeResponse(this.res, response);
+  }
+
+  protected writeStream(status: number, headers: OutgoingHeaders, body: ReadableStream<Uint8Array>): Promise<void> {
+    return writeStream(this.res, status, headers, body);
   }
 }
 

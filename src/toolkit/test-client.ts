@@ -9,6 +9,8 @@ export type Transport = "node" | "fetch";
 export interface Testable {
   readonly fetch: (request: Request) => Promise<Response>;
   readonly handleNode: (req: IncomingMessage, res: ServerResponse) => void;
+  startup?(): Promise<void>;
+  shutdown?(): Promise<void>;
 }
 
 export type QueryInit = Record<string, string | number | boolean | readonly (string | number | boolean)[] | undefined>;
@@ -44,6 +46,28 @@ export class TestClient {
   constructor(app: Testable, options: { transport?: Transport } = {}) {
     this.app = app;
     this.transport = options.transport ?? "node";
+  }
+
+  /**
+   * A client whose app has started: its lifespan and startup hooks have run, as FastAPI's
+   * `with TestClient(app)` does. Close it (or `await using` it) to run shutdown.
+   *
+   * @example
+   * await using client = await TestClient.open(app);
+   */
+  static async open(app: Testable, options: { transport?: Transport } = {}): Promise<TestClient> {
+    const client = new TestClient(app, options);
+    await app.startup?.();
+    return client;
+  }
+
+  /** Runs the app's shutdown. */
+  async close(): Promise<void> {
+    await this.app.shutdown?.();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   get(path: string, options?: RequestOptions): Promise<Response> {

@@ -18,9 +18,27 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
   }
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  return pipeBody(res, response.status, response.body);
+}
 
-  const body = response.body;
-  if (body === null || statusHasNoBody(response.status)) {
+/** Writes a status, headers and a streamed body. */
+export async function writeStream(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | number | string[]>,
+  body: ReadableStream<Uint8Array>,
+): Promise<void> {
+  if (res.headersSent || res.destroyed) {
+    await body.cancel();
+    return;
+  }
+  res.statusCode = status;
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  return pipeBody(res, status, body);
+}
+
+async function pipeBody(res: ServerResponse, status: number, body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (body === null || statusHasNoBody(status)) {
     res.end();
     await body?.cancel();
     return;

@@ -170,3 +170,10 @@ test("each page and the document can be moved or turned off", async () => {
   const off = new TestClient(new Spry({ logger: false, openapiUrl: false }));
   for (const path of ["/openapi.json", "/docs", "/redoc"]) assert.equal((await off.get(path)).status, 404, path);
 });
+
+test("zod's safe-integer bounds are left out; declared bounds stay", () => {
+  const app = new Spry({ logger: false });
+  app.get("/n/{a}", { a: z.int(), b: z.int().min(1), c: z.int().max(5) }, () => null);
+  const [a, b, c] = app.openapi().paths["/n/{a}"]!.get.parameters.map((p: { schema: Record<string, unknown> }) => p.schema);
+  assert.deepEqual([a.minimum, a.maximum, b.minimum, b.maximum, c.minimum, c.maximum], [undefined, undefined, 1, undefined, undefined, 5]);
+});

@@ -17,6 +17,20 @@ export interface DependencyOptions {
   scope?: Scope;
   /** For logs; defaults to the function's name. */
   name?: string;
+  /**
+   * For a dependency that checks credentials: the OpenAPI security scheme it implements. The
+   * document lists it in `components.securitySchemes` and in the `security` of every operation
+   * whose dependency graph holds it. spry's own schemes (`HTTPBearer()`, ...) set it.
+   */
+  security?: SecurityScheme;
+}
+
+/** An OpenAPI security scheme, as a dependency that checks credentials declares it. */
+export interface SecurityScheme {
+  /** Its key in `components.securitySchemes`. */
+  readonly name: string;
+  /** The Security Scheme Object: `{ type: "http", scheme: "bearer" }`, ... */
+  readonly definition: Readonly<Record<string, unknown>>;
 }
 
 export type DependencyFn = (inputs: any, ctx: Context) => unknown;
@@ -30,6 +44,12 @@ export interface DependencyInfo {
   readonly cache: boolean;
   /** The dependency this one is a use of: the identity for caching and overrides. */
   readonly original: Dependency<unknown>;
+  /** The OpenAPI security scheme it implements (DependencyOptions.security), gathered by the document. */
+  readonly security?: SecurityScheme | undefined;
+  /** The scopes this use requires (`security(dependency, { scopes })`), added to those above it. */
+  readonly scopes?: readonly string[] | undefined;
+  /** Set on `securityScopes`: its value, made once per route from the scopes required above it. */
+  readonly fromScopes?: ((scopes: readonly string[]) => unknown) | undefined;
 }
 
 /** A dependency whose value, once resolved for a request, is of type T. */
@@ -79,6 +99,7 @@ export function depends(...args: unknown[]): Dependency<unknown> {
     name: options?.name ?? (fn.name || "anonymous dependency"),
     cache: true,
     original: dependency,
+    security: options?.security,
   };
   return dependency;
 }
@@ -91,7 +112,12 @@ export function depends(...args: unknown[]): Dependency<unknown> {
  * app.get("/two", { a: random, b: uncached(random) }, ({ a, b }) => a !== b);
  */
 export function uncached<T>(dependency: Dependency<T>): Dependency<T> {
-  return { [kDependency]: { ...dependency[kDependency], cache: false } };
+  return useOf(dependency, { cache: false });
+}
+
+/** Another use of the same dependency (same identity for caching and overrides), with `changes`. */
+export function useOf<T>(dependency: Dependency<T>, changes: Partial<Omit<DependencyInfo, "original">>): Dependency<T> {
+  return { [kDependency]: { ...dependency[kDependency], ...changes } };
 }
 
 /** The dependency behind an input's declaration, if it is one. */

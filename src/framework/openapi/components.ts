@@ -26,8 +26,10 @@ export class Components {
   finish(fixed: Record<string, JsonSchema>): Record<string, JsonSchema> {
     const names = this.#names();
     for (const { schema, io } of this.#pending) {
-      for (const key in schema) schema[key] = rewritten(schema[key], io, names);
-      if (typeof schema.$ref === "string") schema.$ref = target(schema.$ref, io, names);
+      // Each pending schema is this document's own shallow copy: its top level may change in place.
+      const top = rewritten(schema, io, names) as JsonSchema;
+      for (const key of Object.keys(schema)) if (!(key in top)) delete schema[key];
+      Object.assign(schema, top);
     }
     const schemas: Record<string, JsonSchema> = {};
     for (const io of ["input", "output"] as const) {
@@ -45,18 +47,48 @@ export class Components {
     return { ...schemas, ...fixed };
   }
 
+  // A model keeps one name when its input and output forms are the same. They differ when their
+  // own JSON differs, or when a model they refer to differs (a union of Cat and Dog is
+  // "Pet-Output" when Cat's output form differs from its input form), so differences are
+  // spread along references until nothing changes.
   #names(): Record<Io, Map<string, string>> {
+    const differs = new Set<string>();
+    const refs = new Map<string, Set<string>>();
+    for (const [name, input] of this.#defs.input) {
+      const output = this.#defs.output.get(name);
+      if (output === undefined) continue;
+      if (JSON.stringify(input) !== JSON.stringify(output)) differs.add(name);
+      refs.set(name, new Set([...referenced(input), ...referenced(output)]));
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, targets] of refs) {
+        if (!differs.has(name) && [...targets].some((target) => differs.has(target))) {
+          differs.add(name);
+          changed = true;
+        }
+      }
+    }
     const names = { input: new Map<string, string>(), output: new Map<string, string>() };
     for (const io of ["input", "output"] as const) {
-      const other = io === "input" ? "output" : "input";
-      for (const [name, def] of this.#defs[io]) {
-        const twin = this.#defs[other].get(name);
-        const differs = twin !== undefined && JSON.stringify(twin) !== JSON.stringify(def);
-        names[io].set(name, differs ? `${name}-${io === "input" ? "Input" : "Output"}` : name);
+      for (const name of this.#defs[io].keys()) {
+        names[io].set(name, differs.has(name) ? `${name}-${io === "input" ? "Input" : "Output"}` : name);
       }
     }
     return names;
   }
+}
+
+function referenced(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const item of node) referenced(item, found);
+  } else if (node !== null && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$ref" && typeof value === "string" && value.startsWith("#/$defs/")) found.add(value.slice("#/$defs/".length));
+      else referenced(value, found);
+    }
+  }
+  return found;
 }
 
 // Copy-on-write: a node is copied only when a `$ref` below it changes, so the shared schemas
@@ -73,7 +105,15 @@ function rewritten(node: unknown, io: Io, names: Record<Io, Map<string, string>>
   }
   const record = node as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
+  // zod states every z.int()'s safe-integer range; FastAPI's documents carry no such bounds, and
+  // Swagger UI would offer -9007199254740991 as the example.
+  if (record.type === "integer" && (record.minimum === Number.MIN_SAFE_INTEGER || record.maximum === Number.MAX_SAFE_INTEGER)) {
+    copy = { ...record };
+    if (copy.minimum === Number.MIN_SAFE_INTEGER) delete copy.minimum;
+    if (copy.maximum === Number.MAX_SAFE_INTEGER) delete copy.maximum;
+  }
   for (const key in record) {
+    if (copy !== undefined && !(key in copy)) continue;
     const value = record[key];
     const next = key === "$ref" && typeof value === "string" ? target(value, io, names) : rewritten(value, io, names);
     if (next !== value) (copy ??= { ...record })[key] = next;

@@ -7,6 +7,7 @@ import { jsonSchemaOf, type JsonSchema } from "../inputs/json-schema.ts";
 import type { RouteDefinition } from "../router.ts";
 import type { Components, Io } from "./components.ts";
 import { docComment } from "./doc-comment.ts";
+import type { SecuritySchemes } from "./security.ts";
 import { validationErrorResponse } from "./validation-schemas.ts";
 
 const NO_OVERRIDES = new Map();
@@ -14,6 +15,7 @@ const NO_OVERRIDES = new Map();
 /** What building one operation needs besides the route: shared components and a file cache. */
 export interface OperationContext {
   readonly components: Components;
+  readonly securitySchemes: SecuritySchemes;
   readonly files: Map<string, string[] | null>;
 }
 
@@ -31,6 +33,8 @@ export function buildOperation(route: RouteDefinition, template: PathTemplate, c
   const description = options.description ?? comment.description;
   if (description !== undefined) operation.description = description;
   operation.operationId = options.operationId ?? defaultOperationId(route.method, route.path);
+  const security = context.securitySchemes.requirements(graph);
+  if (security.length > 0) operation.security = security;
   const seen = new Set<string>();
   const parameters = plan.params
     .filter((s) => s.options.includeInSchema !== false && !seen.has(`${s.location}:${s.key}`) && seen.add(`${s.location}:${s.key}`))

@@ -17,7 +17,7 @@ export const validationSchemas: Record<string, JsonSchema> = {
       msg: { title: "Message", type: "string" },
       type: { title: "Error Type", type: "string" },
       input: { title: "Input" },
-      ctx: { title: "Context", type: "object" },
+      ctx: { title: "Context", type: "object", additionalProperties: true },
     },
     required: ["loc", "msg", "type"],
   },
