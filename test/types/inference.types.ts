@@ -4,6 +4,22 @@
 import { z } from "zod";
 import * as v from "valibot";
 import { Router, Spry, cookie, depends, file, files, form, header, json, type Context, type PathParamNames, type UploadFile } from "spry";
+import {
+  APIKeyCookie,
+  APIKeyHeader,
+  APIKeyQuery,
+  HTTPBasic,
+  HTTPBearer,
+  OAuth2PasswordBearer,
+  OAuth2PasswordRequestForm,
+  OAuth2PasswordRequestFormStrict,
+  security,
+  securityScopes,
+  type Dependency,
+  type HTTPAuthorizationCredentials,
+  type HTTPBasicCredentials,
+  type SecurityScopes,
+} from "spry";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_?: T): void {}
@@ -120,3 +136,64 @@ app.get("/deps", { page, conn, userName }, (inputs) => {
 });
 // @ts-expect-error: a dependency's inputs are checked like a route's
 depends({ skip: z.int() }, ({ limit }) => limit);
+
+// Security schemes resolve to their credentials; with `autoError: false` (or a boolean not
+// known to be true) they may be undefined too.
+const oauth2 = OAuth2PasswordBearer({ tokenUrl: "token", scopes: { "items:read": "Read items" } });
+expectType<Equal<typeof oauth2, Dependency<string>>>();
+declare const optional: boolean;
+app.get("/auth", {
+  token: oauth2,
+  maybeToken: OAuth2PasswordBearer({ tokenUrl: "token", autoError: false }),
+  unsure: OAuth2PasswordBearer({ tokenUrl: "token", autoError: optional }),
+  basic: HTTPBasic({ realm: "r" }),
+  maybeBasic: HTTPBasic({ autoError: false }),
+  bearer: HTTPBearer(),
+  maybeBearer: HTTPBearer({ autoError: false }),
+  header: APIKeyHeader({ name: "X-Key" }),
+  query: APIKeyQuery({ name: "key", autoError: true }),
+  cookie: APIKeyCookie({ name: "sid", autoError: false }),
+}, (inputs) => {
+  expectType<Equal<typeof inputs.token, string>>();
+  expectType<Equal<typeof inputs.maybeToken, string | undefined>>();
+  expectType<Equal<typeof inputs.unsure, string | undefined>>();
+  expectType<Equal<typeof inputs.basic, HTTPBasicCredentials>>();
+  expectType<Equal<typeof inputs.basic.password, string>>();
+  expectType<Equal<typeof inputs.maybeBasic, HTTPBasicCredentials | undefined>>();
+  expectType<Equal<typeof inputs.bearer, HTTPAuthorizationCredentials>>();
+  expectType<Equal<typeof inputs.maybeBearer, HTTPAuthorizationCredentials | undefined>>();
+  expectType<Equal<typeof inputs.header, string>>();
+  expectType<Equal<typeof inputs.query, string>>();
+  expectType<Equal<typeof inputs.cookie, string | undefined>>();
+  return null;
+});
+// @ts-expect-error: OAuth2PasswordBearer needs its tokenUrl
+OAuth2PasswordBearer({ scopes: {} });
+// @ts-expect-error: an API key needs the name it is sent under
+APIKeyHeader({});
+// @ts-expect-error: with autoError false the credentials may be undefined
+app.get("/auth2", { basic: HTTPBasic({ autoError: false }) }, ({ basic }) => basic.username);
+
+// The password form is typed by its fields; the strict form's grant_type is always "password".
+app.post("/token", { form: OAuth2PasswordRequestForm, strict: OAuth2PasswordRequestFormStrict }, ({ form, strict }) => {
+  expectType<Equal<typeof form, OAuth2PasswordRequestForm>>();
+  expectType<Equal<typeof form.scopes, string[]>>();
+  expectType<Equal<typeof form.grant_type, "password" | undefined>>();
+  expectType<Equal<typeof form.client_secret, string | undefined>>();
+  expectType<Equal<typeof strict.grant_type, "password">>();
+  return form.username;
+});
+
+// security() keeps the dependency's type; securityScopes is an input like any dependency.
+const scopedUser = depends({ required: securityScopes, token: oauth2 }, ({ required, token }) => {
+  expectType<Equal<typeof required, SecurityScopes>>();
+  expectType<Equal<typeof required.scopeStr, string>>();
+  expectType<Equal<typeof required.scopes, readonly string[]>>();
+  return { token };
+});
+const readsItems = security(scopedUser, { scopes: ["items:read"] });
+expectType<Equal<typeof readsItems, typeof scopedUser>>();
+app.get("/items-auth", { user: readsItems }, ({ user }) => {
+  expectType<Equal<typeof user, { token: string }>>();
+  return user;
+});
