@@ -151,14 +151,15 @@ export class Dispatcher {
     }
     const allowed = this.table.allowedMethods(ctx.path);
     if (allowed.length > 0) {
-      return ctx.sendJson(405, { detail: "Method Not Allowed" }, { allow: allowed.join(", ") });
+      return this.fail(ctx, new HTTPException(405, "Method Not Allowed", { allow: allowed.join(", ") }));
     }
     const other = this.redirectSlashes ? this.#otherSlashForm(ctx.path) : undefined;
     if (other !== undefined) {
       const location = ctx.search === "" ? other : `${other}?${ctx.search}`;
       return ctx.send(307, { location }, null);
     }
-    ctx.sendJson(404, { detail: "Not Found" });
+    // Raised, not sent, so that exception handlers for 404 (and HTTPException) see it, as in Starlette.
+    return this.fail(ctx, new HTTPException(404, "Not Found"));
   }
 
   // FastAPI's redirect_slashes: when only the other form of the path exists, redirect to it.

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { request } from "node:http";
+import { test } from "node:test";
+import { Spry, depends } from "spry";
+import { serve } from "spry/server";
+import { TestClient } from "spry/testing";
+
+function makeApp(events: string[]) {
+  const app = new Spry({
+    logger: false,
+    async *lifespan() {
+      events.push("lifespan setup");
+      const pool = { queries: 0, closed: false };
+      yield { pool };
+      pool.closed = true;
+      events.push("lifespan teardown");
+    },
+  });
+  app.onStartup(() => void events.push("startup hook"));
+  app.onShutdown(() => void events.push("shutdown hook 1"));
+  app.onShutdown(() => void events.push("shutdown hook 2"));
+  const db = depends(() => app.state.pool);
+  app.get("/q", { db }, ({ db }) => ++db.queries);
+  return app;
+}
+
+test("TestClient.open runs the lifespan; close runs the shutdown in reverse order", async () => {
+  const events: string[] = [];
+  const app = makeApp(events);
+  assert.throws(() => app.state, /available once the app has started/);
+  const client = await TestClient.open(app);
+  assert.deepEqual(events, ["lifespan setup", "startup hook"]);
+  assert.equal(await (await client.get("/q")).json(), 1);
+  assert.equal(await (await client.get("/q")).json(), 2);
+  const pool = app.state.pool;
+  await client.close();
+  assert.deepEqual(events, ["lifespan setup", "startup hook", "shutdown hook 2", "shutdown hook 1", "lifespan teardown"]);
+  assert.equal(pool.closed, true);
+  assert.throws(() => app.state);
+});
+
+test("the state is typed from what the lifespan yields", () => {
+  const app = makeApp([]);
+  const check: (s: typeof app.state) => number = (s) => s.pool.queries;
+  assert.equal(typeof check, "function");
+});
+
+test("await using closes the client", async () => {
+  const events: string[] = [];
+  {
+    await using client = await TestClient.open(makeApp(events));
+    assert.equal((await client.get("/q")).status, 200);
+  }
+  assert.equal(events.at(-1), "lifespan teardown");
+});
+
+test("serve() starts the app before listening and stops it after closing", async () => {
+  const events: string[] = [];
+  const app = makeApp(events);
+  const running = await serve(app, { port: 0, handleSignals: false });
+  assert.deepEqual(events, ["lifespan setup", "startup hook"]);
+  const body = await new Promise<string>((resolve, reject) => {
+    request(`${running.url}/q`, { agent: false }, (res) => {
+      let text = "";
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve(text));
+    }).on("error", reject).end();
+  });
+  assert.equal(body, "1");
+  await running.close();
+  assert.equal(events.at(-1), "lifespan teardown");
+});
+
+test("a failing startup stops serve() before it listens", async () => {
+  const app = new Spry({
+    logger: false,
+    async *lifespan() {
+      throw new Error("database unreachable");
+    },
+  });
+  await assert.rejects(serve(app, { port: 0, handleSignals: false }), /database unreachable/);
+  assert.equal(app.handleNode.length, 2);
+});
+
+test("startup and shutdown run once however often they are asked", async () => {
+  const events: string[] = [];
+  const app = makeApp(events);
+  await Promise.all([app.startup(), app.startup()]);
+  await app.shutdown();
+  await app.shutdown();
+  assert.deepEqual(events.filter((e) => e === "lifespan setup").length, 1);
+  assert.deepEqual(events.filter((e) => e === "lifespan teardown").length, 1);
+});
