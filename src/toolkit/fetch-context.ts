@@ -95,12 +95,7 @@ export class FetchContext extends Context {
 
   protected write(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
     if (this.response !== undefined) return;
-    const list: [string, string][] = [];
-    for (const name in headers) {
-      const value = headers[name]!;
-      if (Array.isArray(value)) for (const v of value) list.push([name, v]);
-      else list.push([name, String(value)]);
-    }
+    const list = headerList(headers);
     const noBody = body === null || statusHasNoBody(status);
     if (!noBody) list.push(["content-length", String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength)]);
     // A HEAD response describes the GET body (its length included) without carrying it.
@@ -110,12 +105,7 @@ export class FetchContext extends Context {
 
   protected async writeStream(status: number, headers: OutgoingHeaders, body: ReadableStream<Uint8Array>): Promise<void> {
     if (this.response !== undefined) return;
-    const list: [string, string][] = [];
-    for (const name in headers) {
-      const value = headers[name]!;
-      if (Array.isArray(value)) for (const v of value) list.push([name, v]);
-      else list.push([name, String(value)]);
-    }
+    const list = headerList(headers);
     if (this.method === "HEAD" || statusHasNoBody(status)) {
       await body.cancel();
       this.response = new Response(null, { status, headers: list });
@@ -138,4 +128,15 @@ function targetOf(url: string): string {
   // Request.url is absolute; the routing target is what follows the authority.
   const start = url.indexOf("/", url.indexOf("//") + 2);
   return start === -1 ? "/" : url.slice(start);
+}
+
+// Repeated header lines (several set-cookie) stay separate, as Headers needs them.
+function headerList(headers: OutgoingHeaders): [string, string][] {
+  const list: [string, string][] = [];
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (Array.isArray(value)) for (const v of value) list.push([name, v]);
+    else list.push([name, String(value)]);
+  }
+  return list;
 }
