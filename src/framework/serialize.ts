@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import fastJson from "fast-json-stringify";
+import { createRequire } from "node:module";
+import type fastJsonType from "fast-json-stringify";
 import { jsonSchemaOf, type JsonSchema } from "./inputs/json-schema.ts";
 
 /** Turns a value already validated against a schema into JSON text. */
@@ -8,6 +9,11 @@ export type Serialize = (value: unknown) => string;
 const plain: Serialize = (value) => JSON.stringify(value) ?? "null";
 
 const compiled = new WeakMap<object, Serialize>();
+
+// Loaded with the first response model: it brings Ajv, about 10 MB of RSS, that an app
+// without response models should not carry.
+const require = createRequire(import.meta.url);
+let fastJson: typeof fastJsonType | undefined;
 
 /**
  * A serializer compiled from the schema's output JSON Schema by fast-json-stringify (Fastify's),
@@ -30,7 +36,8 @@ function compile(jsonSchema: JsonSchema | undefined): Serialize {
   try {
     const { $schema: _, ...rest } = jsonSchema;
     // fast-json-stringify keeps a reference to the schema; it gets its own copy.
-    const stringify = fastJson(structuredClone(rest) as unknown as Parameters<typeof fastJson>[0]);
+    fastJson ??= require("fast-json-stringify") as typeof fastJsonType;
+    const stringify = fastJson(structuredClone(rest) as unknown as Parameters<typeof fastJsonType>[0]);
     return (value) => stringify(value);
   } catch {
     return plain;

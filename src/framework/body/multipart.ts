@@ -1,10 +1,15 @@
-import busboy from "busboy";
+import { createRequire } from "node:module";
+import type busboyType from "busboy";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import type { Context } from "../../toolkit/context.ts";
 import { HTTPException } from "../../toolkit/exceptions.ts";
 import type { FormFields } from "./form.ts";
 import type { MediaType } from "./media-type.ts";
 import { spool, SpoolDir, type SpooledUpload } from "./upload-file.ts";
+
+// Loaded with the first multipart body, so apps that take none do not carry it.
+const require = createRequire(import.meta.url);
+let busboy: typeof busboyType | undefined;
 
 /** The file inputs a route declares, by field name, with each one's own size cap. */
 export type FileRules = ReadonlyMap<string, { readonly maxSize: number | undefined }>;
@@ -26,7 +31,8 @@ export async function readMultipart(ctx: Context, type: MediaType, contentType: 
   const boundary = type.parameters.boundary;
   if (boundary === undefined || boundary === "") throw refused(400, "Missing boundary in multipart/form-data");
   const limits = ctx.config.limits;
-  let parser: busboy.Busboy;
+  busboy ??= require("busboy") as typeof busboyType;
+  let parser: busboyType.Busboy;
   try {
     parser = busboy({
       headers: { "content-type": contentType },
