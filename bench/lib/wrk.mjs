@@ -43,8 +43,8 @@ export function parseWrk(text) {
 // tells how much of core 1 something other than wrk used during the run.
 const SCRIPT = 'taskset -c 1 wrk "$@"; rc=$?; echo "__WRK_TICKS__ $(cut -d" " -f16,17 /proc/$$/stat)"; exit $rc';
 
-export async function runWrk({ url, durationS, connections }) {
-  const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '--latency', url];
+export async function runWrk({ url, durationS, connections, script }) {
+  const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '--latency', ...(script ? ['-s', script] : []), url];
   const before = cpuBusyTicks()[LOAD_CPU];
   const child = spawnPinned(['bash', '-c', SCRIPT, 'wrk', ...args], { cpu: LOAD_CPU });
   const out = tail(child.stdout, 20_000);

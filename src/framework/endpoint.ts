@@ -77,21 +77,54 @@ function direct(handler: AnyHandler, respond: Respond): Run {
   };
 }
 
+// Synchronous from start to finish when every dependency and the handler are: the awaits are
+// paid only where something is actually asynchronous.
 function solving(graph: Graph, handler: AnyHandler, respond: Respond): Run {
-  return async (ctx, values) => {
+  return (ctx, values) => {
     const solved = new Solved(graph.nodes.length);
-    let result: unknown;
+    let setup: void | Promise<void>;
     try {
-      await solved.setup(graph, values, ctx);
-      const args = values[0]!;
-      for (const [name, node] of graph.routeSubs) args[name] = solved.results[node];
-      result = await handler(args, ctx);
+      setup = solved.setup(graph, values, ctx);
     } catch (error) {
       solved.fail(error);
+      return finish(solved, ctx, undefined, respond);
     }
-    await solved.releaseFunctionScope();
-    return respond(ctx, result);
+    if (isPromise(setup)) {
+      return setup.then(
+        () => call(graph, handler, respond, solved, values, ctx),
+        (error: unknown) => {
+          solved.fail(error);
+          return finish(solved, ctx, undefined, respond);
+        },
+      );
+    }
+    return call(graph, handler, respond, solved, values, ctx);
   };
+}
+
+function call(graph: Graph, handler: AnyHandler, respond: Respond, solved: Solved, values: Values, ctx: Context): void | Promise<void> {
+  const args = values[0]!;
+  for (const [name, node] of graph.routeSubs) args[name] = solved.results[node];
+  let result: unknown;
+  try {
+    result = handler(args, ctx);
+  } catch (error) {
+    solved.fail(error);
+    return finish(solved, ctx, undefined, respond);
+  }
+  if (!isPromise(result)) return finish(solved, ctx, result, respond);
+  return result.then(
+    (value) => finish(solved, ctx, value, respond),
+    (error: unknown) => {
+      solved.fail(error);
+      return finish(solved, ctx, undefined, respond);
+    },
+  );
+}
+
+function finish(solved: Solved, ctx: Context, result: unknown, respond: Respond): void | Promise<void> {
+  const released = solved.releaseFunctionScope();
+  return isPromise(released) ? released.then(() => respond(ctx, result)) : respond(ctx, result);
 }
 
 function freshValues(owners: number): Values {

@@ -22,26 +22,44 @@ export class Solved {
     this.results = new Array(size);
   }
 
-  /** Runs every node of the graph in order, each with its inputs and its sub-dependencies' results. */
-  async setup(graph: Graph, values: Values, ctx: Context): Promise<void> {
+  /**
+   * Runs every node of the graph in order, each with its inputs and its sub-dependencies'
+   * results. Synchronous until a dependency returns a promise or an async generator, so a
+   * graph of plain functions costs no await at all.
+   */
+  setup(graph: Graph, values: Values, ctx: Context, from = 0): void | Promise<void> {
     const { nodes } = graph;
-    for (let i = 0; i < nodes.length; i++) {
+    for (let i = from; i < nodes.length; i++) {
       const node = nodes[i]!;
       const args = values[i + 1]!;
       for (const [name, sub] of node.subs) args[name] = this.results[sub];
-      let result = node.info.fn(args, ctx);
+      const result = node.info.fn(args, ctx);
       if (isGenerator(result)) {
         const generator = result as Resource;
         (generator as { scope: Scope }).scope = node.info.scope;
         this.#hold(generator, ctx);
-        const step = await generator.next();
-        if (step.done === true) throw new Error(`Dependency "${node.info.name}" returned without yielding a value`);
-        result = step.value;
+        const step = generator.next();
+        if (isPromise(step)) return step.then((s) => this.#settle(graph, values, ctx, i, s.done === true, s.value));
+        this.#yielded(i, step.done === true, step.value);
       } else if (isPromise(result)) {
-        result = await result;
+        return result.then((value) => {
+          this.results[i] = value;
+          return this.setup(graph, values, ctx, i + 1);
+        });
+      } else {
+        this.results[i] = result;
       }
-      this.results[i] = result;
     }
+  }
+
+  #settle(graph: Graph, values: Values, ctx: Context, i: number, done: boolean, value: unknown): void | Promise<void> {
+    this.#yielded(i, done, value);
+    return this.setup(graph, values, ctx, i + 1);
+  }
+
+  #yielded(i: number, done: boolean, value: unknown): void {
+    if (done) throw new Error(`A dependency returned without yielding a value`);
+    this.results[i] = value;
   }
 
   /** Records that the handler (or a dependency) failed, for the teardowns to see. */
@@ -51,12 +69,17 @@ export class Solved {
   }
 
   /**
-   * Tears down the "function" scope now. A teardown that throws replaces the error the
-   * request ends with; that error (or none) is returned for the response.
+   * Tears down the "function" scope now, and throws the error the request ends with, if any:
+   * a teardown that throws replaces the handler's. Synchronous when nothing is to be released.
    */
-  async releaseFunctionScope(): Promise<void> {
-    await this.#release("function");
-    if (this.#failed) throw this.#error;
+  releaseFunctionScope(): void | Promise<void> {
+    if (!this.#held.some((generator) => generator.scope === "function")) {
+      if (this.#failed) throw this.#error;
+      return;
+    }
+    return this.#release("function").then(() => {
+      if (this.#failed) throw this.#error;
+    });
   }
 
   #hold(generator: Resource, ctx: Context): void {
