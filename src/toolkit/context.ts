@@ -2,6 +2,7 @@ import { parse as parseQuery } from "fast-querystring";
 import { parse as parseCookies } from "cookie";
 import type { Readable } from "node:stream";
 import { HTTPException } from "./exceptions.ts";
+import { checkHeaders, InvalidHeaderError, validHeader } from "./header-check.ts";
 import type { RequestLimits } from "./limits.ts";
 import type { Logger } from "./logger.ts";
 
@@ -145,17 +146,27 @@ export abstract class Context {
     (this.#hooks ??= []).push(hook);
   }
 
-  /** Sets a header on this request's response, whatever sends it. */
+  /**
+   * Sets a header on this request's response, whatever sends it. A value with CR, LF or
+   * another control character throws InvalidHeaderError here, where the caller can be found.
+   */
   setHeader(name: string, value: string | string[]): void {
     const key = name.toLowerCase();
+    if (!validHeader(key, value)) throw new InvalidHeaderError(key);
     this.onSend((outgoing) => {
       outgoing.headers[key] = value;
     });
   }
 
-  /** Sends a complete response; `content-length` is set from the body. */
+  /**
+   * Sends a complete response; `content-length` is set from the body. A header that could
+   * split the response throws InvalidHeaderError and nothing is written.
+   */
   send(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
-    if (this.#hooks === undefined) return this.write(status, headers, body);
+    if (this.#hooks === undefined) {
+      checkHeaders(headers);
+      return this.write(status, headers, body);
+    }
     const streaming = this.#deliver({ status, headers: { ...headers }, body });
     // A hook made the body a stream (compression, say): nobody awaits send(), so a failure
     // while streaming is logged here.
@@ -164,6 +175,7 @@ export abstract class Context {
 
   /** Sends a Fetch API Response, streaming its body. */
   sendResponse(response: Response): Promise<void> {
+    // The Fetch API's Headers already refuse what checkHeaders would.
     if (this.#hooks === undefined) return this.writeResponse(response);
     const headers: OutgoingHeaders = {};
     for (const [name, value] of response.headers) if (name !== "set-cookie") headers[name] = value;
@@ -175,7 +187,16 @@ export abstract class Context {
   // Synchronous unless the body is a stream, so a hook's error reaches the caller of send().
   #deliver(outgoing: Outgoing): Promise<void> | undefined {
     const hooks = this.#hooks!;
-    for (let i = hooks.length - 1; i >= 0; i--) hooks[i]!(outgoing, this);
+    const original = outgoing.body;
+    try {
+      for (let i = hooks.length - 1; i >= 0; i--) hooks[i]!(outgoing, this);
+      checkHeaders(outgoing.headers);
+    } catch (error) {
+      // Nothing will read the body now: a stream's source is closed rather than left running.
+      cancelStream(original);
+      if (outgoing.body !== original) cancelStream(outgoing.body);
+      throw error;
+    }
     const { status, headers, body } = outgoing;
     if (body === null || typeof body === "string" || body instanceof Uint8Array) {
       delete headers["content-length"];
@@ -183,6 +204,15 @@ export abstract class Context {
       return undefined;
     }
     return this.writeStream(status, headers, body);
+  }
+
+  /**
+   * Sends a complete response without running the send hooks: dispatch's last resort when
+   * the error response itself failed, perhaps because of a hook, so that a broken hook can
+   * never leave a request unanswered.
+   */
+  sendWithoutHooks(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
+    this.write(status, headers, body);
   }
 
   #routeName(): string {
@@ -206,6 +236,10 @@ export abstract class Context {
 }
 
 const JSON_HEADERS: OutgoingHeaders = { "content-type": "application/json" };
+
+function cancelStream(body: Outgoing["body"]): void {
+  if (body instanceof ReadableStream) body.cancel().catch(() => {});
+}
 
 // Query strings are decoded by fast-querystring, which leaves malformed escapes as they are;
 // dispatch has already refused those with 400 (RELIABILITY row 14).

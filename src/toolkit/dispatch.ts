@@ -118,7 +118,14 @@ export class Dispatcher {
       if (!ctx.sent) ctx.sendJson(500, { detail: "Internal Server Error" });
     } catch (secondary) {
       this.config.logger.error({ err: secondary, route: routeName(ctx) }, "Could not send the error response");
-      if (!ctx.sent) ctx.send(500, { "content-type": "text/plain" }, "Internal Server Error");
+      if (ctx.sent) return;
+      // An HTTPException's own headers may be what failed; if a send hook did, only a response
+      // that skips the hooks can still go out.
+      try {
+        ctx.sendJson(500, { detail: "Internal Server Error" });
+      } catch {
+        ctx.sendWithoutHooks(500, { "content-type": "application/json" }, '{"detail":"Internal Server Error"}');
+      }
     }
   }
 

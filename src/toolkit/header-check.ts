@@ -1,0 +1,51 @@
+import type { OutgoingHeaders } from "./context.ts";
+
+// The same rules node:http applies in writeHead (a token for the name; tab, printable ASCII
+// and latin1 for the value), checked before anything is written, so that a refusal leaves
+// no half-written status or headers behind and the Fetch path refuses exactly what node does.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+/**
+ * A response header that would be unsafe to write: a name that is not a token, or a value
+ * holding CR, LF, NUL or another control character, which could split the response
+ * (RELIABILITY row 19). The response is refused, never written with the header cleaned up,
+ * because the value usually comes from user input the handler forgot to check.
+ */
+export class InvalidHeaderError extends TypeError {
+  readonly header: string;
+  constructor(header: string) {
+    super(`Refused to send the response header ${JSON.stringify(header)}: its name or value has a character not allowed in HTTP headers (CR, LF, NUL or another control character)`);
+    this.name = "InvalidHeaderError";
+    this.header = header;
+  }
+}
+
+// Every response is checked, and the name test costs twice the value test; an app sends the
+// same few names again and again, so names seen valid are remembered (up to a bound, since
+// a name can come from input).
+const validNames = new Set<string>();
+const MAX_REMEMBERED = 1000;
+
+function validName(name: string): boolean {
+  if (validNames.has(name)) return true;
+  if (!TOKEN.test(name)) return false;
+  if (validNames.size < MAX_REMEMBERED) validNames.add(name);
+  return true;
+}
+
+/** Whether `name: value` can be written as it is. */
+export function validHeader(name: string, value: string | number | readonly string[]): boolean {
+  if (!validName(name)) return false;
+  if (typeof value === "number") return true;
+  if (typeof value === "string") return !INVALID_VALUE.test(value);
+  for (const one of value) if (INVALID_VALUE.test(one)) return false;
+  return true;
+}
+
+/** Throws InvalidHeaderError for the first header that could not be written as it is. */
+export function checkHeaders(headers: OutgoingHeaders): void {
+  for (const name in headers) {
+    if (!validHeader(name, headers[name]!)) throw new InvalidHeaderError(name);
+  }
+}
