@@ -51,7 +51,7 @@ if (opt.from) {
 }
 
 if (opt.help) {
-  console.log('node run.mjs [--rounds N] [--duration S] [--connections C] [--warmup S] [--only a,b] [--workload fast|slow|all] [--skip-fastapi] [--max-foreign F] [--retries N]\nnode run.mjs --from results/run-….json');
+  console.log('node run.mjs [--rounds N] [--duration S] [--connections C] [--warmup S] [--only a,b] [--workload fast|slow|all] [--skip-fastapi] [--spry-ref REF] [--max-foreign F] [--retries N]\nnode run.mjs --from results/run-….json');
   process.exit(0);
 }
 
