@@ -1,6 +1,7 @@
 /**
  * spry: declared, validated inputs with inferred types, on a pipeline compiled per route.
- * Optional parts live in subpath exports: `spry/server` (serve, CLI) and `spry/testing` (TestClient).
+ * Optional parts live in subpath exports: `spry/server` (serve, CLI), `spry/testing` (TestClient)
+ * and `spry/middleware` (cors, compress, trustedHost, httpsRedirect).
  */
 export { Spry, type SpryOptions } from "./framework/app.ts";
 export { Router, type RouterOptions, type RouteDefinition, type RouteMethod } from "./framework/router.ts";
@@ -24,6 +25,6 @@ export type { Middleware, Next } from "./toolkit/middleware.ts";
 export { currentContext } from "./toolkit/request-context.ts";
 export type { Lifespan } from "./framework/lifespan.ts";
 export { sleep } from "./toolkit/sleep.ts";
-export { ClientDisconnected, DeadlineExceeded } from "./toolkit/signals.ts";
+export { ClientDisconnected } from "./toolkit/signals.ts";
 export type { Logger } from "./toolkit/logger.ts";
 export type { RequestLimits } from "./toolkit/limits.ts";

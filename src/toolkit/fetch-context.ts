@@ -10,7 +10,6 @@ import { statusHasNoBody } from "./status.ts";
 export class FetchContext extends Context {
   readonly request: Request;
   response: Response | undefined = undefined;
-  #controller: AbortController | undefined;
 
   constructor(request: Request, config: AppConfig) {
     super(request.method, targetOf(request.url), config);
@@ -27,20 +26,9 @@ export class FetchContext extends Context {
     return value === null ? [] : value.split(/\s*,\s*/);
   }
 
-  // The host's request.signal already fires when its client leaves; deadlines need a signal
-  // spry can abort too, so the two are combined only when a deadline asks for it.
+  // The host's request.signal already fires when its client leaves.
   get signal(): AbortSignal {
-    return this.#controller?.signal ?? this.request.signal;
-  }
-
-  abort(reason: unknown): void {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      const outer = this.request.signal;
-      if (outer.aborted) this.#controller.abort(outer.reason);
-      else outer.addEventListener("abort", () => this.#controller!.abort(outer.reason), { once: true });
-    }
-    this.#controller.abort(reason);
+    return this.request.signal;
   }
 
   #done: (() => void) | undefined;

@@ -38,11 +38,6 @@ export class NodeContext extends Context {
     return (this.#controller ??= this.#watchClient()).signal;
   }
 
-  /** Aborts the request's signal (a deadline passed, or the server is shutting down). */
-  abort(reason: unknown): void {
-    (this.#controller ??= this.#watchClient()).abort(reason);
-  }
-
   // The signal is tied to the response, not the request: `req` emits "close" as soon as the
   // body has been read, which is not the client leaving (the bug Fastify's request.signal had).
   #watchClient(): AbortController {

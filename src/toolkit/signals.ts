@@ -5,11 +5,3 @@ export class ClientDisconnected extends Error {
     this.name = "ClientDisconnected";
   }
 }
-
-/** The reason a request's signal carries when its handler passed its deadline. */
-export class DeadlineExceeded extends Error {
-  constructor(ms: number) {
-    super(`The handler did not finish within ${ms} ms`);
-    this.name = "DeadlineExceeded";
-  }
-}
