@@ -12,6 +12,8 @@ export interface RequestLimits {
   maxParamLength: number;
   /** Most query parameters. Over it: 413. */
   maxQueryKeys: number;
+  /** Deepest nesting of a JSON body. Deeper: 400, found before parsing. */
+  maxJsonDepth: number;
   /** Most form fields (not counting files) in one urlencoded or multipart body. Over it: 413. */
   maxFormFields: number;
   /** Most files in one multipart body. Over it: 413. */
@@ -36,6 +38,7 @@ export const defaultLimits: RequestLimits = {
   maxUrlLength: 8 * 1024,
   maxParamLength: 100,
   maxQueryKeys: 1000,
+  maxJsonDepth: 128,
   maxFormFields: MAX_FORM_FIELDS,
   maxFiles: MAX_FILES,
   maxPartSize: MAX_PART_SIZE,

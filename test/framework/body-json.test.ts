@@ -169,3 +169,13 @@ forEachTransport("JSON bodies", (connect) => {
     assert.equal(await (await post("/big", big)).json(), 10_000);
   });
 });
+
+forEachTransport("JSON depth limit", (connect) => {
+  test("is configurable", async () => {
+    const app = new Spry({ logger: false, limits: { maxJsonDepth: 3 } });
+    app.post("/d", { item: z.object({ a: z.unknown() }) }, () => "ok");
+    const client = connect(app);
+    assert.equal((await client.post("/d", { json: { a: [[1]] } })).status, 200);
+    assert.equal((await client.post("/d", { json: { a: [[[1]]] } })).status, 400);
+  });
+});

@@ -36,7 +36,7 @@ function jsonReader(plan: BodyPlan): ReadBody {
     // does; browsers never send one without it, so this opens no cross-site path.
     if (contentType !== undefined && !isJson(parseMediaType(contentType))) throw unsupported(contentType, "application/json");
     const bytes = await ctx.body();
-    const parsed = bytes.byteLength === 0 ? undefined : parseJson(bytes);
+    const parsed = bytes.byteLength === 0 ? undefined : parseJson(bytes, ctx.config.limits.maxJsonDepth);
     if (!plan.embed) return { inputs: [{ spec: only, input: parsed, absent: parsed === undefined }], errors: undefined };
     if (parsed !== undefined && !isPlainObject(parsed)) {
       return { inputs: [], errors: [{ type: "dict_type", loc: ["body"], msg: "Input should be a valid dictionary", input: parsed }] };
