@@ -5,28 +5,13 @@
 // `security` are what Swagger UI needs, and that the token it gets is sent back.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { serve, type Running } from "spry/server";
+import { launchChromium, SHOTS, TEST_TIMEOUT_MS, WAIT_MS } from "../support/chromium.ts";
 import app from "../../docs/examples/security.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// The same flags as browser.test.ts: root with no network. Playwright adds --headless and a
-// fresh --user-data-dir.
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const WAIT_MS = 15_000;
-const TEST_TIMEOUT_MS = 120_000;
-const SHOTS = join(tmpdir(), "spry-docs-screenshots");
 
 /** Opens an operation, presses "Try it out" then "Execute", and reads the live response. */
 async function run(page: Page, id: string): Promise<{ status: string; body: string }> {
@@ -61,7 +46,7 @@ describe("Swagger UI's Authorize button with the OAuth2 password flow", { timeou
 
   before(async () => {
     server = await serve(app, { host: "127.0.0.1", port: 0, handleSignals: false, gracePeriod: 2000 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 });
+    browser = await launchChromium();
   });
 
   after(async () => {

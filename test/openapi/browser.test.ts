@@ -5,34 +5,16 @@
 // leaves the machine.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test, type TestContext } from "node:test";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { serve, type Running } from "spry/server";
+import { launchChromium, SHOTS, TEST_TIMEOUT_MS, WAIT_MS } from "../support/chromium.ts";
 import { richApp } from "./rich-app.ts";
 
 // Read once, when the seed module loads: short, so "Execute" answers quickly.
 process.env.SLOW_TASK_SECONDS = "0.2";
 const { default: seedApp } = await import("../../examples/seed/main.ts");
-
-const CHROMIUM = "/usr/bin/chromium";
-// The flags this machine's Chromium needs as root with no network: without the background
-// ones it keeps trying Google's hosts. Playwright adds --headless and a fresh --user-data-dir.
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-// Every wait on the page: far above what rendering takes here, even with both cores busy.
-const WAIT_MS = 15_000;
-const TEST_TIMEOUT_MS = 120_000;
-// Overwritten on every run, so screenshots never pile up; printed as a test diagnostic.
-const SHOTS = join(tmpdir(), "spry-docs-screenshots");
 
 interface Session {
   readonly page: Page;
@@ -98,7 +80,7 @@ describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
   before(async () => {
     seed = await serve(seedApp, { host: "127.0.0.1", port: 0, handleSignals: false, gracePeriod: 2000 });
     rich = await serve(richApp(), { host: "127.0.0.1", port: 0, handleSignals: false, gracePeriod: 2000 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: 60_000 });
+    browser = await launchChromium();
   });
 
   after(async () => {
