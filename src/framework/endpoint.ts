@@ -1,3 +1,4 @@
+import { isPromise } from "./is-promise.ts";
 import type { Context } from "../toolkit/context.ts";
 import type { Endpoint } from "../toolkit/route-table.ts";
 import type { PathTemplate } from "../toolkit/path-template.ts";
@@ -129,8 +130,4 @@ function finish(solved: Solved, ctx: Context, result: unknown, respond: Respond)
 
 function freshValues(owners: number): Values {
   return Array.from({ length: owners }, () => ({}));
-}
-
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as Promise<unknown> | null)?.then === "function";
 }

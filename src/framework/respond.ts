@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Context, OutgoingHeaders } from "../toolkit/context.ts";
+import { JSON_HEADERS, type Context } from "../toolkit/context.ts";
 import type { RouteOptions } from "./route-options.ts";
 import { compileSerializer, type Serialize } from "./serialize.ts";
 
@@ -48,8 +48,6 @@ interface Model {
   readonly schema: StandardSchemaV1 | undefined;
   readonly serialize: Serialize;
 }
-
-const JSON_HEADERS: OutgoingHeaders = { "content-type": "application/json" };
 
 /**
  * Compiles how a route's results are sent: a Response as it is, a JsonReply with its status,

@@ -124,7 +124,7 @@ export abstract class Context {
       try {
         await task();
       } catch (error) {
-        this.config.logger.error({ err: error, route: this.#routeName() }, "A deferred task failed after the response");
+        this.config.logger.error({ err: error, route: this.routeName }, "A deferred task failed after the response");
       }
     }
   }
@@ -170,7 +170,7 @@ export abstract class Context {
     const streaming = this.#deliver({ status, headers: { ...headers }, body });
     // A hook made the body a stream (compression, say): nobody awaits send(), so a failure
     // while streaming is logged here.
-    streaming?.catch((error: unknown) => this.config.logger.error({ err: error, route: this.#routeName() }, "Streaming a response failed"));
+    streaming?.catch((error: unknown) => this.config.logger.error({ err: error, route: this.routeName }, "Streaming a response failed"));
   }
 
   /** Sends a Fetch API Response, streaming its body. */
@@ -215,7 +215,8 @@ export abstract class Context {
     this.write(status, headers, body);
   }
 
-  #routeName(): string {
+  /** The matched route as logs name it (`GET /items/{item_id}`), else the method and path. */
+  get routeName(): string {
     return this.route === undefined ? `${this.method} ${this.path}` : `${this.route.method} ${this.route.path}`;
   }
 
@@ -235,7 +236,8 @@ export abstract class Context {
   }
 }
 
-const JSON_HEADERS: OutgoingHeaders = { "content-type": "application/json" };
+/** The headers of a JSON body, shared rather than built per response. */
+export const JSON_HEADERS: OutgoingHeaders = { "content-type": "application/json" };
 
 function cancelStream(body: Outgoing["body"]): void {
   if (body instanceof ReadableStream) body.cancel().catch(() => {});

@@ -99,7 +99,7 @@ export class Dispatcher {
     try {
       await ctx.sendResponse(await handler(error, ctx));
     } catch (failure) {
-      this.config.logger.error({ err: failure, cause: error, route: routeName(ctx) }, "An exception handler failed");
+      this.config.logger.error({ err: failure, cause: error, route: ctx.routeName }, "An exception handler failed");
       this.#answer(ctx, failure instanceof HTTPException ? failure : new Error("exception handler failed", { cause: failure }), true);
     }
   }
@@ -107,17 +107,17 @@ export class Dispatcher {
   #answer(ctx: Context, error: unknown, logged = false): void {
     try {
       if (error instanceof ClientDisconnected) {
-        this.config.logger.debug({ route: routeName(ctx) }, "The client disconnected before the response was sent");
+        this.config.logger.debug({ route: ctx.routeName }, "The client disconnected before the response was sent");
         return;
       }
       if (error instanceof HTTPException) {
         ctx.sendJson(error.status, { detail: error.detail }, error.headers);
         return;
       }
-      if (!logged) this.config.logger.error({ err: error, route: routeName(ctx) }, "Unhandled error while handling a request");
+      if (!logged) this.config.logger.error({ err: error, route: ctx.routeName }, "Unhandled error while handling a request");
       if (!ctx.sent) ctx.sendJson(500, { detail: "Internal Server Error" });
     } catch (secondary) {
-      this.config.logger.error({ err: secondary, route: routeName(ctx) }, "Could not send the error response");
+      this.config.logger.error({ err: secondary, route: ctx.routeName }, "Could not send the error response");
       if (ctx.sent) return;
       // An HTTPException's own headers may be what failed; if a send hook did, only a response
       // that skips the hooks can still go out.
@@ -181,14 +181,11 @@ export class Dispatcher {
 
   #ensureSent(ctx: Context): void {
     if (ctx.sent) return;
-    this.config.logger.error({ route: routeName(ctx) }, "Endpoint finished without sending a response");
+    this.config.logger.error({ route: ctx.routeName }, "Endpoint finished without sending a response");
     ctx.sendJson(500, { detail: "Internal Server Error" });
   }
 }
 
-export function routeName(ctx: Context): string {
-  return ctx.route === undefined ? `${ctx.method} ${ctx.path}` : `${ctx.route.method} ${ctx.route.path}`;
-}
 
 function decodable(text: string): boolean {
   try {

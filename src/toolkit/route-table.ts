@@ -26,7 +26,6 @@ export type Method = (typeof METHODS)[number];
  */
 export class RouteTable {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
-  readonly #entries: RouteEntry[] = [];
 
   constructor(maxParamLength: number) {
     this.#router = FindMyWay({ maxParamLength, caseSensitive: true, ignoreTrailingSlash: false });
@@ -40,13 +39,9 @@ export class RouteTable {
     }
     this.#on(method, template, entry);
     if (method === "GET" && !this.#has("HEAD", template.routerPath)) this.#on("HEAD", template, entry);
-    this.#entries.push(entry);
     return entry;
   }
 
-  get entries(): readonly RouteEntry[] {
-    return this.#entries;
-  }
 
   find(method: string, path: string): Match | null {
     const found = this.#router.find(method as FindMyWay.HTTPMethod, path);

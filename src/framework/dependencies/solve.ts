@@ -1,3 +1,4 @@
+import { isPromise } from "../is-promise.ts";
 import type { Context } from "../../toolkit/context.ts";
 import type { Values } from "../inputs/read.ts";
 import type { Scope } from "./dependency.ts";
@@ -125,8 +126,4 @@ function isGenerator(value: unknown): boolean {
     typeof (value as Generator).throw === "function" &&
     (Symbol.asyncIterator in value || Symbol.iterator in value)
   );
-}
-
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as Promise<unknown> | null)?.then === "function";
 }
