@@ -28,3 +28,7 @@ export { sleep } from "./toolkit/sleep.ts";
 export { ClientDisconnected } from "./toolkit/signals.ts";
 export type { Logger } from "./toolkit/logger.ts";
 export type { RequestLimits } from "./toolkit/limits.ts";
+export { threaded, type Threaded, type ThreadedOptions, type ThreadedCallOptions } from "./threads/threaded.ts";
+export { threadPool, type ThreadPoolOptions, type ThreadPoolStats, type Percentiles } from "./threads/pool.ts";
+export { transfer, type Movable } from "./threads/transfer.ts";
+export { PoolSaturated, WorkerCrashed } from "./threads/errors.ts";

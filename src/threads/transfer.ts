@@ -1,0 +1,49 @@
+import type { MessagePort } from "node:worker_threads";
+
+/** What can be moved to another thread instead of copied. */
+export type Movable = ArrayBuffer | ArrayBufferView | MessagePort;
+export type TransferItem = ArrayBuffer | MessagePort;
+
+// Marks live on the value itself (weakly), so a marked buffer can sit anywhere in the
+// arguments the scan below reaches, and an unused mark costs nothing.
+const marks = new WeakMap<object, TransferItem>();
+
+/**
+ * Marks a buffer (or a typed array's buffer, or a MessagePort) to be moved to the worker
+ * thread, not copied, when it is passed to a `threaded` function; and, returned from one,
+ * moved back. Once moved, the sender's ArrayBuffer is detached (its byteLength is 0): use it no
+ * more. It is found among the arguments themselves and one level inside them (an array's
+ * elements, a plain object's properties).
+ *
+ * @example
+ * const pixels = new Uint8Array(await file.bytes());
+ * const thumbnail = await resize(transfer(pixels), 128); // 10 MB moved, not copied
+ */
+export function transfer<T extends Movable>(value: T): T {
+  const item = ArrayBuffer.isView(value) ? value.buffer : value;
+  // A SharedArrayBuffer is shared, never copied: there is nothing to move.
+  if (!(item instanceof SharedArrayBuffer)) marks.set(value, item as TransferItem);
+  return value;
+}
+
+/** The transfer list for `values`: every marked value among them, or one level inside them. */
+export function transfersIn(values: readonly unknown[]): TransferItem[] | undefined {
+  let found: Set<TransferItem> | undefined;
+  const visit = (value: unknown, depth: number): void => {
+    if (typeof value !== "object" || value === null) return;
+    const item = marks.get(value);
+    if (item !== undefined) {
+      (found ??= new Set()).add(item);
+      return;
+    }
+    if (depth === 0 || ArrayBuffer.isView(value)) return;
+    if (Array.isArray(value)) {
+      for (const element of value) visit(element, depth - 1);
+    } else {
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null) for (const key in value) visit((value as Record<string, unknown>)[key], depth - 1);
+    }
+  };
+  for (const value of values) visit(value, 1);
+  return found === undefined ? undefined : [...found];
+}
