@@ -17,6 +17,7 @@ import type { Middleware } from "../toolkit/middleware.ts";
 import { buildDocument, type OpenAPIInfo } from "./openapi/document.ts";
 import { registerDocs, type DocsOptions } from "./openapi/routes.ts";
 import { Router, type RouteDefinition } from "./router.ts";
+import { threadPool, type ThreadPoolOptions } from "../threads/pool.ts";
 
 export interface SpryOptions<State extends object = {}> extends DocsOptions, OpenAPIInfo {
   /** Startup and shutdown as one generator; what it yields is `app.state`. See Lifespan. */
@@ -31,6 +32,8 @@ export interface SpryOptions<State extends object = {}> extends DocsOptions, Ope
   redirectSlashes?: boolean;
   /** Dependencies run for every route (not the docs), before the routers' and the routes' own. */
   dependencies?: Dependency<unknown>[];
+  /** The process's worker thread pool, for `threaded` functions: size and queue limit (see docs/threads.md). */
+  threads?: ThreadPoolOptions;
 }
 
 /**
@@ -66,6 +69,8 @@ export class Spry<State extends object = {}> extends Router {
     this.#dispatcher = new Dispatcher(this.#table, this.config, options.redirectSlashes ?? true);
     this.#dispatcher.requestContext = options.requestContext ?? false;
     this.#lifespan = new LifespanRunner(options.lifespan);
+    if (options.threads !== undefined) threadPool.configure(options.threads);
+    threadPool.useLogger(logger);
     this.#info = { title: options.title, version: options.version, description: options.description, servers: options.servers };
     // The docs routes are added before the app's dependencies apply: an auth dependency on
     // the app does not lock the docs, as in FastAPI.
@@ -102,7 +107,8 @@ export class Spry<State extends object = {}> extends Router {
 
   /** Runs the shutdown hooks and the rest of the lifespan. serve() and TestClient call it. */
   shutdown(): Promise<void> {
-    return this.#lifespan.shutdown();
+    // The pool is closed (if a call started it) even when the lifespan's teardown throws.
+    return this.#lifespan.shutdown().finally(() => threadPool.close());
   }
 
   /** Runs `hook` when the app starts, after the lifespan's setup. */

@@ -10,6 +10,7 @@ import { compileReader, type ReadInputs, type Values } from "./inputs/read.ts";
 import { planGraphInputs, type Inputs } from "./inputs/plan.ts";
 import type { RouteOptions } from "./route-options.ts";
 import { compileResponder } from "./respond.ts";
+import { inPool } from "../threads/threaded.ts";
 
 /** A handler as stored, its inputs erased; the router's methods keep the precise types. */
 export type AnyHandler = (inputs: any, ctx: Context) => unknown;
@@ -52,7 +53,8 @@ function compile(parts: RouteParts, overrides: DependencyOverrides): { graph: Gr
   const plan = planGraphInputs(parts.template, graph.owners);
   const read = compileReader(plan);
   const respond = compileResponder(parts.options);
-  const handler = parts.handler;
+  // A `threaded` handler runs in the worker thread pool with its inputs, as FastAPI runs `def` endpoints.
+  const handler = inPool(parts.handler);
   const run = graph.nodes.length === 0 ? direct(handler, respond) : solving(graph, handler, respond);
   if (read === undefined) {
     const owners = plan.owners;

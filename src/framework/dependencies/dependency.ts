@@ -1,6 +1,7 @@
 import type { Context } from "../../toolkit/context.ts";
 import type { Inputs } from "../inputs/plan.ts";
 import type { InferInputs } from "../types.ts";
+import { inPool } from "../../threads/threaded.ts";
 
 const kDependency: unique symbol = Symbol.for("spry.dependency");
 
@@ -94,7 +95,8 @@ export function depends(...args: unknown[]): Dependency<unknown> {
   const dependency = {} as { [kDependency]: DependencyInfo };
   dependency[kDependency] = {
     inputs,
-    fn,
+    // A `threaded` function runs in the worker thread pool with its inputs (overrides too: they are dependencies).
+    fn: inPool(fn),
     scope: options?.scope ?? "request",
     name: options?.name ?? (fn.name || "anonymous dependency"),
     cache: true,
