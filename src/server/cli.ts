@@ -1,22 +1,31 @@
+import cluster from "node:cluster";
 import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { LoadError, appFile, loadApp } from "./load-app.ts";
 import { serve } from "./serve.ts";
+import { runWorkers } from "./cluster.ts";
+import { defaultServerLimits } from "./options.ts";
 import { DEV_CHILD_ENV, runDev, type DevOptions } from "./dev.ts";
 
 const USAGE = `Usage:
   spry run FILE [--host HOST] [--port PORT]   serve the app FILE exports (production)
+               [--workers N] [--grace-period SECONDS]
   spry dev FILE [--host HOST] [--port PORT] [--watch DIR]...
                                               serve it and restart when a file changes
+  spry worker FILE [--concurrency N] [--queue NAME]
+                                              run the tasks queued on the Redis queue FILE's app uses
   spry --help | --version
 
 FILE is a .ts or .js module that does \`export default app\` (or \`export const app\`).
 HOST and PORT default to the HOST and PORT environment variables, else 127.0.0.1:8000;
-port 0 picks a free port. --watch defaults to the directory of FILE.`;
+port 0 picks a free port. --watch defaults to the directory of FILE.
+--workers N (default: the WEB_CONCURRENCY environment variable) serves from N processes;
+SIGHUP then replaces them one at a time. --grace-period (default 10) is how long in-flight
+requests may run on SIGTERM.`;
 
 type Command =
   | { kind: "help" | "version" }
-  | ({ kind: "run" | "dev" } & DevOptions);
+  | ({ kind: "run" | "dev" } & DevOptions & { workers?: number; gracePeriod?: number });
 
 /** A mistake in the command line or environment: reported in one line, exit code 2. */
 class UsageError extends Error {}
@@ -30,6 +39,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     console.error(USAGE);
     return 2;
   }
+  // Loaded only when asked for: the queue's code (and bullmq) stays out of `spry run`.
+  if (argv[0] === "worker") return (await import("../tasks/redis/worker-command.ts")).workerCommand(argv.slice(1));
   let command: Command;
   try {
     command = parse(argv, env);
@@ -48,7 +59,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     case "dev":
       return dev(command);
     case "run":
-      return run(command.file, command.host, command.port);
+      return run(command);
   }
 }
 
@@ -67,7 +78,18 @@ async function dev(options: DevOptions): Promise<number> {
   return runDev(options);
 }
 
-async function run(file: string, host: string, port: number): Promise<number | undefined> {
+async function run({ file, host, port, workers, gracePeriod }: DevOptions & { workers?: number; gracePeriod?: number }): Promise<number | undefined> {
+  // A worker runs this same command, without --workers but maybe with WEB_CONCURRENCY set.
+  if (workers !== undefined && !cluster.isWorker) {
+    try {
+      appFile(file);
+    } catch (error) {
+      if (!(error instanceof LoadError)) throw error;
+      console.error(`spry: ${error.message}`);
+      return 1;
+    }
+    return runWorkers({ file, host, port, workers, gracePeriod: gracePeriod ?? defaultServerLimits.gracePeriod });
+  }
   // Under `spry dev` this process is out of reach of the terminal's CTRL+C (dev.ts says why),
   // so if the supervisor dies without stopping it, the IPC channel closing is the cue to stop.
   if (process.env[DEV_CHILD_ENV] === "1" && process.channel !== undefined) {
@@ -76,7 +98,7 @@ async function run(file: string, host: string, port: number): Promise<number | u
     process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
   }
   try {
-    await serve(await loadApp(file), { host, port });
+    await serve(await loadApp(file), { host, port, gracePeriod });
     return undefined;
   } catch (error) {
     console.error(`spry: ${describeFailure(error, file, `${host.includes(":") ? `[${host}]` : host}:${port}`)}`);
@@ -100,6 +122,8 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Command {
         host: { type: "string" },
         port: { type: "string" },
         watch: { type: "string", multiple: true },
+        workers: { type: "string" },
+        "grace-period": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -113,12 +137,16 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Command {
   if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
   if (values.watch !== undefined && name === "run") throw new UsageError("--watch is for spry dev only");
   if (values.host === "") throw new UsageError("--host must not be empty");
+  if (name === "dev" && values.workers !== undefined) throw new UsageError("--workers is for spry run only: spry dev runs one process");
+  if (name === "dev" && values["grace-period"] !== undefined) throw new UsageError("--grace-period is for spry run only");
   return {
     kind: name,
     file,
     host: values.host ?? (env.HOST || "127.0.0.1"),
     port: portNumber(values.port, "--port") ?? portNumber(env.PORT || undefined, "PORT") ?? 8000,
     watch: values.watch ?? [],
+    workers: name === "run" ? (count(values.workers, "--workers") ?? count(env.WEB_CONCURRENCY || undefined, "WEB_CONCURRENCY")) : undefined,
+    gracePeriod: seconds(values["grace-period"], "--grace-period"),
   };
 }
 
@@ -128,6 +156,20 @@ function portNumber(value: string | undefined, source: string): number | undefin
   const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!(port <= 65535)) throw new UsageError(`${source} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
   return port;
+}
+
+function count(value: string | undefined, source: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,4}$/.test(value) ? Number(value) : 0;
+  if (n < 1) throw new UsageError(`${source} must be a number of processes from 1, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Seconds on the command line, milliseconds inside. */
+function seconds(value: string | undefined, source: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,6}(\.\d+)?$/.test(value)) throw new UsageError(`${source} must be a number of seconds, got ${JSON.stringify(value)}`);
+  return Math.round(Number(value) * 1000);
 }
 
 // Failures the user can fix from the message alone get one line; an error raised by the app's

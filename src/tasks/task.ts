@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Logger } from "../toolkit/logger.ts";
-import { registerModuleFunction, type ModuleFunctionRef } from "../threads/module-function.ts";
+import { loadModuleFunction, registerModuleFunction, type ModuleFunctionRef } from "../threads/module-function.ts";
 
 const kTask: unique symbol = Symbol.for("spry.task");
 
@@ -70,7 +70,21 @@ export function task(module: string, a: TaskOptions<any> | TaskFunction<any>, b?
   if (typeof fn !== "function") throw new TypeError("task() needs the function to run");
   const name = options.name ?? fn.name;
   const ref = registerModuleFunction(module, name, fn);
-  return { module: ref.module, name: ref.name, [kTask]: { fn, options } };
+  const declared: Task<any, any> = { module: ref.module, name: ref.name, [kTask]: { fn, options } };
+  declaredTasks.set(`${ref.module}#${ref.name}`, declared);
+  return declared;
+}
+
+// Per process, like the function registry: a worker finds a task's options (schema, blocking)
+// by the same module and name a job carries, whether or not the module exports the task.
+const declaredTasks = new Map<string, Task<any, any>>();
+
+/** The task declared under `ref`, importing its module first if this process has not loaded it. */
+export async function findTask(ref: ModuleFunctionRef): Promise<Task<any, any>> {
+  await loadModuleFunction(ref);
+  const found = declaredTasks.get(`${ref.module}#${ref.name}`);
+  if (found === undefined) throw new Error(`${ref.module}: "${ref.name}" is a plain function, not a task declared with task()`);
+  return found;
 }
 
 export function isTask(value: unknown): value is Task<unknown> {

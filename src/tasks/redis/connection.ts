@@ -1,0 +1,56 @@
+import type { Redis } from "ioredis";
+import { loadQueueLibraries } from "./libraries.ts";
+import { safeUrl, type ResolvedQueueOptions } from "./options.ts";
+
+/** Redis could not take the task: it was not stored, and the caller is told so at once. */
+export class TaskQueueUnavailable extends Error {
+  override readonly name = "TaskQueueUnavailable";
+}
+
+// Reconnect quickly at first and then every 2 s at most: a restarted Redis is found within
+// seconds, without hammering one that is down for long.
+const retryStrategy = (times: number): number => Math.min(50 * 2 ** times, 2000);
+
+/**
+ * A producer's connection. No offline queue: a command issued while Redis is unreachable fails
+ * at once instead of waiting in memory, where a crash of this process would lose it; `add`
+ * waits for the connection itself, bounded (waitUntilReady), and then refuses clearly.
+ */
+export async function producerConnection(options: ResolvedQueueOptions): Promise<Redis> {
+  const { Redis } = await loadQueueLibraries();
+  return new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, connectionName: `spry-producer:${process.pid}` });
+}
+
+/**
+ * A worker's connection: commands wait for Redis to come back (BullMQ requires
+ * maxRetriesPerRequest null for its blocking reads), since a worker has nobody to report to.
+ */
+export async function workerConnection(options: ResolvedQueueOptions): Promise<Redis> {
+  const { Redis } = await loadQueueLibraries();
+  return new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy, connectionName: `spry-worker:${process.pid}` });
+}
+
+/** Resolves once `client` is connected, or rejects with TaskQueueUnavailable after `timeout` ms. */
+export async function waitUntilReady(client: Redis, timeout: number, what: string, url: string): Promise<void> {
+  if (client.status === "ready") return;
+  let lastError: Error | undefined;
+  const onError = (error: Error) => (lastError = error);
+  let onReady!: () => void;
+  let timer: NodeJS.Timeout | undefined;
+  client.on("error", onError);
+  try {
+    const ready = await new Promise<boolean>((resolve) => {
+      onReady = () => resolve(true);
+      client.once("ready", onReady);
+      timer = setTimeout(() => resolve(false), timeout);
+    });
+    if (!ready) {
+      const reason = lastError === undefined ? `status ${client.status}` : lastError.message;
+      throw new TaskQueueUnavailable(`${what}: Redis at ${safeUrl(url)} is unreachable (${reason}); nothing was stored`);
+    }
+  } finally {
+    clearTimeout(timer);
+    client.off("error", onError);
+    client.off("ready", onReady);
+  }
+}

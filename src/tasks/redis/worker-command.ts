@@ -1,0 +1,59 @@
+import { parseArgs } from "node:util";
+import { LoadError, loadApp } from "../../server/load-app.ts";
+import { createdQueues, type RedisQueue } from "./redis-queue.ts";
+import { startWorker, type WorkerApp } from "./worker.ts";
+
+/**
+ * `spry worker FILE`: imports the app module (which configures the queue with redisQueue()),
+ * starts the app, and runs queued tasks until SIGTERM or SIGINT. Resolves with the exit code.
+ */
+export async function workerCommand(argv: string[]): Promise<number> {
+  let file: string;
+  let concurrency: number | undefined;
+  let queueName: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { concurrency: { type: "string" }, queue: { type: "string" } },
+    });
+    if (positionals[0] === undefined) throw new Error("missing FILE: spry worker FILE");
+    if (positionals[1] !== undefined) throw new Error(`unexpected argument ${JSON.stringify(positionals[1])}`);
+    file = positionals[0];
+    if (values.concurrency !== undefined) {
+      concurrency = /^\d{1,6}$/.test(values.concurrency) ? Number(values.concurrency) : 0;
+      if (concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${JSON.stringify(values.concurrency)}`);
+    }
+    queueName = values.queue;
+  } catch (error) {
+    console.error(`spry: ${(error as Error).message} (see spry --help)`);
+    return 2;
+  }
+  let app: WorkerApp;
+  let queue: RedisQueue;
+  try {
+    app = (await loadApp(file)) as WorkerApp;
+    queue = pickQueue(file, queueName);
+  } catch (error) {
+    console.error(`spry: ${error instanceof LoadError ? error.message : `cannot load ${file}:\n${(error as Error).stack ?? String(error)}`}`);
+    return 1;
+  }
+  try {
+    const worker = await startWorker(app, queue, { concurrency });
+    await worker.closed;
+    return 0;
+  } catch (error) {
+    console.error(`spry: the worker failed:\n${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}
+
+// The app module created its queue backend as it loaded; the worker takes that one. (An app
+// that uses more than one queue runs one worker per queue, chosen with --queue.)
+function pickQueue(file: string, name: string | undefined): RedisQueue {
+  const queues = createdQueues().filter((queue) => name === undefined || queue.options.queue === name);
+  if (queues.length === 1) return queues[0]!;
+  if (name !== undefined) throw new LoadError(`${file} configures no Redis queue named "${name}"`);
+  if (queues.length === 0) throw new LoadError(`${file} configures no Redis queue: give the app one, e.g. new Spry({ tasks: redisQueue({ url }) }) from "spry/queue"`);
+  throw new LoadError(`${file} configures ${queues.length} Redis queues (${queues.map((q) => q.options.queue).join(", ")}): choose one with --queue NAME`);
+}
