@@ -1,8 +1,10 @@
+import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../toolkit/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
 import { guard, onClientError } from "./refusals.ts";
+import { Connections, type Drain } from "./shutdown.ts";
 
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
 export interface Servable {
@@ -10,8 +12,11 @@ export interface Servable {
   readonly config?: { readonly logger: Logger };
   /** Run before the server listens (a Spry app's lifespan); a failure stops serve(). */
   startup?(): Promise<void>;
-  /** Run once the server has closed. */
-  shutdown?(): Promise<void>;
+  /**
+   * Run once the server has closed. `signal` aborts when the grace period ends or a second
+   * signal forces the stop: long waits (background tasks) should give up then, as serve() does.
+   */
+  shutdown?(options?: { signal: AbortSignal }): Promise<void>;
 }
 
 export interface ServeOptions extends Partial<ServerLimits> {
@@ -27,8 +32,13 @@ export interface Running {
   readonly server: Server;
   /** The address actually bound, e.g. http://127.0.0.1:8000. */
   readonly url: string;
-  /** Stops accepting, lets in-flight requests finish within the grace period, then closes everything. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, closes idle connections, lets in-flight requests finish within the grace
+   * period (answered with `Connection: close`), then runs the app's shutdown. Resolves with
+   * "forced" if the grace period ended first (requests or the app's shutdown cut off) or the
+   * app's shutdown failed.
+   */
+  close(): Promise<"drained" | "forced">;
 }
 
 /**
@@ -43,20 +53,19 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   const port = options.port ?? portFromEnv() ?? 8000;
   const logger = app.config?.logger;
 
-  const server = createServer(
-    {
-      maxHeaderSize: limits.maxHeaderSize,
-      headersTimeout: limits.headersTimeout,
-      requestTimeout: limits.requestTimeout,
-      keepAliveTimeout: limits.keepAliveTimeout,
-      // Node checks the two timeouts above only this often (30 s by default), which would
-      // let a trickled head outlive its deadline by up to half a minute.
-      connectionsCheckingInterval: Math.min(1000, limits.headersTimeout, limits.requestTimeout),
-      // Checked in guard() instead, to answer with a JSON body like every other refusal.
-      requireHostHeader: false,
-    },
-    guard(app.handleNode, limits.maxHeadersCount),
-  );
+  const server = createServer({
+    maxHeaderSize: limits.maxHeaderSize,
+    headersTimeout: limits.headersTimeout,
+    requestTimeout: limits.requestTimeout,
+    keepAliveTimeout: limits.keepAliveTimeout,
+    // Node checks the two timeouts above only this often (30 s by default), which would
+    // let a trickled head outlive its deadline by up to half a minute.
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeout, limits.requestTimeout),
+    // Checked in guard() instead, to answer with a JSON body like every other refusal.
+    requireHostHeader: false,
+  });
+  const connections = new Connections(server);
+  server.on("request", connections.wrap(guard(app.handleNode, limits.maxHeadersCount)));
   // One more than the limit is kept, so that going over it can be told from meeting it.
   server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on("clientError", onClientError);
@@ -71,51 +80,56 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
     });
   });
   const url = urlOf(server.address() as AddressInfo);
-  logger?.info({ url }, `spry running on ${url} (Press CTRL+C to quit)`);
+  // In a `spry run --workers` worker the primary announces the url, once for all workers.
+  if (cluster.isWorker) logger?.info({ worker: process.pid }, `spry worker [${process.pid}] serving`);
+  else logger?.info({ url }, `spry running on ${url} (Press CTRL+C to quit)`);
 
-  let closing: Promise<void> | undefined;
+  let drain: Drain | undefined;
+  let closing: Promise<"drained" | "forced"> | undefined;
   const close = () =>
-    (closing ??= shutdown(server, limits.gracePeriod, logger).then(async () => {
-      try {
-        await app.shutdown?.();
-      } catch (error) {
-        logger?.error({ err: error }, "The app's shutdown failed");
-      }
-    }));
+    (closing ??= (async () => {
+      drain = connections.drain(limits.gracePeriod, logger);
+      const outcome = await drain.done;
+      return (await shutdownApp(app, drain.signal, logger)) ? outcome : "forced";
+    })());
   if (options.handleSignals !== false) {
     const onSignal = (signal: NodeJS.Signals) => {
-      if (closing !== undefined) {
-        logger?.warn({ signal }, "Second signal: closing every connection now");
-        server.closeAllConnections();
-        return;
-      }
-      logger?.info({ signal }, "Shutting down: finishing in-flight requests");
-      void close().then(() => process.exit(0));
+      if (drain !== undefined) return drain.force(`Second signal (${signal})`);
+      logger?.info({ signal, ...(cluster.isWorker && { worker: process.pid }) }, "Shutting down: finishing in-flight requests");
+      void close().then((outcome) => process.exit(outcome === "drained" ? 0 : 1));
     };
-    process.on("SIGINT", onSignal);
+    // A worker shares the terminal's process group with its primary, which gets CTRL+C too and
+    // passes it on as SIGTERM: taking SIGINT here as well would count as a second signal.
+    const onInterrupt = cluster.isWorker ? () => {} : onSignal;
+    process.on("SIGINT", onInterrupt);
     process.on("SIGTERM", onSignal);
     server.once("close", () => {
-      process.off("SIGINT", onSignal);
+      process.off("SIGINT", onInterrupt);
       process.off("SIGTERM", onSignal);
     });
   }
   return { server, url, close };
 }
 
-async function shutdown(server: Server, gracePeriod: number, logger: Logger | undefined): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  let timer: NodeJS.Timeout | undefined;
-  const forced = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      logger?.warn({ gracePeriod }, "Grace period over: closing connections with requests still in flight");
-      server.closeAllConnections();
-      resolve();
-    }, gracePeriod);
-    timer.unref();
+/** Runs the app's shutdown until it ends or `signal` aborts; false if it failed or was cut off. */
+async function shutdownApp(app: Servable, signal: AbortSignal, logger: Logger | undefined): Promise<boolean> {
+  if (app.shutdown === undefined) return true;
+  let onAbort: (() => void) | undefined;
+  const cutOff = new Promise<false>((resolve) => {
+    onAbort = () => resolve(false);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
-  await Promise.race([closed, forced]);
-  clearTimeout(timer);
+  try {
+    const finished = await Promise.race([app.shutdown({ signal }).then(() => true as const), cutOff]);
+    if (!finished) logger?.warn({ reason: String(signal.reason) }, "The app's shutdown was cut off before it finished");
+    return finished;
+  } catch (error) {
+    logger?.error({ err: error }, "The app's shutdown failed");
+    return false;
+  } finally {
+    signal.removeEventListener("abort", onAbort!);
+  }
 }
 
 function portFromEnv(): number | undefined {
