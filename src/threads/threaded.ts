@@ -1,7 +1,7 @@
 import type { Context } from "../toolkit/context.ts";
 import { registerModuleFunction, type ModuleFunctionRef } from "./module-function.ts";
 import { runInPool } from "./pool.ts";
-import { transfersIn } from "./transfer.ts";
+import { prepareArguments } from "./arguments.ts";
 import { inPoolWorker } from "./where.ts";
 
 const kThreaded: unique symbol = Symbol.for("spry.threaded");
@@ -59,7 +59,7 @@ export function threaded(module: string, a: ThreadedOptions | AnyFunction, b?: A
   if (typeof fn !== "function") throw new TypeError("threaded() needs the function to run");
   const ref = registerModuleFunction(module, options.name ?? fn.name, fn);
   const call = (callOptions: ThreadedCallOptions | undefined, args: unknown[]): Promise<unknown> =>
-    inPoolWorker ? inline(fn, args, callOptions?.signal) : runInPool(ref, args, { ...callOptions, transferList: transfersIn(args) });
+    inPoolWorker ? inline(fn, args, callOptions?.signal) : send(ref, args, callOptions?.signal, callOptions?.terminate);
   const wrapper = ((...args: unknown[]) => call(undefined, args)) as Threaded<unknown[], unknown> & { ref: ModuleFunctionRef };
   Object.defineProperty(wrapper, "name", { value: ref.name });
   wrapper.ref = ref;
@@ -88,5 +88,13 @@ export function threadedRef(value: unknown): ModuleFunctionRef | undefined {
 export function inPool<F extends (inputs: any, ctx: Context) => unknown>(fn: F): F {
   const ref = threadedRef(fn);
   if (ref === undefined || inPoolWorker) return fn;
-  return ((inputs: unknown, ctx: Context) => runInPool(ref, [inputs], { signal: ctx.signal, transferList: transfersIn([inputs]) })) as F;
+  return ((inputs: unknown, ctx: Context) => send(ref, [inputs], ctx.signal, false)) as F;
+}
+
+function send(ref: ModuleFunctionRef, args: unknown[], signal: AbortSignal | undefined, terminate: boolean | undefined): Promise<unknown> {
+  try {
+    return runInPool(ref, args, { signal, terminate, transferList: prepareArguments(ref, args) });
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }

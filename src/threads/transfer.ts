@@ -26,24 +26,41 @@ export function transfer<T extends Movable>(value: T): T {
   return value;
 }
 
+/** What `value` was marked to move, if it was. */
+export function markOf(value: object): TransferItem | undefined {
+  return marks.get(value);
+}
+
 /** The transfer list for `values`: every marked value among them, or one level inside them. */
 export function transfersIn(values: readonly unknown[]): TransferItem[] | undefined {
   let found: Set<TransferItem> | undefined;
-  const visit = (value: unknown, depth: number): void => {
-    if (typeof value !== "object" || value === null) return;
+  eachCrossing(values, (value) => {
     const item = marks.get(value);
-    if (item !== undefined) {
-      (found ??= new Set()).add(item);
-      return;
-    }
+    if (item !== undefined) (found ??= new Set()).add(item);
+    return item === undefined;
+  });
+  return found === undefined ? undefined : [...found];
+}
+
+/**
+ * Visits the objects among `values` and one level inside them (an array's elements, a plain
+ * object's properties): where marks are looked for and arguments checked. `visit` returns
+ * whether to look inside the object. Deeper levels are left to structured clone itself.
+ */
+export function eachCrossing(values: readonly unknown[], visit: (value: object, path: string) => boolean): void {
+  const walk = (value: unknown, path: string, depth: number): void => {
+    if (typeof value !== "object" || value === null || !visit(value, path)) return;
     if (depth === 0 || ArrayBuffer.isView(value)) return;
     if (Array.isArray(value)) {
-      for (const element of value) visit(element, depth - 1);
-    } else {
-      const proto = Object.getPrototypeOf(value);
-      if (proto === Object.prototype || proto === null) for (const key in value) visit((value as Record<string, unknown>)[key], depth - 1);
+      value.forEach((element, i) => walk(element, `${path}[${i}]`, depth - 1));
+    } else if (isPlainObject(value)) {
+      for (const key in value) walk((value as Record<string, unknown>)[key], `${path}.${key}`, depth - 1);
     }
   };
-  for (const value of values) visit(value, 1);
-  return found === undefined ? undefined : [...found];
+  values.forEach((value, i) => walk(value, `argument ${i + 1}`, 1));
+}
+
+export function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
