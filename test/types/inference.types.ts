@@ -3,7 +3,7 @@
 // to compile. Nothing here runs.
 import { z } from "zod";
 import * as v from "valibot";
-import { Router, Spry, cookie, depends, file, files, form, header, json, type Context, type PathParamNames, type UploadFile } from "spry";
+import { Router, Spry, cookie, depends, file, files, form, header, json, threaded, type Context, type InferInputs, type PathParamNames, type UploadFile } from "spry";
 import {
   APIKeyCookie,
   APIKeyHeader,
@@ -197,3 +197,42 @@ app.get("/items-auth", { user: readsItems }, ({ user }) => {
   expectType<Equal<typeof user, { token: string }>>();
   return user;
 });
+
+// threaded(): the same parameters, the awaited result in a promise; as a route handler or a
+// dependency, its declared inputs must match what the route gives it.
+{
+  const hash = threaded(import.meta.url, function hash(password: string, rounds: number): string {
+    return password.repeat(rounds);
+  });
+  expectType<Equal<Parameters<typeof hash>, [password: string, rounds: number]>>();
+  expectType<Equal<ReturnType<typeof hash>, Promise<string>>>();
+  expectType<Equal<ReturnType<ReturnType<typeof hash.with>>, Promise<string>>>();
+  const later = threaded(import.meta.url, async function later(): Promise<number> {
+    return 1;
+  });
+  expectType<Equal<ReturnType<typeof later>, Promise<number>>>();
+  // @ts-expect-error a number is not a string
+  void hash(1, 2);
+
+  const inputs = { id: z.int(), q: z.string().optional() };
+  const find = threaded(import.meta.url, function find({ id, q }: InferInputs<"/items/{id}", typeof inputs>) {
+    return { id, q };
+  });
+  app.get("/items/{id}", inputs, find);
+  // Declared inline, the handler's inputs are inferred from the route, as for any handler.
+  app.get("/inline/{id}", inputs, threaded(import.meta.url, function inline(args) {
+    expectType<Equal<typeof args, { id: number; q: string | undefined }>>();
+    return args.id;
+  }));
+  // @ts-expect-error the route gives no `name`
+  app.get("/other/{id}", inputs, threaded(import.meta.url, function other({ name }: { name: string }) {
+    return name;
+  }));
+  const digest = depends({ text: z.string() }, threaded(import.meta.url, function digest({ text }: { text: string }) {
+    return text.length;
+  }));
+  app.get("/digest", { digest }, ({ digest }) => {
+    expectType<Equal<typeof digest, number>>();
+    return digest;
+  });
+}
