@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppConfig } from "../toolkit/context.ts";
 import { Dispatcher } from "../toolkit/dispatch.ts";
+import type { BlockingOptions, LoopStats } from "../toolkit/event-loop.ts";
+import type { OverloadOptions } from "../toolkit/overload.ts";
+import { newCounters, type RequestCounters } from "../toolkit/stats.ts";
 import { defaultLimits, type RequestLimits } from "../toolkit/limits.ts";
 import { createLogger, silentLogger, type Logger } from "../toolkit/logger.ts";
 import { parsePathTemplate } from "../toolkit/path-template.ts";
@@ -9,6 +12,8 @@ import type { Dependency } from "./dependencies/dependency.ts";
 import { DependencyOverrides } from "./dependencies/overrides.ts";
 import { compileEndpoint } from "./endpoint.ts";
 import { LifespanRunner, type Lifespan } from "./lifespan.ts";
+import { TaskRunner, type DrainOptions } from "../tasks/runner.ts";
+import type { TaskBackend } from "../tasks/task.ts";
 import { JsonReply } from "./respond.ts";
 import type { Context } from "../toolkit/context.ts";
 import type { ErrorClass } from "../toolkit/exception-handlers.ts";
@@ -32,8 +37,31 @@ export interface SpryOptions<State extends object = {}> extends DocsOptions, Ope
   redirectSlashes?: boolean;
   /** Dependencies run for every route (not the docs), before the routers' and the routes' own. */
   dependencies?: Dependency<unknown>[];
+  /**
+   * Where `ctx.tasks.add()` sends tasks: a queue backend such as `redisQueue()` from
+   * spry/queue. Without one, tasks run in this process after the response (docs/background-tasks.md).
+   */
+  tasks?: TaskBackend;
   /** The process's worker thread pool, for `threaded` functions: size and queue limit (see docs/threads.md). */
   threads?: ThreadPoolOptions;
+  /**
+   * Every handler's deadline in milliseconds (none by default); a route's own `timeout`
+   * replaces it. At the deadline the request is answered 504 and its signal aborted
+   * (reason: HandlerTimeout); teardowns wait until the handler has actually stopped.
+   */
+  timeout?: number;
+  /** Limits that answer 503 + Retry-After at once when the app is overloaded; all off by default. See OverloadOptions. */
+  overload?: OverloadOptions;
+  /** Reporting of handlers that block the event loop (on by default, 100 ms). See BlockingOptions. */
+  blocking?: BlockingOptions;
+}
+
+/** What `app.stats()` reports. */
+export interface AppStats extends RequestCounters {
+  /** Requests being handled now (tracked when blocking reports or a concurrency limit are on). */
+  inFlight: number;
+  /** The event loop, as the monitor last saw it (zeros when the monitor is off). */
+  eventLoop: LoopStats;
 }
 
 /**
@@ -64,9 +92,14 @@ export class Spry<State extends object = {}> extends Router {
     super();
     const limits = { ...defaultLimits, ...options.limits };
     const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
-    this.config = { limits, logger };
+    this.config = { limits, logger, tasks: new TaskRunner(options.tasks, logger), stats: newCounters() };
     this.#table = new RouteTable(limits.maxParamLength);
-    this.#dispatcher = new Dispatcher(this.#table, this.config, options.redirectSlashes ?? true);
+    this.#dispatcher = new Dispatcher(this.#table, this.config, {
+      redirectSlashes: options.redirectSlashes,
+      timeout: options.timeout,
+      overload: options.overload,
+      blocking: options.blocking,
+    });
     this.#dispatcher.requestContext = options.requestContext ?? false;
     this.#lifespan = new LifespanRunner(options.lifespan);
     if (options.threads !== undefined) threadPool.configure(options.threads);
@@ -100,14 +133,36 @@ export class Spry<State extends object = {}> extends Router {
     return this.#lifespan.state;
   }
 
+  /**
+   * Counters and gauges of the request path: cancelled (the client left), timed out (504),
+   * rejected (503, concurrency limit), shed (503, overload), blocked (event-loop blocks
+   * reported), requests in flight and the event loop's delay.
+   *
+   * @example
+   * app.get("/metrics/requests", () => app.stats());
+   */
+  stats(): AppStats {
+    return { ...this.config.stats, inFlight: this.#dispatcher.inFlight, eventLoop: this.#dispatcher.monitor.stats() };
+  }
+
   /** Runs the lifespan up to its `yield` and the startup hooks. serve() and TestClient call it. */
   startup(): Promise<void> {
+    this.#dispatcher.startMonitor();
     return this.#lifespan.startup();
   }
 
-  /** Runs the shutdown hooks and the rest of the lifespan. serve() and TestClient call it. */
-  shutdown(): Promise<void> {
+  /**
+   * Waits for pending background tasks (until `signal` aborts, or `timeout` ms, 10 s without a
+   * signal; what is cut off is logged by name), then runs the shutdown hooks and the rest of the
+   * lifespan, and closes the task queue. serve() and TestClient call it.
+   */
+  async shutdown(options: DrainOptions = {}): Promise<void> {
+    const tasks = this.config.tasks!;
+    // Before the lifespan's teardown: a task may still need what it holds (a database pool).
+    await tasks.drain(options);
+    await tasks.close();
     // The pool is closed (if a call started it) even when the lifespan's teardown throws.
+    this.#dispatcher.monitor.stop();
     return this.#lifespan.shutdown().finally(() => threadPool.close());
   }
 
@@ -166,7 +221,7 @@ export class Spry<State extends object = {}> extends Router {
     const template = parsePathTemplate(added.path);
     const parts = { template, inputs: added.inputs, handler: added.handler, options: added.options, dependencies: added.options.dependencies ?? [] };
     const endpoint = compileEndpoint(parts, this.dependencyOverrides);
-    this.#table.add(added.method, template, endpoint, added.options.bodyLimit);
+    this.#table.add(added.method, template, endpoint, { bodyLimit: added.options.bodyLimit, timeout: added.options.timeout });
   }
 }
 

@@ -30,6 +30,8 @@ export interface RouteOptions<S extends StandardSchemaV1 | undefined = StandardS
   includeInSchema?: boolean;
   /** This route's largest request body in bytes, over the app's `limits.bodyLimit`. */
   bodyLimit?: number;
+  /** This route's handler deadline in milliseconds, over the app's `timeout`: 504 and its signal aborted. */
+  timeout?: number;
   /**
    * Dependencies run for their effects (an auth check, say) before the handler; their values
    * are not passed. A router's and an include's come first, the app's before all.

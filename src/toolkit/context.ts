@@ -5,11 +5,18 @@ import { HTTPException } from "./exceptions.ts";
 import { checkHeaders, InvalidHeaderError, validHeader } from "./header-check.ts";
 import type { RequestLimits } from "./limits.ts";
 import type { Logger } from "./logger.ts";
+import { BackgroundTasks } from "../tasks/background-tasks.ts";
+import type { TaskRunner } from "../tasks/runner.ts";
+import { ClientDisconnected } from "./signals.ts";
+import type { RequestCounters } from "./stats.ts";
 
-/** What the toolkit shares with every request of one app: its limits and its logger. */
+/** What the toolkit shares with every request of one app: its limits, logger and counters. */
 export interface AppConfig {
   readonly limits: RequestLimits;
   readonly logger: Logger;
+  /** Where background tasks go and which are pending: set by Spry, and needed by ctx.tasks. */
+  readonly tasks?: TaskRunner | undefined;
+  readonly stats: RequestCounters;
 }
 
 /** Outgoing headers as lower-case names; an array value is sent as repeated header lines. */
@@ -32,6 +39,8 @@ export interface RouteInfo {
   readonly path: string;
   /** The route's own body limit, over the app's. */
   readonly bodyLimit?: number | undefined;
+  /** The route's own handler deadline in milliseconds, over the app's. */
+  readonly timeout?: number | undefined;
 }
 
 export type QueryValues = Record<string, string | string[]>;
@@ -60,6 +69,15 @@ export abstract class Context {
   #body: Promise<Uint8Array> | undefined;
   #deferred: (() => unknown)[] | undefined;
   #hooks: SendHook[] | undefined;
+  #tasks: BackgroundTasks | undefined;
+  #controller: AbortController | undefined;
+  #abortReason: Error | undefined;
+  // Deferred tasks wait for both: the response being done and the endpoint having returned,
+  // so that a teardown never runs under a handler that is still using the resource (after a
+  // timeout's 504, or a client that left).
+  #responseDone = false;
+  #endpointDone = false;
+  #work: Promise<unknown> | undefined;
 
   constructor(method: string, target: string, config: AppConfig) {
     this.method = method;
@@ -85,8 +103,43 @@ export abstract class Context {
   /** Every value of a repeated header, in order. */
   abstract headerValues(name: string): string[];
 
-  /** Aborted when the client goes away before the response is complete, or at a deadline. */
-  abstract get signal(): AbortSignal;
+  /**
+   * Aborted when the client goes away before the response is complete (reason:
+   * ClientDisconnected), or at the handler's deadline (reason: HandlerTimeout). Created on first
+   * use: a request whose code never reads it pays nothing for it.
+   */
+  get signal(): AbortSignal {
+    return (this.#controller ??= this.#watch()).signal;
+  }
+
+  #watch(): AbortController {
+    const controller = new AbortController();
+    if (this.#abortReason !== undefined) controller.abort(this.#abortReason);
+    else this.watchClient(() => this.abort(new ClientDisconnected()));
+    return controller;
+  }
+
+  /**
+   * Arranges for `leave` to be called if the client goes away before the response is
+   * complete; called once, when the signal is first read.
+   */
+  protected abstract watchClient(leave: () => void): void;
+
+  /**
+   * Aborts this request's signal with `reason`, now or, if nothing has read the signal yet,
+   * the moment something does. Only the first reason counts.
+   */
+  abort(reason: Error): void {
+    if (this.#abortReason !== undefined) return;
+    this.#abortReason = reason;
+    if (reason instanceof ClientDisconnected) this.config.stats.cancelled++;
+    this.#controller?.abort(reason);
+  }
+
+  /** Why the signal was aborted, if it was. */
+  get abortReason(): Error | undefined {
+    return this.#abortReason;
+  }
 
   /** Whether a response has been started; a second one is never sent. */
   abstract get sent(): boolean;
@@ -112,9 +165,32 @@ export abstract class Context {
   defer(task: () => unknown): void {
     if (this.#deferred === undefined) {
       this.#deferred = [];
-      this.whenDone(() => void this.#runDeferred());
+      this.whenDone(() => {
+        this.#responseDone = true;
+        if (this.#endpointDone) void this.#runDeferred();
+      });
     }
     this.#deferred.push(task);
+  }
+
+  /**
+   * Has deferred tasks wait for `work` as well: an endpoint still running after its response
+   * went out (a 504 at its deadline).
+   */
+  outlive(work: Promise<unknown>): void {
+    this.#work = work;
+  }
+
+  /** Called by dispatch once the middleware and endpoint have returned (or thrown). */
+  settle(): void {
+    const work = this.#work;
+    if (work !== undefined) {
+      this.#work = undefined;
+      void work.then(() => this.settle());
+      return;
+    }
+    this.#endpointDone = true;
+    if (this.#responseDone) void this.#runDeferred();
   }
 
   async #runDeferred(): Promise<void> {
@@ -213,6 +289,29 @@ export abstract class Context {
    */
   sendWithoutHooks(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
     this.write(status, headers, body);
+  }
+
+  /**
+   * This request's background tasks: work that runs after the response has been sent (in
+   * process), or is stored on the app's queue. Made on first use, so a route that adds none
+   * pays nothing. See BackgroundTasks.
+   *
+   * @example
+   * app.post("/users", { email: body(z.email()) }, async ({ email }, { tasks }) => {
+   *   await tasks.add(sendWelcome, { email });
+   *   return { email };
+   * });
+   */
+  get tasks(): BackgroundTasks {
+    if (this.#tasks !== undefined) return this.#tasks;
+    const runner = this.config.tasks;
+    if (runner === undefined) throw new Error("ctx.tasks needs an app that runs tasks: a Spry app, not a bare Dispatcher");
+    return (this.#tasks = new BackgroundTasks(this, runner));
+  }
+
+  /** Drops this request's background tasks: it failed. Called by dispatch. */
+  discardTasks(): void {
+    this.#tasks?.discard();
   }
 
   /** The matched route as logs name it (`GET /items/{item_id}`), else the method and path. */

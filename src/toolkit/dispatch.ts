@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import type { AppConfig, Context } from "./context.ts";
 import { HTTPException } from "./exceptions.ts";
 import { bodyTooLarge } from "./request-body.ts";
@@ -7,8 +8,23 @@ import { compose, type Middleware } from "./middleware.ts";
 import { withContext } from "./request-context.ts";
 import { FetchContext } from "./fetch-context.ts";
 import { NodeContext } from "./node-context.ts";
-import { ClientDisconnected } from "./signals.ts";
+import { ClientDisconnected, HandlerTimeout } from "./signals.ts";
+import { LoopMonitor, type BlockingOptions } from "./event-loop.ts";
+import { Overload, type OverloadOptions } from "./overload.ts";
 import type { RouteTable } from "./route-table.ts";
+
+/** How a Dispatcher treats requests beyond routing; each part is documented on SpryOptions. */
+export interface DispatchOptions {
+  redirectSlashes?: boolean;
+  timeout?: number | undefined;
+  overload?: OverloadOptions | undefined;
+  blocking?: BlockingOptions | undefined;
+}
+
+/** 100 ms: the issue's "default in dev", and short enough to catch a synchronous hash or file read. */
+const DEFAULT_BLOCKING_THRESHOLD = 100;
+// Set by `spry dev` in the app's process: the place for the callback trace's cost.
+const DEV_ENV = "SPRY_DEV_CHILD";
 
 /**
  * From a request to its endpoint: limits checked before any routing, the route looked up,
@@ -19,36 +35,103 @@ export class Dispatcher {
   readonly table: RouteTable;
   readonly config: AppConfig;
   readonly redirectSlashes: boolean;
+  /** The app-wide handler deadline in milliseconds; a route's own replaces it. */
+  readonly timeout: number | undefined;
+  readonly monitor: LoopMonitor;
+  readonly #overload: Overload | undefined;
+  readonly #threshold: number;
+  // Tracked only when something reads it: the concurrency limit, or the blocking report's suspects.
+  readonly #inFlight: Set<Context> | undefined;
 
-  constructor(table: RouteTable, config: AppConfig, redirectSlashes: boolean) {
+  constructor(table: RouteTable, config: AppConfig, options: DispatchOptions = {}) {
     this.table = table;
     this.config = config;
-    this.redirectSlashes = redirectSlashes;
+    this.redirectSlashes = options.redirectSlashes ?? true;
+    this.timeout = positiveTimeout(options.timeout);
+    const blocking = options.blocking ?? {};
+    this.#threshold = blocking.threshold ?? DEFAULT_BLOCKING_THRESHOLD;
+    const inFlight = (this.#inFlight = this.#threshold > 0 || options.overload?.maxConcurrency !== undefined ? new Set() : undefined);
+    this.monitor = new LoopMonitor({
+      threshold: this.#threshold,
+      trace: blocking.trace ?? process.env[DEV_ENV] === "1",
+      logger: config.logger,
+      counters: config.stats,
+      inFlight: function* () {
+        if (inFlight !== undefined) for (const ctx of inFlight) yield ctx.routeName;
+      },
+    });
+    this.#overload = options.overload === undefined ? undefined : new Overload(options.overload, this.monitor, config.stats);
+    this.#tracing = this.monitor.tracing;
+  }
+
+  /** Requests being handled now: not yet answered. */
+  get inFlight(): number {
+    return this.#inFlight?.size ?? 0;
+  }
+
+  /** Starts the event-loop monitor when something needs it; app startup and the first request call it. */
+  startMonitor(): void {
+    if (this.#threshold > 0 || this.#overload?.shedding === true) this.monitor.start();
   }
 
   /** The native node:http path. Pass it to `http.createServer`. */
   readonly handleNode = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new NodeContext(req, res, this.config);
-    const pending = this.requestContext ? withContext(ctx, () => this.dispatch(ctx)) : this.dispatch(ctx);
-    if (pending === undefined) return this.#ensureSent(ctx);
-    // A connection that closed first has nobody left to answer.
+    const pending = this.#run(ctx);
+    if (pending === undefined) {
+      this.#ensureSent(ctx);
+      return ctx.settle();
+    }
     void pending.then(() => {
+      // A connection that closed first has nobody left to answer.
       if (!res.destroyed) this.#ensureSent(ctx);
+      ctx.settle();
     });
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
   readonly fetch = async (request: Request): Promise<Response> => {
     const ctx = new FetchContext(request, this.config);
-    await (this.requestContext ? withContext(ctx, () => this.dispatch(ctx)) : this.dispatch(ctx));
+    await this.#run(ctx);
     this.#ensureSent(ctx);
     ctx.finish();
+    ctx.settle();
     return ctx.response!;
   };
+
+  // Admission, the blocking report of the request's first synchronous stretch, and the
+  // in-flight set around dispatch; each costs nothing when its feature is off.
+  #run(ctx: Context): void | Promise<void> {
+    if (!this.monitor.running) this.startMonitor();
+    const inFlight = this.#inFlight;
+    if (this.#overload !== undefined) {
+      const refusal = this.#overload.refuse(inFlight?.size ?? 0);
+      if (refusal !== undefined) return this.fail(ctx, refusal);
+    }
+    if (inFlight === undefined) return this.#enter(ctx);
+    inFlight.add(ctx);
+    const start = performance.now();
+    const pending = this.#enter(ctx);
+    const ms = performance.now() - start;
+    if (ms >= this.#threshold) this.monitor.report(ctx.routeName, ms, "exact");
+    if (pending === undefined) {
+      inFlight.delete(ctx);
+      return;
+    }
+    return pending.then(() => {
+      inFlight.delete(ctx);
+      this.monitor.finished(ctx);
+    });
+  }
+
+  #enter(ctx: Context): void | Promise<void> {
+    return this.requestContext || this.#tracing ? withContext(ctx, () => this.dispatch(ctx)) : this.dispatch(ctx);
+  }
 
   readonly exceptionHandlers = new ExceptionHandlers();
   /** Whether each request runs with its context as currentContext(). */
   requestContext = false;
+  readonly #tracing: boolean;
   readonly #middleware: Middleware[] = [];
   #chain: ((ctx: Context) => Promise<void>) | undefined;
 
@@ -80,7 +163,37 @@ export class Dispatcher {
     } catch (error) {
       return this.fail(ctx, error);
     }
-    if (pending !== undefined) return pending.then(undefined, (error: unknown) => this.fail(ctx, error));
+    if (pending === undefined) return;
+    const handled = pending.then(undefined, (error: unknown) => this.fail(ctx, error));
+    // A synchronous endpoint has already answered: only a pending one can miss a deadline.
+    const timeout = match.entry.info.timeout ?? this.timeout;
+    return timeout === undefined ? handled : this.#deadline(ctx, handled, timeout);
+  }
+
+  // Settles when the endpoint does or at the deadline, whichever comes first, so that the 504
+  // goes out (on the Fetch path too) while a handler that ignores its signal runs on.
+  #deadline(ctx: Context, handled: Promise<void>, timeout: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        ctx.outlive(handled);
+        const answered = this.#expire(ctx, timeout);
+        if (answered === undefined) resolve();
+        else void answered.then(resolve);
+      }, timeout);
+      void handled.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  #expire(ctx: Context, timeout: number): void | Promise<void> {
+    // A response already under way (a stream) is past the point a 504 could replace it.
+    if (ctx.sent) return;
+    this.config.stats.timedOut++;
+    this.config.logger.warn({ route: ctx.routeName, timeout }, `${ctx.routeName} did not finish within its ${timeout} ms deadline: answered 504`);
+    ctx.abort(new HandlerTimeout(timeout));
+    return this.fail(ctx, new HTTPException(504, "Gateway Timeout"));
   }
 
   /**
@@ -88,6 +201,8 @@ export class Dispatcher {
    * HTTPException as `{"detail": ...}` and anything else as a logged 500.
    */
   fail(ctx: Context, error: unknown): void | Promise<void> {
+    // Its error response carries no background tasks, as in Starlette.
+    ctx.discardTasks();
     if (this.exceptionHandlers.size > 0 && !(error instanceof ClientDisconnected) && !ctx.sent) {
       const handler = this.exceptionHandlers.find(error);
       if (handler !== undefined) return this.#handle(ctx, error, handler);
@@ -108,6 +223,11 @@ export class Dispatcher {
     try {
       if (error instanceof ClientDisconnected) {
         this.config.logger.debug({ route: ctx.routeName }, "The client disconnected before the response was sent");
+        return;
+      }
+      // The signal's reason, rethrown by a handler that was answered 504 at its deadline.
+      if (error instanceof HandlerTimeout && ctx.sent) {
+        this.config.logger.debug({ route: ctx.routeName }, "A handler stopped after its deadline");
         return;
       }
       if (error instanceof HTTPException) {
@@ -194,4 +314,10 @@ function decodable(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function positiveTimeout(timeout: number | undefined): number | undefined {
+  if (timeout === undefined) return undefined;
+  if (!(timeout > 0) || !Number.isFinite(timeout)) throw new RangeError(`timeout must be a positive number of milliseconds, got ${timeout}`);
+  return timeout;
 }

@@ -26,12 +26,17 @@ export class FetchContext extends Context {
     return value === null ? [] : value.split(/\s*,\s*/);
   }
 
-  // The host's request.signal already fires when its client leaves.
-  get signal(): AbortSignal {
-    return this.request.signal;
+  // The host's request.signal fires when its client leaves; spry's own signal follows it, so
+  // that a deadline can abort it too and the reason is the same on both paths.
+  protected watchClient(leave: () => void): void {
+    const signal = this.request.signal;
+    if (signal.aborted) return leave();
+    // Some hosts abort the request's signal once the response is delivered; that is no client leaving.
+    signal.addEventListener("abort", () => this.#handedBack || leave(), { once: true });
   }
 
   #done: (() => void) | undefined;
+  #handedBack = false;
 
   // A Fetch host gives no signal when the body has been delivered; dispatch calls finish()
   // once the Response is handed back, the last moment spry controls.
@@ -41,6 +46,7 @@ export class FetchContext extends Context {
 
   /** Called by dispatch when the response has been handed to the host. */
   finish(): void {
+    this.#handedBack = true;
     const done = this.#done;
     this.#done = undefined;
     done?.();

@@ -10,7 +10,6 @@ import { writeResponse, writeStream } from "./write-response.ts";
 export class NodeContext extends Context {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  #controller: AbortController | undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse, config: AppConfig) {
     super(req.method ?? "GET", req.url ?? "/", config);
@@ -34,24 +33,15 @@ export class NodeContext extends Context {
     return values;
   }
 
-  get signal(): AbortSignal {
-    return (this.#controller ??= this.#watchClient()).signal;
-  }
-
-  // The signal is tied to the response, not the request: `req` emits "close" as soon as the
-  // body has been read, which is not the client leaving (the bug Fastify's request.signal had).
-  #watchClient(): AbortController {
-    const controller = new AbortController();
+  // Tied to the response, not the request: `req` emits "close" as soon as the body has been
+  // read, which is not the client leaving (the bug Fastify's request.signal had).
+  protected watchClient(leave: () => void): void {
     const res = this.res;
-    if (res.writableEnded) return controller;
-    if (res.destroyed || this.req.socket.destroyed) {
-      controller.abort(new ClientDisconnected());
-      return controller;
-    }
+    if (res.writableEnded) return;
+    if (res.destroyed || this.req.socket.destroyed) return leave();
     res.once("close", () => {
-      if (!res.writableEnded) controller.abort(new ClientDisconnected());
+      if (!res.writableEnded) leave();
     });
-    return controller;
   }
 
   protected whenDone(done: () => void): void {

@@ -29,3 +29,8 @@ export function currentContext(): Context {
 export function withContext<T>(ctx: Context, fn: () => T): T {
   return storage.run(ctx, fn);
 }
+
+/** The current context, or undefined outside a request (or in an app without request contexts). */
+export function peekContext(): Context | undefined {
+  return storage.getStore();
+}

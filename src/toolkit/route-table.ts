@@ -32,8 +32,8 @@ export class RouteTable {
   }
 
   /** Registers `path` for `method`; a GET route answers HEAD too unless HEAD is registered. */
-  add(method: Method, template: PathTemplate, endpoint: Endpoint, bodyLimit?: number): RouteEntry {
-    const entry: RouteEntry = { info: { method, path: template.path, bodyLimit }, template, endpoint };
+  add(method: Method, template: PathTemplate, endpoint: Endpoint, options: { bodyLimit?: number | undefined; timeout?: number | undefined } = {}): RouteEntry {
+    const entry: RouteEntry = { info: { method, path: template.path, bodyLimit: options.bodyLimit, timeout: options.timeout }, template, endpoint };
     if (this.#has(method, template.routerPath)) {
       throw new Error(`Route ${method} ${template.path} is already registered`);
     }

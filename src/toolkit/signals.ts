@@ -5,3 +5,15 @@ export class ClientDisconnected extends Error {
     this.name = "ClientDisconnected";
   }
 }
+
+/** The reason a request's signal carries when its handler missed its deadline (answered 504). */
+export class HandlerTimeout extends Error {
+  /** The deadline that was missed, in milliseconds. */
+  readonly timeout: number;
+
+  constructor(timeout: number) {
+    super(`The handler did not finish within ${timeout} ms`);
+    this.name = "HandlerTimeout";
+    this.timeout = timeout;
+  }
+}

@@ -47,6 +47,7 @@ describe("cancellation over a real socket", () => {
     assert.ok(reason instanceof ClientDisconnected);
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(events, ["started", "teardown"]);
+    assert.equal(app.stats().cancelled, 1);
   });
 
   test("having read the whole body does not abort the signal", async () => {
@@ -56,7 +57,30 @@ describe("cancellation over a real socket", () => {
   });
 });
 
-test("the Fetch path hands the host's request signal to the handler", async () => {
+test("on the Fetch path the handler's signal follows the host's request signal, and is counted", async () => {
+  const app = new Spry({ logger: false });
+  let reason: unknown;
+  let reached!: () => void;
+  const started = new Promise<void>((resolve) => (reached = resolve));
+  app.get("/s", async (_, { signal }) => {
+    reached();
+    try {
+      await sleep(60_000, { signal });
+    } catch (error) {
+      reason = error;
+      throw error;
+    }
+  });
+  const controller = new AbortController();
+  const response = app.fetch(new Request("http://x/s", { signal: controller.signal }));
+  await started;
+  controller.abort();
+  await response;
+  assert.ok(reason instanceof ClientDisconnected);
+  assert.equal(app.stats().cancelled, 1);
+});
+
+test("a host aborting its request signal after the response is no cancellation", async () => {
   const app = new Spry({ logger: false });
   let seen: AbortSignal | undefined;
   app.get("/s", (_, { signal }) => {
@@ -66,7 +90,8 @@ test("the Fetch path hands the host's request signal to the handler", async () =
   const controller = new AbortController();
   await app.fetch(new Request("http://x/s", { signal: controller.signal }));
   controller.abort();
-  assert.equal(seen?.aborted, true);
+  assert.equal(seen?.aborted, false);
+  assert.equal(app.stats().cancelled, 0);
 });
 
 test("a signal read after the response was sent never aborts", async () => {

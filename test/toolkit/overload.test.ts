@@ -1,0 +1,91 @@
+// Overload (RELIABILITY rows 28 and 29): a concurrency limit and load shedding answer 503 with
+// Retry-After at once instead of queueing, and the app serves again once the pressure is gone.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Spry, sleep } from "spry";
+import { serve } from "spry/server";
+import { forEachTransport } from "../support/transports.ts";
+
+forEachTransport("the concurrency limit", (connect) => {
+  test("one request over maxConcurrency is answered 503 at once; capacity comes back", async () => {
+    const app = new Spry({ logger: false, overload: { maxConcurrency: 2, retryAfter: 3 } });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered = 0;
+    app.get("/held", async () => {
+      entered++;
+      await gate;
+      return { ok: true };
+    });
+    const client = connect(app);
+    const held = [client.get("/held"), client.get("/held")];
+    while (entered < 2) await sleep(1);
+    const refused = await client.get("/held");
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get("retry-after"), "3");
+    assert.deepEqual(await refused.json(), { detail: "Too many requests in flight" });
+    assert.equal(entered, 2, "the refused request never reached the handler");
+    assert.equal(app.stats().inFlight, 2);
+    release();
+    for (const res of await Promise.all(held)) assert.equal(res.status, 200);
+    assert.equal((await client.get("/held")).status, 200);
+    assert.equal(app.stats().rejected, 1);
+    assert.equal(app.stats().inFlight, 0);
+  });
+});
+
+test("overload limits must be positive numbers", () => {
+  assert.throws(() => new Spry({ logger: false, overload: { maxConcurrency: 0 } }), /maxConcurrency/);
+  assert.throws(() => new Spry({ logger: false, overload: { maxEventLoopDelay: -1 } }), /maxEventLoopDelay/);
+});
+
+test("heap over maxHeapUsed: new requests get 503 + Retry-After", async () => {
+  const app = new Spry({ logger: false, overload: { maxHeapUsed: 1 } });
+  app.get("/", () => "ok");
+  await app.startup();
+  try {
+    const res = await app.fetch(new Request("http://x/"));
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "1");
+    assert.deepEqual(await res.json(), { detail: "Server overloaded" });
+    assert.equal(app.stats().shed, 1);
+  } finally {
+    await app.shutdown();
+  }
+});
+
+test("a handler blocking the loop for 1 s: reported by route, requests that waited behind it get 503 until the loop recovers", async () => {
+  const logged: { fields: Record<string, unknown>; message: string | undefined }[] = [];
+  const warn = (fields: object, message?: string) => logged.push({ fields: fields as Record<string, unknown>, message });
+  const logger = { info() {}, debug() {}, error() {}, warn };
+  const app = new Spry({ logger, overload: { maxEventLoopDelay: 200 } });
+  app.get("/block", () => {
+    const end = Date.now() + 1000;
+    while (Date.now() < end);
+    return { blocked: true };
+  });
+  app.get("/fast", () => ({ ok: true }));
+  const running = await serve(app, { port: 0, handleSignals: false });
+  try {
+    const blocked = fetch(`${running.url}/block`);
+    // Sent while the loop is (about to be) blocked: it waits in the socket until the loop is free.
+    await sleep(100);
+    const waited = await fetch(`${running.url}/fast`);
+    assert.equal((await blocked).status, 200);
+    assert.equal(waited.status, 503);
+    assert.equal(waited.headers.get("retry-after"), "1");
+    const report = logged.find((entry) => entry.fields.route === "GET /block");
+    assert.ok(report, "the block is reported with its route");
+    assert.ok((report.fields.blockedMs as number) >= 1000);
+    // Recovered: a later request is served.
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      await sleep(20);
+      status = (await fetch(`${running.url}/fast`)).status;
+    }
+    assert.equal(status, 200);
+    assert.ok(app.stats().shed >= 1);
+  } finally {
+    await running.close();
+  }
+});
