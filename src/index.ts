@@ -3,7 +3,7 @@
  * Optional parts live in subpath exports: `spry/server` (serve, CLI), `spry/testing` (TestClient)
  * and `spry/middleware` (cors, compress, trustedHost, httpsRedirect).
  */
-export { Spry, type SpryOptions } from "./framework/app.ts";
+export { Spry, type SpryOptions, type AppStats } from "./framework/app.ts";
 export { Router, type RouterOptions, type RouteDefinition, type RouteMethod } from "./framework/router.ts";
 export type { RouteOptions, ResponseSpec } from "./framework/route-options.ts";
 export { json, JsonReply, ResponseValidationError } from "./framework/respond.ts";
@@ -24,8 +24,15 @@ export { Context, type Outgoing, type SendHook } from "./toolkit/context.ts";
 export type { Middleware, Next } from "./toolkit/middleware.ts";
 export { currentContext } from "./toolkit/request-context.ts";
 export type { Lifespan } from "./framework/lifespan.ts";
+export { task, type Task, type TaskOptions, type TaskRun, type TaskFunction, type TaskBackend, type Backoff } from "./tasks/task.ts";
+export { BackgroundTasks, type TaskArgs } from "./tasks/background-tasks.ts";
+export { TaskCutOff } from "./tasks/runner.ts";
+export { TaskArgsInvalid } from "./tasks/redis/job-data.ts";
+export { TaskArgsNotSerializable } from "./tasks/redis/json-args.ts";
 export { sleep } from "./toolkit/sleep.ts";
-export { ClientDisconnected } from "./toolkit/signals.ts";
+export { ClientDisconnected, HandlerTimeout } from "./toolkit/signals.ts";
+export { ServiceUnavailable, type OverloadOptions } from "./toolkit/overload.ts";
+export type { BlockingOptions, LoopStats } from "./toolkit/event-loop.ts";
 export type { Logger } from "./toolkit/logger.ts";
 export type { RequestLimits } from "./toolkit/limits.ts";
 export { threaded, type Threaded, type ThreadedOptions, type ThreadedCallOptions } from "./threads/threaded.ts";
