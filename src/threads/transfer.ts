@@ -12,7 +12,8 @@ const marks = new WeakMap<object, TransferItem>();
  * Marks a buffer (or a typed array's buffer, or a MessagePort) to be moved to the worker
  * thread, not copied, when it is passed to a `threaded` function; and, returned from one,
  * moved back. Once moved, the sender's ArrayBuffer is detached (its byteLength is 0): use it no
- * more. It is found among the arguments themselves and one level inside them (an array's
+ * more. A view over only part of its buffer is copied instead, since moving it would take the
+ * rest of the buffer (other values' memory) with it. It is found among the arguments themselves and one level inside them (an array's
  * elements, a plain object's properties).
  *
  * @example
@@ -20,9 +21,15 @@ const marks = new WeakMap<object, TransferItem>();
  * const thumbnail = await resize(transfer(pixels), 128); // 10 MB moved, not copied
  */
 export function transfer<T extends Movable>(value: T): T {
-  const item = ArrayBuffer.isView(value) ? value.buffer : value;
-  // A SharedArrayBuffer is shared, never copied: there is nothing to move.
-  if (!(item instanceof SharedArrayBuffer)) marks.set(value, item as TransferItem);
+  if (ArrayBuffer.isView(value)) {
+    // A view over part of a larger buffer (a small Node Buffer is a slice of a shared pool)
+    // is copied: moving would detach memory that other values still use.
+    if (value.byteOffset !== 0 || value.byteLength !== value.buffer.byteLength) return value;
+    // A SharedArrayBuffer is shared, never copied: there is nothing to move.
+    if (value.buffer instanceof ArrayBuffer) marks.set(value, value.buffer);
+  } else if (!(value instanceof SharedArrayBuffer)) {
+    marks.set(value, value as TransferItem);
+  }
   return value;
 }
 

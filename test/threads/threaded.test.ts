@@ -43,6 +43,13 @@ test("transfer() moves a buffer to the thread: the sender's copy is detached", a
   assert.deepEqual([...result.echo], [1, 2, 3, 250]);
 });
 
+test("a view over part of a larger buffer is copied, not moved: the rest of the buffer is not its own", async () => {
+  const whole = new Uint8Array([9, 1, 2, 9]);
+  const part = whole.subarray(1, 3);
+  assert.equal((await sumAndEcho({ bytes: transfer(part) })).sum, 3);
+  assert.deepEqual([...whole], [9, 1, 2, 9]);
+});
+
 test("without transfer() the buffer is copied and stays usable", async () => {
   const bytes = new Uint8Array([4, 5]);
   assert.equal((await sumAndEcho({ bytes })).sum, 9);
