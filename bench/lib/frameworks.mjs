@@ -28,6 +28,14 @@ export const FRAMEWORKS = [
       return `${spryBin()} or ${spryApp()} does not exist yet`;
     },
   },
+  {
+    // Not in the default set: compared with `spry` it prices cancellation and blocking reports.
+    name: 'spry-bare',
+    optional: true,
+    argv: () => [process.execPath, spryBin(), 'run', join(APPS_DIR, 'spry-bare.ts')],
+    available: () => existsSync(spryBin()),
+    missing: 'bin/spry.mjs',
+  },
   { name: 'raw-node', argv: nodeApp('raw-node.mjs'), available: () => true },
   { name: 'fastify', argv: nodeApp('fastify.mjs'), available: () => true },
   { name: 'hono', argv: nodeApp('hono.mjs'), available: () => true },
@@ -48,8 +56,9 @@ export const FRAMEWORKS = [
 ];
 
 export function selectFrameworks({ only, skipFastapi }) {
-  let list = FRAMEWORKS;
+  let list = FRAMEWORKS.filter((f) => !f.optional);
   if (only) {
+    list = FRAMEWORKS;
     const wanted = only.split(',').map((s) => s.trim()).filter(Boolean);
     for (const w of wanted) {
       if (!FRAMEWORKS.some((f) => f.name === w)) {

@@ -301,6 +301,9 @@ export class Dispatcher {
 
   #ensureSent(ctx: Context): void {
     if (ctx.sent) return;
+    // The Fetch path must hand back some Response even when its client has gone: nginx's 499
+    // says so, and nothing is wrong with the app.
+    if (ctx.abortReason instanceof ClientDisconnected) return ctx.sendWithoutHooks(499, {}, null);
     this.config.logger.error({ route: ctx.routeName }, "Endpoint finished without sending a response");
     ctx.sendJson(500, { detail: "Internal Server Error" });
   }
