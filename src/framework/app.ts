@@ -160,7 +160,7 @@ export class Spry<State extends object = {}> extends Router {
     const tasks = this.config.tasks!;
     // Before the lifespan's teardown: a task may still need what it holds (a database pool).
     await tasks.drain(options);
-    await tasks.close();
+    await tasks.close().catch((error: unknown) => this.config.logger.error({ err: error }, "Closing the task queue failed"));
     // The pool is closed (if a call started it) even when the lifespan's teardown throws.
     this.#dispatcher.monitor.stop();
     return this.#lifespan.shutdown().finally(() => threadPool.close());

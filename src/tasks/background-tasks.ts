@@ -1,0 +1,206 @@
+import { isPromise } from "../framework/is-promise.ts";
+import type { Context } from "../toolkit/context.ts";
+import { runBlocking } from "./blocking.ts";
+import type { TaskRunner } from "./runner.ts";
+import { checkTaskArgs } from "./task-args.ts";
+import { isTask, taskParts, type Task, type TaskRun } from "./task.ts";
+
+type PlainFunction = (...args: any[]) => unknown;
+
+/** The arguments `add` takes after a declared task: its schema's input, optional when it may be undefined. */
+export type TaskArgs<Input> = undefined extends Input ? [args?: Input] : [args: Input];
+
+/** Why a background task did not run: it was cut off by shutdown, running or before it started. */
+export interface CutOff {
+  readonly route: string;
+  readonly task: string;
+  readonly state: "running" | "not started";
+}
+
+interface Entry {
+  readonly name: string;
+  readonly run: (run: TaskRun) => unknown;
+}
+
+const ADDED: Promise<void> = Promise.resolve();
+
+/**
+ * One request's background tasks: work that runs after its response has been sent, like
+ * FastAPI's BackgroundTasks. Reach it as `ctx.tasks` in a handler or a dependency.
+ *
+ * In process (the default), tasks run once the response is complete (or the client has gone),
+ * one after the other, each awaited; one that fails is logged with the route and its name, and
+ * the next still runs. If the request fails (the handler or a dependency throws, an
+ * HTTPException included), its tasks are dropped, as Starlette drops them with the response
+ * that would have carried them. On a queue backend (`new Spry({ tasks })`), a
+ * declared task is stored at `add` instead, before the response, and plain functions are refused.
+ *
+ * @example
+ * export const sendWelcome = task(import.meta.url, { args: z.object({ email: z.email() }) },
+ *   async function sendWelcome({ email }) { await mailer.send(email, "Welcome!"); });
+ *
+ * app.post("/users", { email: body(z.email()) }, async ({ email }, { tasks }) => {
+ *   const user = await users.create(email);
+ *   await tasks.add(sendWelcome, { email });         // a declared task: portable to a queue
+ *   await tasks.add(cache.invalidate, "users");      // any function, in process only
+ *   return user;
+ * });
+ */
+export class BackgroundTasks {
+  readonly #ctx: Context;
+  readonly #runner: TaskRunner;
+  #entries: Entry[] = [];
+  #next = 0;
+  #state: "new" | "collecting" | "running" | "finished" | "dropped" | "cut off" = "new";
+  #controller: AbortController | undefined;
+  #run: TaskRun | undefined;
+
+  constructor(ctx: Context, runner: TaskRunner) {
+    this.#ctx = ctx;
+    this.#runner = runner;
+  }
+
+  /**
+   * Adds a declared task (see `task()`) with its argument, or any function with its arguments.
+   * A declared task's argument is checked now, against its schema and for surviving JSON, and
+   * a bad one throws here, synchronously (in a handler: a logged 500). On a queue backend the
+   * returned promise settles once the task is stored: await it, so that a failure to store it
+   * reaches your handler.
+   *
+   * @example
+   * await tasks.add(sendWelcome, { email });
+   * await tasks.add((id: number) => audit.log("viewed", id), item.id);
+   */
+  add<Input>(task: Task<any, Input>, ...args: TaskArgs<Input>): Promise<void>;
+  add<F extends PlainFunction>(fn: F, ...args: Parameters<F>): Promise<void>;
+  add(target: Task<any, any> | PlainFunction, ...args: unknown[]): Promise<void> {
+    const backend = this.#runner.backend;
+    if (isTask(target)) {
+      const arg = args[0];
+      const checked = checkTaskArgs(target, arg);
+      if (backend !== undefined) {
+        const route = this.#ctx.routeName;
+        return this.#observe(target.name, isPromise(checked) ? checked.then(() => backend.enqueue(target, arg, { route })) : backend.enqueue(target, arg, { route }));
+      }
+      if (!isPromise(checked)) return this.#push(target.name, declared(target, checked));
+      return this.#observe(target.name, checked.then((value) => void this.#push(target.name, declared(target, value))));
+    }
+    if (typeof target !== "function") throw new TypeError(`tasks.add() takes a task declared with task() or a function, got ${typeof target}`);
+    const name = target.name || "anonymous function";
+    if (backend !== undefined) {
+      throw new TypeError(
+        `tasks.add(${name}): a plain function can only run in this process, and this app's tasks go to its ${backend.kind} queue; ` +
+          "declare it with task(import.meta.url, fn) at the top of a module so that a worker can find it",
+      );
+    }
+    return this.#push(name, () => target(...args));
+  }
+
+  /** Tasks added and not yet finished (the running one included). */
+  get size(): number {
+    return this.#entries.length - this.#next + (this.#state === "running" ? 1 : 0);
+  }
+
+  /**
+   * Drops this request's tasks because it failed: its error response carries none, as in
+   * Starlette. Tasks added afterwards (by a handler still running past its 504) are dropped too;
+   * work that must run whatever happens belongs in `ctx.defer`. Called by dispatch.
+   */
+  discard(): void {
+    if (this.#state === "running" || this.#state === "finished" || this.#state === "cut off") return;
+    this.#state = "dropped";
+    if (this.#entries.length === 0) return;
+    this.#drop(this.#entries.map((e) => e.name));
+    this.#entries = [];
+  }
+
+  #drop(names: string[]): void {
+    this.#ctx.config.logger.debug({ route: this.#ctx.routeName, tasks: names }, "Background tasks dropped: the request failed");
+  }
+
+  /** Stops before the next task and aborts the running one's signal; says what was cut off. */
+  cutOff(reason: Error): CutOff[] {
+    const route = this.#ctx.routeName;
+    const running = this.#state === "running" ? this.#next - 1 : this.#next;
+    const cut = this.#entries.slice(running).map((e, i): CutOff => ({ route, task: e.name, state: i === 0 && this.#state === "running" ? "running" : "not started" }));
+    this.#state = "cut off";
+    this.#entries = [];
+    this.#next = 0;
+    (this.#controller ??= new AbortController()).abort(reason);
+    return cut;
+  }
+
+  #push(name: string, run: (run: TaskRun) => unknown): Promise<void> {
+    this.#entries.push({ name, run });
+    switch (this.#state) {
+      case "new":
+        this.#state = "collecting";
+        this.#runner.track(this);
+        this.#ctx.defer(() => void this.#start());
+        break;
+      case "finished":
+        // Added after the others ran (from a task, or a late teardown): the response is long
+        // gone, so it starts at once.
+        this.#runner.track(this);
+        void this.#start();
+        break;
+      case "dropped":
+        this.#entries = [];
+        this.#drop([name]);
+        break;
+      case "cut off":
+        this.#entries = [];
+        throw new Error(`Task "${name}" was not added: the app is shutting down`);
+    }
+    return ADDED;
+  }
+
+  // A failure to add that nobody awaits would be an unhandled rejection, which ends the process;
+  // so it is also logged here, and the caller who does await it still gets the error.
+  #observe(name: string, pending: Promise<void>): Promise<void> {
+    pending.catch((error: unknown) => {
+      this.#ctx.config.logger.error({ err: error, route: this.#ctx.routeName, task: name }, "A background task could not be added");
+    });
+    return pending;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#state === "cut off") return;
+    if (this.#state === "dropped") return this.#runner.untrack(this);
+    this.#state = "running";
+    const logger = this.#ctx.config.logger;
+    while (this.#next < this.#entries.length) {
+      const entry = this.#entries[this.#next++]!;
+      try {
+        await entry.run(this.#taskRun());
+      } catch (error) {
+        logger.error({ err: error, route: this.#ctx.routeName, task: entry.name }, "A background task failed");
+      }
+      if ((this.#state as string) === "cut off") return;
+    }
+    this.#entries = [];
+    this.#next = 0;
+    this.#state = "finished";
+    this.#runner.untrack(this);
+  }
+
+  #taskRun(): TaskRun {
+    if (this.#run !== undefined) return this.#run;
+    const batch = this;
+    return (this.#run = {
+      attempt: 1,
+      logger: this.#ctx.config.logger,
+      // Most tasks never read it: the controller is made on first use.
+      get signal(): AbortSignal {
+        return (batch.#controller ??= new AbortController()).signal;
+      },
+    });
+  }
+}
+
+function declared(task: Task<any, any>, value: unknown): (run: TaskRun) => unknown {
+  const parts = taskParts(task);
+  if (parts.options.blocking === true) return (run) => runBlocking(task, value, run);
+  const fn = parts.fn;
+  return (run) => fn(value, run);
+}

@@ -1,0 +1,91 @@
+import type { Logger } from "../toolkit/logger.ts";
+import type { BackgroundTasks } from "./background-tasks.ts";
+import type { TaskBackend } from "./task.ts";
+
+/** How long app.shutdown() waits for background tasks when it is given no signal: 10 s. */
+export const DEFAULT_TASKS_TIMEOUT = 10_000;
+
+/** How long shutdown waits for background tasks. */
+export interface DrainOptions {
+  /** Stop waiting when it aborts: serve() passes one that aborts at the end of its grace period. */
+  signal?: AbortSignal | undefined;
+  /** Stop waiting after this many milliseconds; default 10 s when there is no signal. */
+  timeout?: number | undefined;
+}
+
+/** The reason a cut-off task's `run.signal` carries. */
+export class TaskCutOff extends Error {
+  override readonly name = "TaskCutOff";
+  constructor() {
+    super("The app shut down before this background task finished");
+  }
+}
+
+/**
+ * An app's background tasks: where they go (a queue backend, or this process), and, in process,
+ * the requests whose tasks have not finished, so that shutdown can wait for them.
+ */
+export class TaskRunner {
+  /** The queue tasks are stored on; undefined when they run in this process. */
+  readonly backend: TaskBackend | undefined;
+  readonly #logger: Logger;
+  readonly #pending = new Set<BackgroundTasks>();
+  #idle: (() => void) | undefined;
+
+  constructor(backend: TaskBackend | undefined, logger: Logger) {
+    this.backend = backend;
+    this.#logger = logger;
+  }
+
+  /** Tasks added in this process and not finished yet, over every request. */
+  get pending(): number {
+    let count = 0;
+    for (const batch of this.#pending) count += batch.size;
+    return count;
+  }
+
+  track(batch: BackgroundTasks): void {
+    this.#pending.add(batch);
+  }
+
+  untrack(batch: BackgroundTasks): void {
+    this.#pending.delete(batch);
+    if (this.#pending.size === 0) this.#idle?.();
+  }
+
+  /**
+   * Waits for every pending in-process task, until `signal` aborts or `timeout` passes; then
+   * logs each task it cut off by route and name and aborts the running ones' `run.signal`.
+   * Tasks added meanwhile are waited for too.
+   */
+  async drain(options: DrainOptions = {}): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const { signal } = options;
+    const timeout = options.timeout ?? (signal === undefined ? DEFAULT_TASKS_TIMEOUT : undefined);
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const finished = await new Promise<boolean>((resolve) => {
+      this.#idle = () => resolve(true);
+      onAbort = () => resolve(false);
+      if (timeout !== undefined) timer = setTimeout(onAbort, timeout);
+      if (signal?.aborted === true) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    this.#idle = undefined;
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort!);
+    if (finished) return;
+    const reason = new TaskCutOff();
+    for (const batch of this.#pending) {
+      for (const cut of batch.cutOff(reason)) {
+        this.#logger.error({ route: cut.route, task: cut.task, state: cut.state }, `Shutdown cut off a background task (${cut.state})`);
+      }
+    }
+    this.#pending.clear();
+  }
+
+  /** Releases the queue backend's connections, if there is one. */
+  async close(): Promise<void> {
+    await this.backend?.close();
+  }
+}
