@@ -9,9 +9,10 @@ const app = new Spry({
 });
 
 // The signal fires when the client goes away (or at the deadline): pass it to every await.
-app.get("/report/{id}", { id: z.int() }, async ({ id }, { signal }) => {
-  await sleep(1_000, { signal }); // stops at once when the client leaves
-  const upstream = await fetch(`http://127.0.0.1:${process.env.UPSTREAM_PORT ?? 9}/data/${id}`, { signal });
+app.get("/report/{id}", { id: z.int() }, async ({ id }, ctx) => {
+  await sleep(1_000, { signal: ctx.signal }); // stops at once when the client leaves
+  // ctx.fetch is fetch() with the request's signal: the upstream call is cancelled with it.
+  const upstream = await ctx.fetch(`http://127.0.0.1:${process.env.UPSTREAM_PORT ?? 9}/data/${id}`);
   return { id, data: await upstream.json() };
 });
 

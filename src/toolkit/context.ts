@@ -136,6 +136,18 @@ export abstract class Context {
     this.#controller?.abort(reason);
   }
 
+  /**
+   * `fetch()` tied to this request: aborted when the client leaves or the deadline passes
+   * (and by `init.signal`, if given), so an upstream call never outlives the request it serves.
+   *
+   * @example
+   * app.get("/proxy/{id}", { id: z.int() }, async ({ id }, ctx) => (await ctx.fetch(`${UPSTREAM}/items/${id}`)).json());
+   */
+  fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    const signal = init.signal ? AbortSignal.any([this.signal, init.signal]) : this.signal;
+    return fetch(input, { ...init, signal });
+  }
+
   /** Why the signal was aborted, if it was. */
   get abortReason(): Error | undefined {
     return this.#abortReason;
