@@ -56,12 +56,17 @@ export async function startWorker(app: WorkerApp, queue: RedisQueue, options: Wo
     autorun: false,
   });
   watchConnection(worker, connection, logger, settings.queue, settings.url);
-  void worker.run().catch((error: unknown) => logger.error({ err: error }, "The task worker stopped on an error"));
+  const run = worker.run().catch((error: unknown) => {
+    logger.error({ err: error }, "The task worker stopped on an error");
+    throw error;
+  });
   await worker.waitUntilReady();
   logger.info({ queue: settings.queue, redis: safeUrl(settings.url), concurrency, pid: process.pid }, `spry worker running: queue "${settings.queue}" on ${safeUrl(settings.url)}, ${concurrency} at once`);
 
   let closing: Promise<void> | undefined;
   let hurry: (() => void) | undefined;
+  let markClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
   const close = () =>
     (closing ??= (async () => {
       await drain(worker, running, settings.gracePeriod, logger, (resolve) => (hurry = resolve));
@@ -71,9 +76,10 @@ export async function startWorker(app: WorkerApp, queue: RedisQueue, options: Wo
         logger.error({ err: error }, "The app's shutdown failed");
       }
       connection.disconnect();
+      markClosed();
     })());
+  void run.catch(() => close());
 
-  const closed = new Promise<void>((resolve) => worker.once("closed", resolve));
   if (options.handleSignals !== false) {
     const onSignal = (signal: NodeJS.Signals) => {
       if (closing !== undefined) {
@@ -91,7 +97,7 @@ export async function startWorker(app: WorkerApp, queue: RedisQueue, options: Wo
       process.off("SIGTERM", onSignal);
     });
   }
-  return { close, get closed() { return closing ?? closed; } };
+  return { close, closed };
 }
 
 /**
@@ -126,18 +132,22 @@ async function drain(worker: Worker, running: Map<string, RunningJob>, gracePeri
   );
 }
 
-// One line when Redis goes away and one when it is back; BullMQ keeps retrying meanwhile, and
-// a Worker with no 'error' listener would throw.
+// One line when Redis goes away and one when it is back, however many reconnects BullMQ makes
+// meanwhile. A Worker with no 'error' listener would throw on its first error.
 function watchConnection(worker: Worker, connection: Redis, logger: Logger, queue: string, url: string): void {
+  const where = { queue, redis: safeUrl(url) };
   let down = false;
-  worker.on("error", (error: Error) => {
-    if (down) return;
+  connection.on("close", () => {
+    if (down || worker.closing) return;
     down = true;
-    logger.warn({ queue, redis: safeUrl(url), err: error }, "Task worker: Redis is unreachable; waiting for it to come back");
+    logger.warn(where, "Task worker: Redis is unreachable; waiting for it to come back");
   });
   connection.on("ready", () => {
     if (!down) return;
     down = false;
-    logger.info({ queue, redis: safeUrl(url) }, "Task worker: Redis is reachable again");
+    logger.info(where, "Task worker: Redis is reachable again");
+  });
+  worker.on("error", (error: Error) => {
+    if (!down) logger.error({ ...where, err: error }, "Task worker error");
   });
 }
