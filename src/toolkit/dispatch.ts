@@ -78,29 +78,21 @@ export class Dispatcher {
   readonly handleNode = (req: IncomingMessage, res: ServerResponse): void => {
     const ctx = new NodeContext(req, res, this.config);
     const pending = this.#run(ctx);
-    if (pending === undefined) {
-      this.#ensureSent(ctx);
-      return ctx.settle();
-    }
-    void pending.then(() => {
-      // A connection that closed first has nobody left to answer.
-      if (!res.destroyed) this.#ensureSent(ctx);
-      ctx.settle();
-    });
+    if (pending === undefined) return this.#finish(ctx, true);
+    // A connection that closed first has nobody left to answer.
+    void pending.then(() => this.#finish(ctx, !res.destroyed));
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
   readonly fetch = async (request: Request): Promise<Response> => {
     const ctx = new FetchContext(request, this.config);
     await this.#run(ctx);
-    this.#ensureSent(ctx);
-    ctx.finish();
-    ctx.settle();
+    this.#finish(ctx, true);
     return ctx.response!;
   };
 
-  // Admission, the blocking report of the request's first synchronous stretch, and the
-  // in-flight set around dispatch; each costs nothing when its feature is off.
+  // Admission and the blocking report of the request's first synchronous stretch around
+  // dispatch; each costs nothing when its feature is off.
   #run(ctx: Context): void | Promise<void> {
     if (!this.monitor.running) this.startMonitor();
     const inFlight = this.#inFlight;
@@ -114,14 +106,14 @@ export class Dispatcher {
     const pending = this.#enter(ctx);
     const ms = performance.now() - start;
     if (ms >= this.#threshold) this.monitor.report(ctx.routeName, ms, "exact");
-    if (pending === undefined) {
-      inFlight.delete(ctx);
-      return;
-    }
-    return pending.then(() => {
-      inFlight.delete(ctx);
-      this.monitor.finished(ctx);
-    });
+    return pending;
+  }
+
+  #finish(ctx: Context, answer: boolean): void {
+    if (this.#inFlight?.delete(ctx) === true) this.monitor.finished(ctx);
+    if (answer) this.#ensureSent(ctx);
+    if (ctx instanceof FetchContext) ctx.finish();
+    ctx.settle();
   }
 
   #enter(ctx: Context): void | Promise<void> {

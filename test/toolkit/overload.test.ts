@@ -2,6 +2,8 @@
 // Retry-After at once instead of queueing, and the app serves again once the pressure is gone.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
 import { Spry, sleep } from "spry";
 import { serve } from "spry/server";
 import { forEachTransport } from "../support/transports.ts";
@@ -59,7 +61,11 @@ test("a handler blocking the loop for 1 s: reported by route, requests that wait
   const warn = (fields: object, message?: string) => logged.push({ fields: fields as Record<string, unknown>, message });
   const logger = { info() {}, debug() {}, error() {}, warn };
   const app = new Spry({ logger, overload: { maxEventLoopDelay: 200 } });
+  let waiting!: Socket;
   app.get("/block", () => {
+    // This request reaches the server's socket while the loop is blocked, as it would from
+    // another client (the test shares the server's loop, so it cannot send one meanwhile).
+    waiting.write("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
     const end = Date.now() + 1000;
     while (Date.now() < end);
     return { blocked: true };
@@ -67,13 +73,14 @@ test("a handler blocking the loop for 1 s: reported by route, requests that wait
   app.get("/fast", () => ({ ok: true }));
   const running = await serve(app, { port: 0, handleSignals: false });
   try {
-    const blocked = fetch(`${running.url}/block`);
-    // Sent while the loop is (about to be) blocked: it waits in the socket until the loop is free.
-    await sleep(100);
-    const waited = await fetch(`${running.url}/fast`);
-    assert.equal((await blocked).status, 200);
-    assert.equal(waited.status, 503);
-    assert.equal(waited.headers.get("retry-after"), "1");
+    waiting = connect(Number(new URL(running.url).port), "127.0.0.1");
+    await once(waiting, "connect");
+    let answer = "";
+    waiting.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
+    assert.equal((await fetch(`${running.url}/block`)).status, 200);
+    for (let i = 0; i < 500 && !answer.includes("\r\n\r\n"); i++) await sleep(10);
+    assert.match(answer, /^HTTP\/1\.1 503 /);
+    assert.match(answer, /\r\nretry-after: 1\r\n/i);
     const report = logged.find((entry) => entry.fields.route === "GET /block");
     assert.ok(report, "the block is reported with its route");
     assert.ok((report.fields.blockedMs as number) >= 1000);
@@ -86,6 +93,7 @@ test("a handler blocking the loop for 1 s: reported by route, requests that wait
     assert.equal(status, 200);
     assert.ok(app.stats().shed >= 1);
   } finally {
+    waiting?.destroy();
     await running.close();
   }
 });
