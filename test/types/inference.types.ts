@@ -3,7 +3,7 @@
 // to compile. Nothing here runs.
 import { z } from "zod";
 import * as v from "valibot";
-import { Router, Spry, cookie, depends, file, files, form, header, json, threaded, type Context, type InferInputs, type PathParamNames, type UploadFile } from "spry";
+import { BackgroundTasks, Router, Spry, cookie, depends, task, type TaskRun, file, files, form, header, json, threaded, type Context, type InferInputs, type PathParamNames, type UploadFile } from "spry";
 import {
   APIKeyCookie,
   APIKeyHeader,
@@ -235,4 +235,41 @@ app.get("/items-auth", { user: readsItems }, ({ user }) => {
     expectType<Equal<typeof digest, number>>();
     return digest;
   });
+}
+
+// Background tasks: a declared task's argument is its schema's input; a plain function's
+// arguments are its parameters; both through ctx.tasks, in handlers and dependencies.
+{
+  const sendWelcome = task(import.meta.url, { args: z.object({ email: z.email(), retries: z.int().default(0) }) }, async function sendWelcome(args, run) {
+    // The task receives the schema's output (the default applied) and a TaskRun.
+    expectType<Equal<typeof args, { email: string; retries: number }>>();
+    expectType<Equal<typeof run, TaskRun>>();
+  });
+  const ping = task(import.meta.url, function ping() {});
+  const typed = task(import.meta.url, function typed(args: { id: number }) {
+    return args.id;
+  });
+  app.get("/tasks", async (_, { tasks }) => {
+    expectType<Equal<typeof tasks, BackgroundTasks>>();
+    // `retries` has a default, so the input may leave it out.
+    await tasks.add(sendWelcome, { email: "a@example.com" });
+    // @ts-expect-error the schema's input has no `mail`
+    await tasks.add(sendWelcome, { mail: "a@example.com" });
+    // @ts-expect-error the argument is required
+    await tasks.add(sendWelcome);
+    await tasks.add(ping);
+    // @ts-expect-error ping takes no argument
+    await tasks.add(ping, 1);
+    await tasks.add(typed, { id: 1 });
+    // @ts-expect-error id is a number
+    await tasks.add(typed, { id: "1" });
+    await tasks.add((id: number, label: string) => `${id}${label}`, 1, "x");
+    // @ts-expect-error the second parameter is a string
+    await tasks.add((id: number, label: string) => `${id}${label}`, 1, 2);
+    // @ts-expect-error one argument is missing
+    await tasks.add((id: number, label: string) => `${id}${label}`, 1);
+    expectType<Equal<ReturnType<typeof tasks.add>, Promise<void>>>();
+    return null;
+  });
+  depends((_, { tasks }) => tasks.add(ping));
 }
