@@ -1,4 +1,5 @@
 import type { Job } from "bullmq";
+import { runBlocking } from "../blocking.ts";
 import { findTask, taskParts, type Task } from "../task.ts";
 import type { Logger } from "../../toolkit/logger.ts";
 import { TaskArgsInvalid, validateArgs, type JobData } from "./job-data.ts";
@@ -40,7 +41,9 @@ export function jobProcessor(libraries: QueueLibraries, logger: Logger, running:
         throw error instanceof TaskArgsInvalid ? new UnrecoverableError(error.message) : error;
       });
       const signal = lockSignal === undefined ? entry.controller.signal : AbortSignal.any([lockSignal, entry.controller.signal]);
-      await taskParts(task).fn(args, { signal, attempt, logger: withFields(logger, fields) });
+      const run = { signal, attempt, logger: withFields(logger, fields) };
+      const { fn, options } = taskParts(task);
+      await (options.blocking === true ? runBlocking(task, args, run) : fn(args, run));
     } catch (error) {
       if (entry.requeued) throw new WaitingError();
       const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

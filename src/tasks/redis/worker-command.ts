@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { LoadError, loadApp } from "../../server/load-app.ts";
-import { createdQueues, type RedisQueue } from "./redis-queue.ts";
+import { createdQueues, RedisQueue } from "./redis-queue.ts";
 import { startWorker, type WorkerApp } from "./worker.ts";
 
 /**
@@ -33,7 +33,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   let queue: RedisQueue;
   try {
     app = (await loadApp(file)) as WorkerApp;
-    queue = pickQueue(file, queueName);
+    queue = pickQueue(file, queueName, app);
   } catch (error) {
     console.error(`spry: ${error instanceof LoadError ? error.message : `cannot load ${file}:\n${(error as Error).stack ?? String(error)}`}`);
     return 1;
@@ -48,9 +48,12 @@ export async function workerCommand(argv: string[]): Promise<number> {
   }
 }
 
-// The app module created its queue backend as it loaded; the worker takes that one. (An app
-// that uses more than one queue runs one worker per queue, chosen with --queue.)
-function pickQueue(file: string, name: string | undefined): RedisQueue {
+// The queue is the app's own backend (`new Spry({ tasks: redisQueue() })`); failing that, the
+// one the module created. An app that uses more than one queue runs one worker per queue,
+// chosen with --queue.
+function pickQueue(file: string, name: string | undefined, app: WorkerApp): RedisQueue {
+  const configured = app.config?.tasks?.backend;
+  if (configured instanceof RedisQueue && (name === undefined || configured.options.queue === name)) return configured;
   const queues = createdQueues().filter((queue) => name === undefined || queue.options.queue === name);
   if (queues.length === 1) return queues[0]!;
   if (name !== undefined) throw new LoadError(`${file} configures no Redis queue named "${name}"`);

@@ -12,7 +12,7 @@ import { jobProcessor, type RunningJob } from "./run-job.ts";
 export interface WorkerApp {
   startup?(): Promise<void>;
   shutdown?(): Promise<void>;
-  readonly config?: { readonly logger?: Logger };
+  readonly config?: { readonly logger?: Logger; readonly tasks?: { readonly backend?: unknown } | undefined };
 }
 
 export interface WorkerOptions {

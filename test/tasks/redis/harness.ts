@@ -22,6 +22,7 @@ export interface Record {
   at?: number;
   greeting?: string;
   year?: number;
+  thread?: number;
 }
 
 export interface Harness {

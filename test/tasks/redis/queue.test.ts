@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { TaskArgsInvalid, TaskArgsNotSerializable } from "../../../src/tasks/redis/index.ts";
 import { spryExit, waitFor } from "../../server/spry-process.ts";
-import { dated, flaky, later, note, usesState } from "./fixtures/tasks.ts";
+import { crunch, dated, flaky, later, note, usesState } from "./fixtures/tasks.ts";
 import { harness, of, TIMEOUT_MS, type Harness } from "./harness.ts";
 
 let h: Harness;
@@ -30,6 +30,13 @@ test("an added task runs once in the worker, with the app started (lifespan stat
   assert.equal(of(records, "state")[0]!.greeting, "hello from the lifespan");
   // The text went to the worker; the schema turned it into a Date there.
   assert.equal(of(records, "dated")[0]!.year, 2031);
+});
+
+test("a blocking task runs in the worker's thread pool", async () => {
+  await h.queue.add(crunch, { id: "crunch" });
+  const [record] = of(await h.waitForRecords("the blocking task", (r) => of(r, "crunch").length === 1), "crunch");
+  assert.notEqual(record!.thread, 0, "not on the main thread");
+  assert.equal(record!.attempt, 1);
 });
 
 test("what JSON would change or cannot encode is refused at add, naming the task and the value; nothing is stored", async () => {
