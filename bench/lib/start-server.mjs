@@ -37,12 +37,13 @@ export function httpGet(port, path, { timeoutMs = 2000 } = {}) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServer(fw, { slowSeconds }) {
+// `cpu` is a taskset list: core 0 by default; bench/threads.mjs gives its pool both cores.
+export async function startServer(fw, { slowSeconds, cpu = SERVER_CPU, env = {} }) {
   const port = await freePort();
   const argv = fw.argv({ port });
   const child = spawnPinned(argv, {
-    cpu: SERVER_CPU,
-    env: { PORT: String(port), HOST, SLOW_TASK_SECONDS: String(slowSeconds), NODE_ENV: 'production' },
+    cpu,
+    env: { PORT: String(port), HOST, SLOW_TASK_SECONDS: String(slowSeconds), NODE_ENV: 'production', ...env },
   });
   const out = tail(child.stdout);
   const err = tail(child.stderr);

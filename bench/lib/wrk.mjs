@@ -43,10 +43,11 @@ export function parseWrk(text) {
 // tells how much of core 1 something other than wrk used during the run.
 const SCRIPT = 'taskset -c 1 wrk "$@"; rc=$?; echo "__WRK_TICKS__ $(cut -d" " -f16,17 /proc/$$/stat)"; exit $rc';
 
-export async function runWrk({ url, durationS, connections, script }) {
+// `nice` lowers wrk's priority where it shares a core with the server (bench/threads.mjs).
+export async function runWrk({ url, durationS, connections, script, nice = 0 }) {
   const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '--latency', ...(script ? ['-s', script] : []), url];
   const before = cpuBusyTicks()[LOAD_CPU];
-  const child = spawnPinned(['bash', '-c', SCRIPT, 'wrk', ...args], { cpu: LOAD_CPU });
+  const child = spawnPinned(['bash', '-c', SCRIPT, 'wrk', ...args], { cpu: LOAD_CPU, nice });
   const out = tail(child.stdout, 20_000);
   const err = tail(child.stderr);
   // Bounded: wrk stops itself after -d; this is only a guard against a hang.
