@@ -6,7 +6,7 @@
 //
 // Pinning (the machine has 2 cores): unlike run.mjs, the server (event loop + pool threads) gets
 // both cores (taskset 0,1), since 2 threads can only beat 1 with a core each. The load
-// generators share core 1 with it: wrk at nice 10 (a few hundred hashes/s cost it ~1% of a
+// generators share core 1 with it: wrk at nice 10 (some tens of hashes/s cost it ~1% of a
 // core), the /fast_task/ probe at normal priority so that its own scheduling does not add to
 // the latency it measures. The same pinning for every sample, so the ratios compare like with
 // like; the absolute numbers are a 2-core machine's.
