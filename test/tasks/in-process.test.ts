@@ -129,6 +129,25 @@ forEachTransport("background tasks in process", (connect) => {
     ]);
   });
 
+  test("a handler answered 504 at its deadline that goes on and adds a task: the task is dropped", async () => {
+    log = [];
+    const app = new Spry({ logger: false, timeout: 10 });
+    const release = gate();
+    let returned!: () => void;
+    const handlerReturned = new Promise<void>((resolve) => (returned = resolve));
+    app.get("/late", async (_, { tasks }) => {
+      await release.promise;
+      tasks.add(() => void log.push("late task"));
+      returned();
+      return "too late";
+    });
+    assert.equal((await connect(app).get("/late")).status, 504);
+    release.open();
+    await handlerReturned;
+    await app.shutdown();
+    assert.deepEqual(log, []);
+  });
+
   test("a declared task's argument is checked at add: a bad one is a logged 500 naming the task, even without await", async () => {
     log = [];
     const logger = recordingLogger();
