@@ -33,6 +33,20 @@ export async function workerConnection(options: ResolvedQueueOptions): Promise<R
 /** Resolves once `client` is connected, or rejects with TaskQueueUnavailable after `timeout` ms. */
 export async function waitUntilReady(client: Redis, timeout: number, what: string, url: string): Promise<void> {
   if (client.status === "ready") return;
+  let waiting = pending.get(client);
+  if (waiting === undefined) {
+    waiting = readyWithin(client, timeout).finally(() => pending.delete(client));
+    pending.set(client, waiting);
+  }
+  const failure = await waiting;
+  if (failure !== undefined) throw new TaskQueueUnavailable(`${what}: Redis at ${safeUrl(url)} is unreachable (${failure}); nothing was stored`);
+}
+
+// Adds that arrive while Redis is away share one wait (and one set of listeners on the client).
+const pending = new WeakMap<Redis, Promise<string | undefined>>();
+
+/** undefined once `client` is ready, or why it is not after `timeout` ms. */
+async function readyWithin(client: Redis, timeout: number): Promise<string | undefined> {
   let lastError: Error | undefined;
   const onError = (error: Error) => (lastError = error);
   let onReady!: () => void;
@@ -44,10 +58,7 @@ export async function waitUntilReady(client: Redis, timeout: number, what: strin
       client.once("ready", onReady);
       timer = setTimeout(() => resolve(false), timeout);
     });
-    if (!ready) {
-      const reason = lastError === undefined ? `status ${client.status}` : lastError.message;
-      throw new TaskQueueUnavailable(`${what}: Redis at ${safeUrl(url)} is unreachable (${reason}); nothing was stored`);
-    }
+    return ready ? undefined : (lastError?.message ?? `status ${client.status}`);
   } finally {
     clearTimeout(timer);
     client.off("error", onError);
