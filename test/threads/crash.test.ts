@@ -5,7 +5,7 @@ import { after, test } from "node:test";
 import { Spry, WorkerCrashed, threadPool } from "spry";
 import { recordingLogger } from "../support/logger.ts";
 import { forEachTransport } from "../support/transports.ts";
-import { add, exitThread, fails, throwLater } from "./fixtures/functions.ts";
+import { add, exitThread, fails, throwAfterReturning, throwLater } from "./fixtures/functions.ts";
 
 threadPool.configure({ size: 1 });
 after(() => threadPool.close());
@@ -30,6 +30,18 @@ test("an error thrown asynchronously in the thread, with nothing to catch it, fa
   });
   assert.equal((await add(2, 2)).sum, 4);
   assert.ok(threadPool.stats().crashed >= 2);
+});
+
+test("a thread dying between calls is logged and replaced; no call fails, the process stays up", async () => {
+  const logger = recordingLogger();
+  threadPool.useLogger(logger);
+  const crashed = threadPool.stats().crashed;
+  assert.equal(await throwAfterReturning(), "returned");
+  for (let i = 0; i < 500 && threadPool.stats().crashed === crashed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(threadPool.stats().crashed, crashed + 1);
+  assert.deepEqual(logger.entries.map((e) => [e.level, e.message]), [["error", "A worker thread died between calls; it has been replaced"]]);
+  assert.match((logger.entries[0]!.fields.err as Error).message, /left behind by an earlier call/);
+  assert.equal((await add(3, 3)).sum, 6);
 });
 
 forEachTransport("routes whose threaded function fails or dies", (connect) => {
