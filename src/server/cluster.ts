@@ -84,6 +84,9 @@ class Supervisor {
     const pid = worker.process.pid;
     this.#serving.add(worker);
     this.#logger.info({ worker: pid }, `started worker [${pid}]`);
+    worker.on("message", (message: unknown) => {
+      if (message === LEAVING) worker.send(LEAVING);
+    });
     worker.on("error", (error) => this.#logger.error({ worker: pid, err: error }, `worker [${pid}]: ${error.message}`));
     worker.once("listening", (address: AddressInfo & { addressType?: number | string }) => {
       this.#listenedAt.set(worker, Date.now());
@@ -184,6 +187,36 @@ class Supervisor {
     timer.unref();
     worker.once("exit", () => clearTimeout(timer));
   }
+}
+
+const LEAVING = "spry:leaving";
+
+/**
+ * In a worker whose server has closed: resolves once the primary can no longer hand it a
+ * connection. node:cluster's primary gives each connection to a worker by message; one sent
+ * before the primary learned that the server closed is still on its way, and if the worker
+ * exited before answering it, that connection would hang, never answered nor closed. Messages
+ * keep their order, so once the primary has echoed this one, every such hand-off has arrived
+ * and been turned back (the worker's node:cluster does that), and exiting loses nothing.
+ */
+export function leaveCluster(): Promise<void> {
+  return new Promise((resolve) => {
+    if (!cluster.isWorker || !process.connected) return resolve();
+    const onMessage = (message: unknown) => {
+      if (message !== LEAVING) return;
+      process.off("message", onMessage);
+      process.off("disconnect", onDisconnect);
+      // One more turn, for the answers to those hand-offs to be written to the channel.
+      setImmediate(resolve);
+    };
+    const onDisconnect = () => {
+      process.off("message", onMessage);
+      resolve();
+    };
+    process.on("message", onMessage);
+    process.once("disconnect", onDisconnect);
+    process.send!(LEAVING);
+  });
 }
 
 function listensOrExits(worker: Worker): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { Logger } from "../toolkit/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
 import { guard, onClientError } from "./refusals.ts";
 import { Connections, type Drain } from "./shutdown.ts";
+import { leaveCluster } from "./cluster.ts";
 
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
 export interface Servable {
@@ -96,7 +97,10 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
     const onSignal = (signal: NodeJS.Signals) => {
       if (drain !== undefined) return drain.force(`Second signal (${signal})`);
       logger?.info({ signal, ...(cluster.isWorker && { worker: process.pid }) }, "Shutting down: finishing in-flight requests");
-      void close().then((outcome) => process.exit(outcome === "drained" ? 0 : 1));
+      void close().then(async (outcome) => {
+        await leaveCluster();
+        process.exit(outcome === "drained" ? 0 : 1);
+      });
     };
     // A worker shares the terminal's process group with its primary, which gets CTRL+C too and
     // passes it on as SIGTERM: taking SIGINT here as well would count as a second signal.
