@@ -5,8 +5,10 @@
 //          Targets: spry >= 1.2x Fastify and >= 3x FastAPI.
 //   deps:  spry's GET /deps (three nested dependencies, one with teardown) vs GET /inline (the
 //          same work inlined), on the same app. Target: /deps costs at most 10% (>= 0.9x).
+//   tasks: spry's GET /task (adds one trivial in-process background task) vs GET /plain, on the
+//          same app. Target (issue 6): /task costs at most 2% (>= 0.98x).
 //
-//   node framework.mjs [--rounds 3] [--duration 10] [--connections 100] [--workload model|deps|all] [--skip-fastapi]
+//   node framework.mjs [--rounds 3] [--duration 10] [--connections 100] [--workload model|deps|tasks|all] [--skip-fastapi]
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +58,14 @@ const WORKLOADS = {
       { name: 'spry /inline', argv: spryApp('spry-deps.ts'), path: '/inline', expect: { name: 'user-1', open: true } },
     ],
     targets: [['spry /inline', 0.9]],
+  },
+  tasks: {
+    title: 'tasks: the same route with one in-process background task added (a trivial one) and without',
+    apps: [
+      { name: 'spry /task', argv: spryApp('spry-tasks.ts'), path: '/task', expect: { ok: true } },
+      { name: 'spry /plain', argv: spryApp('spry-tasks.ts'), path: '/plain', expect: { ok: true } },
+    ],
+    targets: [['spry /plain', 0.98]],
   },
 };
 

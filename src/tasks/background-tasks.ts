@@ -136,13 +136,14 @@ export class BackgroundTasks {
       case "new":
         this.#state = "collecting";
         this.#runner.track(this);
-        this.#ctx.defer(() => void this.#start());
+        this.#ctx.defer(() => this.#start());
         break;
       case "finished":
-        // Added after the others ran (from a task, or a late teardown): the response is long
-        // gone, so it starts at once.
+        // Added after the others ran (by a late teardown, say): the response is long gone, so
+        // it starts soon, though never inside the caller's add().
+        this.#state = "collecting";
         this.#runner.track(this);
-        void this.#start();
+        queueMicrotask(() => this.#start());
         break;
       case "dropped":
         this.#entries = [];
@@ -164,19 +165,31 @@ export class BackgroundTasks {
     return pending;
   }
 
-  async #start(): Promise<void> {
+  #start(): void {
     if (this.#state === "cut off") return;
     if (this.#state === "dropped") return this.#runner.untrack(this);
     this.#state = "running";
-    const logger = this.#ctx.config.logger;
+    this.#continue();
+  }
+
+  // Synchronous while the tasks are: a promise (and its tick) is paid only for a task that
+  // returns one, so a request's sync tasks cost no allocation beyond their own.
+  #continue(): void {
     while (this.#next < this.#entries.length) {
       const entry = this.#entries[this.#next++]!;
+      let result: unknown;
       try {
-        await entry.run(this.#taskRun());
+        result = entry.run(this.#taskRun());
       } catch (error) {
-        logger.error({ err: error, route: this.#ctx.routeName, task: entry.name }, "A background task failed");
+        this.#failed(entry, error);
+        continue;
       }
-      if ((this.#state as string) === "cut off") return;
+      if (isPromise(result)) {
+        result.then(undefined, (error: unknown) => this.#failed(entry, error)).then(() => {
+          if (this.#state === "running") this.#continue();
+        });
+        return;
+      }
     }
     this.#entries = [];
     this.#next = 0;
@@ -184,17 +197,30 @@ export class BackgroundTasks {
     this.#runner.untrack(this);
   }
 
+  #failed(entry: Entry, error: unknown): void {
+    this.#ctx.config.logger.error({ err: error, route: this.#ctx.routeName, task: entry.name }, "A background task failed");
+  }
+
   #taskRun(): TaskRun {
-    if (this.#run !== undefined) return this.#run;
-    const batch = this;
-    return (this.#run = {
-      attempt: 1,
-      logger: this.#ctx.config.logger,
-      // Most tasks never read it: the controller is made on first use.
-      get signal(): AbortSignal {
-        return (batch.#controller ??= new AbortController()).signal;
-      },
-    });
+    return (this.#run ??= new BatchRun(this.#ctx.config.logger, () => (this.#controller ??= new AbortController())));
+  }
+}
+
+// What a task gets besides its argument: one per request's tasks, its signal made on first
+// use because most tasks never read it. A class, not a literal with a getter, which V8 builds
+// far more slowly.
+class BatchRun implements TaskRun {
+  readonly attempt = 1;
+  readonly logger: TaskRun["logger"];
+  readonly #controller: () => AbortController;
+
+  constructor(logger: TaskRun["logger"], controller: () => AbortController) {
+    this.logger = logger;
+    this.#controller = controller;
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller().signal;
   }
 }
 
