@@ -12,7 +12,10 @@ import { parseArgs } from 'node:util';
 import { selectFrameworks, setSpryRoot } from './lib/frameworks.mjs';
 import { describeLiveTree, snapshotSpry } from './lib/spry-snapshot.mjs';
 import { HOST, checkResponse, startServer } from './lib/start-server.mjs';
-import { foreignLoad, processTree } from './lib/procfs.mjs';
+import { foreignLoad, processCpuTicks, processTree } from './lib/procfs.mjs';
+
+// USER_HZ, the unit of /proc/<pid>/stat's utime and stime: 100 on every Linux built for x86 and arm.
+const CLK_TCK = 100;
 import { waitForQuiet } from './lib/quiet.mjs';
 import { runWrk } from './lib/wrk.mjs';
 import { fmt } from './lib/table.mjs';
@@ -93,10 +96,15 @@ async function measureOnce(fw, wlName, round) {
     const url = `http://${HOST}:${server.port}${wl.path}`;
     await runWrk({ url, durationS: warmupS, connections }); // JIT, pools, caches
     const foreign = foreignLoad(0, processTree(server.pid));
+    const cpuBefore = processCpuTicks(server.serverPid);
     const r = await runWrk({ url, durationS, connections });
+    // CPU time per request moves far less than req/s when a neighbour steals cycles: the
+    // column to read when two variants differ by a few percent.
+    const cpuAfter = processCpuTicks(server.serverPid);
+    const cpuUsPerReq = cpuBefore === null || cpuAfter === null || !r.requests ? null : ((cpuAfter - cpuBefore) * 1e6) / CLK_TCK / r.requests;
     return {
       round, workload: wlName, framework: fw.name,
-      rps: r.rps, requests: r.requests, p50: r.p50, p90: r.p90, p99: r.p99,
+      rps: r.rps, requests: r.requests, p50: r.p50, p90: r.p90, p99: r.p99, cpuUsPerReq,
       non2xx: r.non2xx, socketErrors: r.socketErrors,
       rssKb: server.rssKb(), treeRssKb: server.treeRssKb(), processes: server.treeSize(),
       serverPid: server.serverPid, launchedPid: server.pid,
@@ -124,7 +132,7 @@ for (let round = 0; round < rounds; round++) {
           console.error(
             `round ${round + 1}/${rounds} ${wlName.padEnd(4)} ${fw.name.padEnd(9)} ` +
             `${fmt.int(sample.rps).padStart(8)} req/s  p50 ${fmt.ms(sample.p50)} ms  p99 ${fmt.ms(sample.p99)} ms  ` +
-            `RSS ${fmt.mb(sample.rssKb)} MB` +
+            `RSS ${fmt.mb(sample.rssKb)} MB  CPU ${sample.cpuUsPerReq === null ? 'n/a' : sample.cpuUsPerReq.toFixed(1)} µs/req` +
             (sample.non2xx || sample.socketErrors ? `  ERRORS non2xx=${sample.non2xx} socket=${sample.socketErrors}` : '') +
             (noisy ? `  DISTURBED: other processes used ${pct(sample.foreignCpu0)} of core 0 (server), ${pct(sample.foreignCpu1)} of core 1 (wrk)` : ''),
           );

@@ -36,6 +36,13 @@ export const FRAMEWORKS = [
     available: () => existsSync(spryBin()),
     missing: 'bin/spry.mjs',
   },
+  {
+    name: 'spry-nosignal',
+    optional: true,
+    argv: () => [process.execPath, spryBin(), 'run', join(APPS_DIR, 'spry-nosignal.ts')],
+    available: () => existsSync(spryBin()),
+    missing: 'bin/spry.mjs',
+  },
   { name: 'raw-node', argv: nodeApp('raw-node.mjs'), available: () => true },
   { name: 'fastify', argv: nodeApp('fastify.mjs'), available: () => true },
   { name: 'hono', argv: nodeApp('hono.mjs'), available: () => true },

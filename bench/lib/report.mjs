@@ -22,6 +22,7 @@ export function summarize(samples, frameworks) {
       p50: median(s.map((x) => x.p50)),
       p99: median(s.map((x) => x.p99)),
       rssKb: median(s.map((x) => x.rssKb)),
+      cpuUsPerReq: median(s.map((x) => x.cpuUsPerReq).filter((x) => typeof x === 'number')),
       errors: s.reduce((a, x) => a + x.non2xx + x.socketErrors, 0),
       disturbed: s.filter((x) => x.disturbed).length,
     };
@@ -32,7 +33,7 @@ export function summarize(samples, frameworks) {
 // only ever lowers throughput, so the best round is the least disturbed one.
 export function workloadTable(rows) {
   const spry = rows.find((r) => r.framework === 'spry');
-  const headers = ['framework', 'req/s (median)', 'req/s min–max', 'p50 ms', 'p99 ms', 'RSS MB', 'disturbed', 'errors', 'spry / X (median)', 'spry / X (best)'];
+  const headers = ['framework', 'req/s (median)', 'req/s min–max', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req', 'disturbed', 'errors', 'spry / X (median)', 'spry / X (best)', 'X / spry CPU'];
   const body = rows.map((r) => [
     r.framework,
     fmt.int(r.rps),
@@ -40,10 +41,13 @@ export function workloadTable(rows) {
     fmt.ms(r.p50),
     fmt.ms(r.p99),
     fmt.mb(r.rssKb),
+    r.cpuUsPerReq === null || r.cpuUsPerReq === undefined ? 'n/a' : r.cpuUsPerReq.toFixed(1),
     `${r.disturbed}/${r.rounds}`,
     String(r.errors),
     spry && r.framework !== 'spry' ? fmt.ratio(ratio(spry.rps, r.rps)) : '',
     spry && r.framework !== 'spry' ? fmt.ratio(ratio(spry.rpsMax, r.rpsMax)) : '',
+    // Lower CPU per request is better: above 1.0x, spry spends less than X on each request.
+    spry && r.framework !== 'spry' && spry.cpuUsPerReq && r.cpuUsPerReq ? fmt.ratio(r.cpuUsPerReq / spry.cpuUsPerReq) : '',
   ]);
   return markdownTable(headers, body);
 }
