@@ -62,6 +62,7 @@ export class Dispatcher {
     });
     this.#overload = options.overload === undefined ? undefined : new Overload(options.overload, this.monitor, config.stats);
     this.#tracing = this.monitor.tracing;
+    this.#wantsMonitor = this.#threshold > 0 || this.#overload?.shedding === true;
   }
 
   /** Requests being handled now: not yet answered. */
@@ -71,7 +72,7 @@ export class Dispatcher {
 
   /** Starts the event-loop monitor when something needs it; app startup and the first request call it. */
   startMonitor(): void {
-    if (this.#threshold > 0 || this.#overload?.shedding === true) this.monitor.start();
+    if (this.#wantsMonitor) this.monitor.start();
   }
 
   /** The native node:http path. Pass it to `http.createServer`. */
@@ -94,7 +95,7 @@ export class Dispatcher {
   // Admission and the blocking report of the request's first synchronous stretch around
   // dispatch; each costs nothing when its feature is off.
   #run(ctx: Context): void | Promise<void> {
-    if (!this.monitor.running) this.startMonitor();
+    if (this.#wantsMonitor && !this.monitor.running) this.monitor.start();
     const inFlight = this.#inFlight;
     if (this.#overload !== undefined) {
       const refusal = this.#overload.refuse(inFlight?.size ?? 0);
@@ -124,6 +125,7 @@ export class Dispatcher {
   /** Whether each request runs with its context as currentContext(). */
   requestContext = false;
   readonly #tracing: boolean;
+  readonly #wantsMonitor: boolean;
   readonly #middleware: Middleware[] = [];
   #chain: ((ctx: Context) => Promise<void>) | undefined;
 
