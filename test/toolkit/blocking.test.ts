@@ -21,7 +21,7 @@ test("a handler blocking before its first await is named, with the time it block
   assert.equal(res.status, 200);
   const report = logger.entries.find((e) => e.level === "warn");
   assert.equal(report?.fields.route, "GET /hash/{n}");
-  assert.ok((report?.fields.blockedMs as number) >= 150);
+  assert.ok((report?.fields.blockedMs as number) >= 140, "Date.now() has whole milliseconds: a 150 ms busy loop may measure 149");
   assert.match(report?.message ?? "", /GET \/hash\/\{n\} blocked the event loop for \d+ ms/);
   assert.equal(app.stats().blocked, 1);
 });
@@ -39,7 +39,7 @@ test("with the callback trace, a block after an await is named exactly", async (
     assert.equal((await app.fetch(new Request("http://x/after-await"))).status, 200);
     const report = logger.entries.find((e) => e.level === "warn" && e.fields.route === "GET /after-await");
     assert.ok(report, "the block after the await is named");
-    assert.ok((report.fields.blockedMs as number) >= 150);
+    assert.ok((report.fields.blockedMs as number) >= 140, "Date.now() has whole milliseconds: a 150 ms busy loop may measure 149");
   } finally {
     await app.shutdown();
   }
