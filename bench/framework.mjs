@@ -17,6 +17,7 @@ import { killAllNow } from './lib/children.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
 import { checkResponse, startServer } from './lib/start-server.mjs';
 import { runWrk } from './lib/wrk.mjs';
+import { cpuMicrosPerRequest, processCpuTicks } from './lib/procfs.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -92,10 +93,12 @@ for (let round = 0; round < rounds; round++) {
         else await checkPost(server.port, w.path);
         const url = `http://127.0.0.1:${server.port}${path}`;
         await runWrk({ url, durationS: 2, connections, script: w.script });
+        const cpuBefore = processCpuTicks(server.serverPid);
         const r = await runWrk({ url, durationS, connections, script: w.script });
+        const cpuUs = cpuMicrosPerRequest(cpuBefore, processCpuTicks(server.serverPid), r.requests);
         const rssMb = (server.rssKb() ?? 0) / 1024;
-        (samples[`${name}/${app.name}`] ??= []).push({ ...r, rssMb });
-        console.error(`round ${round + 1}/${rounds} ${name} ${app.name.padEnd(13)} ${Math.round(r.rps).toLocaleString('en')} req/s  p99 ${r.p99} ms  RSS ${rssMb.toFixed(1)} MB  non-2xx ${r.non2xx}`);
+        (samples[`${name}/${app.name}`] ??= []).push({ ...r, rssMb, cpuUs });
+        console.error(`round ${round + 1}/${rounds} ${name} ${app.name.padEnd(13)} ${Math.round(r.rps).toLocaleString('en')} req/s  p99 ${r.p99} ms  RSS ${rssMb.toFixed(1)} MB  CPU ${cpuUs?.toFixed(1)} µs/req  non-2xx ${r.non2xx}`);
       } finally {
         await server.stop();
       }
@@ -109,11 +112,13 @@ for (const name of chosen) {
   const w = WORKLOADS[name];
   const rps = Object.fromEntries(w.apps.map((a) => [a.name, median(samples[`${name}/${a.name}`].map((s) => s.rps))]));
   const first = w.apps[0].name;
-  console.log(`### ${w.title}\n\n| app | req/s (median) | p99 ms | RSS MB | non-2xx | ${first} / app |\n| :--- | ---: | ---: | ---: | ---: | ---: |`);
+  console.log(`### ${w.title}\n\n| app | req/s (median) | p99 ms | RSS MB | CPU µs/req | non-2xx | ${first} / app | app / ${first} CPU |\n| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
+  const cpu = (n) => median(samples[`${name}/${n}`].map((x) => x.cpuUs ?? Number.NaN));
   for (const a of w.apps) {
     const s = samples[`${name}/${a.name}`];
     const ratio = a.name === first ? '' : `${(rps[first] / rps[a.name]).toFixed(2)}x`;
-    console.log(`| ${a.name} | ${Math.round(rps[a.name]).toLocaleString('en')} | ${median(s.map((x) => x.p99))} | ${median(s.map((x) => x.rssMb)).toFixed(1)} | ${s.reduce((t, x) => t + x.non2xx, 0)} | ${ratio} |`);
+    const cpuRatio = a.name === first ? '' : `${(cpu(a.name) / cpu(first)).toFixed(2)}x`;
+    console.log(`| ${a.name} | ${Math.round(rps[a.name]).toLocaleString('en')} | ${median(s.map((x) => x.p99))} | ${median(s.map((x) => x.rssMb)).toFixed(1)} | ${cpu(a.name).toFixed(1)} | ${s.reduce((t, x) => t + x.non2xx, 0)} | ${ratio} | ${cpuRatio} |`);
   }
   for (const [other, want] of w.targets) {
     if (rps[other] === undefined) continue;

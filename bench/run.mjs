@@ -12,10 +12,7 @@ import { parseArgs } from 'node:util';
 import { selectFrameworks, setSpryRoot } from './lib/frameworks.mjs';
 import { describeLiveTree, snapshotSpry } from './lib/spry-snapshot.mjs';
 import { HOST, checkResponse, startServer } from './lib/start-server.mjs';
-import { foreignLoad, processCpuTicks, processTree } from './lib/procfs.mjs';
-
-// USER_HZ, the unit of /proc/<pid>/stat's utime and stime: 100 on every Linux built for x86 and arm.
-const CLK_TCK = 100;
+import { cpuMicrosPerRequest, foreignLoad, processCpuTicks, processTree } from './lib/procfs.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
 import { runWrk } from './lib/wrk.mjs';
 import { fmt } from './lib/table.mjs';
@@ -98,10 +95,7 @@ async function measureOnce(fw, wlName, round) {
     const foreign = foreignLoad(0, processTree(server.pid));
     const cpuBefore = processCpuTicks(server.serverPid);
     const r = await runWrk({ url, durationS, connections });
-    // CPU time per request moves far less than req/s when a neighbour steals cycles: the
-    // column to read when two variants differ by a few percent.
-    const cpuAfter = processCpuTicks(server.serverPid);
-    const cpuUsPerReq = cpuBefore === null || cpuAfter === null || !r.requests ? null : ((cpuAfter - cpuBefore) * 1e6) / CLK_TCK / r.requests;
+    const cpuUsPerReq = cpuMicrosPerRequest(cpuBefore, processCpuTicks(server.serverPid), r.requests);
     return {
       round, workload: wlName, framework: fw.name,
       rps: r.rps, requests: r.requests, p50: r.p50, p90: r.p90, p99: r.p99, cpuUsPerReq,

@@ -132,3 +132,13 @@ export function foreignLoad(cpu, pids) {
     return Math.max(0, (c1.busy - c0.busy - (ticks() - p0)) / total);
   };
 }
+
+// USER_HZ, the unit of /proc/<pid>/stat's utime and stime: 100 on every Linux built for x86 and arm.
+const CLK_TCK = 100;
+
+// CPU time per request moves far less than req/s when a neighbour steals cycles: the figure to
+// read when two variants differ by a few percent. Takes two processCpuTicks readings.
+export function cpuMicrosPerRequest(ticksBefore, ticksAfter, requests) {
+  if (ticksBefore === null || ticksAfter === null || !requests) return null;
+  return ((ticksAfter - ticksBefore) * 1e6) / CLK_TCK / requests;
+}
