@@ -106,7 +106,7 @@ export class Dispatcher {
     const start = performance.now();
     const pending = this.#enter(ctx);
     const ms = performance.now() - start;
-    if (ms >= this.#threshold) this.monitor.report(ctx.routeName, ms, "exact");
+    if (ms >= this.#threshold && this.#threshold > 0) this.monitor.report(ctx.routeName, ms, "exact");
     return pending;
   }
 
