@@ -44,6 +44,9 @@ const app = (threads) => ({
 });
 
 // Each case: which server, which route wrk loads (none for idle), whether the probe runs.
+// Longest warm-up of lib/probe.mjs under a blocked loop: 4 + 20 requests at ~0.65 s each.
+const PROBE_WARMUP_S = 20;
+
 const CASES = [
   { name: 'hash, pool of 1', threads: 1, load: '/hash' },
   { name: 'hash, pool of 2', threads: 2, load: '/hash', probe: true },
@@ -68,8 +71,11 @@ for (let round = 0; round < rounds; round++) {
         const url = `http://127.0.0.1:${server.port}${c.load}`;
         // The warm-up also starts every pool thread (each loads tsx and the module once).
         await runWrk({ url, durationS: 2, connections, nice: 10 });
+        // The probe first opens its connections and warms up; with the hash on the loop each of
+        // those requests waits behind a batch of hashes (~0.5 s), so the load must outlast that
+        // warm-up too, or the probe would measure an idle server (it did, in the first run).
         const [load, probe] = await Promise.all([
-          runWrk({ url, durationS, connections, nice: 10 }),
+          runWrk({ url, durationS: c.probe ? durationS + PROBE_WARMUP_S : durationS, connections, nice: 10 }),
           c.probe ? runProbe(server.port) : null,
         ]);
         Object.assign(sample, { rps: load.rps, hashP99: load.p99, non2xx: load.non2xx, fast: probe });
