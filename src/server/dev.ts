@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEV_MODE_ENV } from "../toolkit/event-loop.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/spry.mjs", import.meta.url));
 /** Set in the environment of the app process that `spry dev` supervises. */
@@ -41,7 +42,7 @@ export function runDev({ file, host, port, watch: watchDirs }: DevOptions): Prom
       // decides when it stops, once. The IPC channel lets it notice if the supervisor dies.
       const proc = spawn(process.execPath, args, {
         stdio: ["ignore", "inherit", "inherit", "ipc"],
-        env: { ...process.env, [DEV_CHILD_ENV]: "1" },
+        env: { ...process.env, [DEV_CHILD_ENV]: "1", [DEV_MODE_ENV]: "1" },
         detached: true,
       });
       child = proc;

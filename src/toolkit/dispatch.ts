@@ -9,7 +9,7 @@ import { withContext } from "./request-context.ts";
 import { FetchContext } from "./fetch-context.ts";
 import { NodeContext } from "./node-context.ts";
 import { ClientDisconnected, HandlerTimeout } from "./signals.ts";
-import { LoopMonitor, type BlockingOptions } from "./event-loop.ts";
+import { DEV_MODE_ENV, LoopMonitor, type BlockingOptions } from "./event-loop.ts";
 import { Overload, type OverloadOptions } from "./overload.ts";
 import type { RouteTable } from "./route-table.ts";
 
@@ -23,8 +23,6 @@ export interface DispatchOptions {
 
 /** 100 ms: the issue's "default in dev", and short enough to catch a synchronous hash or file read. */
 const DEFAULT_BLOCKING_THRESHOLD = 100;
-// Set by `spry dev` in the app's process: the place for the callback trace's cost.
-const DEV_ENV = "SPRY_DEV_CHILD";
 
 /**
  * From a request to its endpoint: limits checked before any routing, the route looked up,
@@ -53,7 +51,7 @@ export class Dispatcher {
     const inFlight = (this.#inFlight = this.#threshold > 0 || options.overload?.maxConcurrency !== undefined ? new Set() : undefined);
     this.monitor = new LoopMonitor({
       threshold: this.#threshold,
-      trace: blocking.trace ?? process.env[DEV_ENV] === "1",
+      trace: blocking.trace ?? process.env[DEV_MODE_ENV] === "1",
       logger: config.logger,
       counters: config.stats,
       inFlight: function* () {

@@ -148,6 +148,29 @@ describe("spry dev", () => {
     });
   }
 
+  test("under spry dev a block after an await is named by its route (the trace is on)", { timeout: 60_000 }, async () => {
+    const { dir, cleanup } = tempProject("module");
+    cleanups.push(cleanup);
+    writeFileSync(
+      join(dir, "main.ts"),
+      `import { Spry, sleep } from "spry";
+const app = new Spry();
+app.get("/after-await", async () => {
+  await sleep(5);
+  const end = Date.now() + 300;
+  while (Date.now() < end);
+  return { done: true };
+});
+export default app;
+`,
+    );
+    const dev = spry(["dev", "main.ts", "--port", "0"], { cwd: dir });
+    assert.equal((await get(`${await dev.url()}/after-await`)).status, 200);
+    await waitFor("the blocking report", () => dev.stdout().includes('"route":"GET /after-await"'), RELOAD_TIMEOUT_MS, context(dev));
+    const report = dev.stdout().split("\n").find((line) => line.includes('"route":"GET /after-await"'))!;
+    assert.match(report, /blocked the event loop for \d+ ms/);
+  });
+
   test("an app process whose supervisor was killed outright stops by itself", { timeout: 60_000 }, async () => {
     const { dir, cleanup } = tempProject("module");
     cleanups.push(cleanup);

@@ -37,7 +37,7 @@ const started = new Set<SpryProcess>();
 /** Starts `node bin/spry.mjs ...args`. HOST, PORT and LOG_LEVEL come from `env` only, never from the test's own environment. */
 export function spry(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): SpryProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ["HOST", "PORT", "LOG_LEVEL", "SPRY_DEV_CHILD", "NODE_TEST_CONTEXT"]) delete env[name];
+  for (const name of ["HOST", "PORT", "LOG_LEVEL", "SPRY_DEV_CHILD", "SPRY_DEV", "NODE_TEST_CONTEXT"]) delete env[name];
   const proc = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...env, ...options.env },
