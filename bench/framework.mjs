@@ -18,6 +18,7 @@ import { waitForQuiet } from './lib/quiet.mjs';
 import { checkResponse, startServer } from './lib/start-server.mjs';
 import { runWrk } from './lib/wrk.mjs';
 import { cpuMicrosPerRequest, processCpuTicks } from './lib/procfs.mjs';
+import { median } from './lib/table.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -106,19 +107,18 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`Command: \`cd bench && node framework.mjs ${process.argv.slice(2).join(' ')}\`\n(${rounds} rounds × ${durationS} s, ${connections} connections, wrk -t1 on core 1, server on core 0; medians over rounds)\n`);
 for (const name of chosen) {
   const w = WORKLOADS[name];
   const rps = Object.fromEntries(w.apps.map((a) => [a.name, median(samples[`${name}/${a.name}`].map((s) => s.rps))]));
   const first = w.apps[0].name;
   console.log(`### ${w.title}\n\n| app | req/s (median) | p99 ms | RSS MB | CPU µs/req | non-2xx | ${first} / app | app / ${first} CPU |\n| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`);
-  const cpu = (n) => median(samples[`${name}/${n}`].map((x) => x.cpuUs ?? Number.NaN));
+  const cpu = (n) => median(samples[`${name}/${n}`].map((x) => x.cpuUs));
   for (const a of w.apps) {
     const s = samples[`${name}/${a.name}`];
     const ratio = a.name === first ? '' : `${(rps[first] / rps[a.name]).toFixed(2)}x`;
-    const cpuRatio = a.name === first ? '' : `${(cpu(a.name) / cpu(first)).toFixed(2)}x`;
-    console.log(`| ${a.name} | ${Math.round(rps[a.name]).toLocaleString('en')} | ${median(s.map((x) => x.p99))} | ${median(s.map((x) => x.rssMb)).toFixed(1)} | ${cpu(a.name).toFixed(1)} | ${s.reduce((t, x) => t + x.non2xx, 0)} | ${ratio} | ${cpuRatio} |`);
+    const cpuRatio = a.name === first || cpu(a.name) === null || cpu(first) === null ? '' : `${(cpu(a.name) / cpu(first)).toFixed(2)}x`;
+    console.log(`| ${a.name} | ${Math.round(rps[a.name]).toLocaleString('en')} | ${median(s.map((x) => x.p99))} | ${median(s.map((x) => x.rssMb)).toFixed(1)} | ${cpu(a.name)?.toFixed(1) ?? 'n/a'} | ${s.reduce((t, x) => t + x.non2xx, 0)} | ${ratio} | ${cpuRatio} |`);
   }
   for (const [other, want] of w.targets) {
     if (rps[other] === undefined) continue;

@@ -16,6 +16,7 @@ import { cpuMicrosPerRequest, foreignLoad, processCpuTicks, processTree } from '
 import { waitForQuiet } from './lib/quiet.mjs';
 import { runWrk } from './lib/wrk.mjs';
 import { fmt } from './lib/table.mjs';
+import { positiveInt } from './lib/args.mjs';
 import { environment, renderRun, saveResults } from './lib/report.mjs';
 
 const WORKLOADS = {
@@ -55,15 +56,10 @@ if (opt.help) {
   process.exit(0);
 }
 
-const positiveInt = (name) => {
-  const v = Number(opt[name]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got "${opt[name]}"`);
-  return v;
-};
-const rounds = positiveInt('rounds');
-const durationS = positiveInt('duration');
-const connections = positiveInt('connections');
-const warmupS = positiveInt('warmup');
+const rounds = positiveInt(opt, 'rounds');
+const durationS = positiveInt(opt, 'duration');
+const connections = positiveInt(opt, 'connections');
+const warmupS = positiveInt(opt, 'warmup');
 const maxForeign = Number(opt['max-foreign']);
 const retries = Number(opt.retries);
 if (!['fast', 'slow', 'all'].includes(opt.workload)) throw new Error('--workload must be fast, slow or all');

@@ -19,6 +19,7 @@ import { killAllNow, spawnPinned, stopChild, tail } from './lib/children.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
 import { httpGet, startServer } from './lib/start-server.mjs';
 import { runWrk } from './lib/wrk.mjs';
+import { median } from './lib/table.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -90,10 +91,6 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
-const median = (xs) => {
-  const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  return v.length === 0 ? null : v[Math.floor(v.length / 2)];
-};
 const med = (name, pick) => median((samples[name] ?? []).map(pick));
 const f = (x, d = 1) => (x === null ? 'n/a' : x.toFixed(d));
 

@@ -17,6 +17,8 @@ import { killAllNow } from './lib/children.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
 import { checkResponse, startServer } from './lib/start-server.mjs';
 import { runWrk } from './lib/wrk.mjs';
+import { positiveInt } from './lib/args.mjs';
+import { median } from './lib/table.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -33,15 +35,10 @@ if (opt.help) {
   console.log('node workers.mjs [--rounds N] [--duration S] [--connections C] [--workers N]');
   process.exit(0);
 }
-const positiveInt = (name) => {
-  const v = Number(opt[name]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got "${opt[name]}"`);
-  return v;
-};
-const rounds = positiveInt('rounds');
-const durationS = positiveInt('duration');
-const connections = positiveInt('connections');
-const workers = positiveInt('workers');
+const rounds = positiveInt(opt, 'rounds');
+const durationS = positiveInt(opt, 'duration');
+const connections = positiveInt(opt, 'connections');
+const workers = positiveInt(opt, 'workers');
 const SERVER_CPUS = '0,1';
 const TARGET = 1.7;
 const PATH = '/fast_task/';
@@ -76,10 +73,6 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
-const median = (xs) => {
-  const v = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  return v.length === 0 ? null : v[Math.floor(v.length / 2)];
-};
 const med = (name, pick) => median((samples[name] ?? []).map(pick));
 const f = (x, d = 1) => (x === null ? 'n/a' : x.toFixed(d));
 

@@ -32,14 +32,16 @@ export const FRAMEWORKS = [
     // Not in the default set: compared with `spry` it prices cancellation and blocking reports.
     name: 'spry-bare',
     optional: true,
-    argv: () => [process.execPath, spryBin(), 'run', join(APPS_DIR, 'spry-bare.ts')],
+    argv: () => [process.execPath, spryBin(), 'run', join(APPS_DIR, 'spry-variant.ts')],
+    env: { SPRY_SIGNAL: '0', SPRY_BLOCKING: '0' },
     available: () => existsSync(spryBin()),
     missing: 'bin/spry.mjs',
   },
   {
     name: 'spry-nosignal',
     optional: true,
-    argv: () => [process.execPath, spryBin(), 'run', join(APPS_DIR, 'spry-nosignal.ts')],
+    argv: () => [process.execPath, spryBin(), 'run', join(APPS_DIR, 'spry-variant.ts')],
+    env: { SPRY_SIGNAL: '0' },
     available: () => existsSync(spryBin()),
     missing: 'bin/spry.mjs',
   },

@@ -38,12 +38,13 @@ export function httpGet(port, path, { timeoutMs = 2000 } = {}) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // `cpu` is a taskset list: core 0 by default; bench/threads.mjs gives its pool both cores.
+// A framework's own `env` (the spry variants') comes first; the caller's `env` overrides it.
 export async function startServer(fw, { slowSeconds, cpu = SERVER_CPU, env = {} }) {
   const port = await freePort();
   const argv = fw.argv({ port });
   const child = spawnPinned(argv, {
     cpu,
-    env: { PORT: String(port), HOST, SLOW_TASK_SECONDS: String(slowSeconds), NODE_ENV: 'production', ...env },
+    env: { PORT: String(port), HOST, SLOW_TASK_SECONDS: String(slowSeconds), NODE_ENV: 'production', ...fw.env, ...env },
   });
   const out = tail(child.stdout);
   const err = tail(child.stderr);
