@@ -1,5 +1,5 @@
 /**
- * Socket-level limits of the node:http server. Defaults from shared/RELIABILITY.md, which
+ * Socket-level limits of the node:http server. Defaults from docs/reliability.md, which
  * takes them from Node's and Uvicorn's: each one can be set in `serve()` options.
  */
 export interface ServerLimits {

@@ -355,7 +355,7 @@ function cancelStream(body: Outgoing["body"]): void {
 }
 
 // Query strings are decoded by fast-querystring, which leaves malformed escapes as they are;
-// dispatch has already refused those with 400 (RELIABILITY row 14).
+// dispatch has already refused those with 400 (docs/reliability.md row 14).
 function readQuery(search: string, maxKeys: number): QueryValues {
   if (search === "") return {};
   // Each parameter costs at least two characters ("a&"), so short strings cannot exceed the cap.

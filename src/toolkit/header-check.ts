@@ -9,7 +9,7 @@ const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 /**
  * A response header that would be unsafe to write: a name that is not a token, or a value
  * holding CR, LF, NUL or another control character, which could split the response
- * (RELIABILITY row 19). The response is refused, never written with the header cleaned up,
+ * (docs/reliability.md row 19). The response is refused, never written with the header cleaned up,
  * because the value usually comes from user input the handler forgot to check.
  */
 export class InvalidHeaderError extends TypeError {

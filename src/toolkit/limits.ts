@@ -1,6 +1,6 @@
 /**
  * Per-request limits enforced by the toolkit, whichever server delivers the request.
- * Defaults and where they come from: shared/RELIABILITY.md (Fastify 5, Starlette, nginx).
+ * Defaults and where they come from: docs/reliability.md (Fastify 5, Starlette, nginx).
  * Socket-level limits (head size, timeouts, keep-alive) belong to the server: see server/options.ts.
  */
 export interface RequestLimits {

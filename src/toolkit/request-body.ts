@@ -11,7 +11,7 @@ export function bodyTooLarge(limit: number): HTTPException {
 /**
  * The request body as decoded bytes: `content-encoding` (gzip, deflate, br) undone, and the
  * limit counted on the decoded bytes, so a small compressed body cannot inflate past it
- * (RELIABILITY row 7). Reading stops at the first byte over the limit.
+ * (docs/reliability.md row 7). Reading stops at the first byte over the limit.
  *
  * `gone()` tells a client that left (the source errors with "aborted") from a real failure.
  */

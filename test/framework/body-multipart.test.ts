@@ -163,7 +163,7 @@ forEachTransport("multipart bodies and uploads", (connect) => {
     });
   });
 
-  // RELIABILITY row 16, each case exactly, each timed and followed by a normal request.
+  // docs/reliability.md row 16, each case exactly, each timed and followed by a normal request.
   test("row 16: 10,000 empty fields: 413 at the 1,001st", async (t) => {
     const body = multipartBody(Array.from({ length: 10_000 }, () => ({ name: "f", value: "" })));
     const started = performance.now();

@@ -1,4 +1,4 @@
-// RELIABILITY rows 13 and 14 over a real socket: a path parameter that is not an integer, or
+// docs/reliability.md rows 13 and 14 over a real socket: a path parameter that is not an integer, or
 // beyond 2^53, gets 422; bad percent-encoding in the path or the query gets 400.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

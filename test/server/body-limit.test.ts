@@ -1,4 +1,4 @@
-// RELIABILITY row 6: a body over the limit gets 413, refused from its declared length before a
+// docs/reliability.md row 6: a body over the limit gets 413, refused from its declared length before a
 // byte of it is read, or as soon as a chunked body crosses the limit, after which reading stops.
 import assert from "node:assert/strict";
 import type { Socket } from "node:net";

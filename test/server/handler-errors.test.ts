@@ -1,4 +1,4 @@
-// RELIABILITY row 22: a handler that throws gets a bare 500, is logged once with its route,
+// docs/reliability.md row 22: a handler that throws gets a bare 500, is logged once with its route,
 // and leaves its keep-alive connection usable.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";

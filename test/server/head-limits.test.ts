@@ -1,4 +1,4 @@
-// RELIABILITY row 4: a request head over 16 KiB, or with more than 2,000 header lines, gets 431.
+// docs/reliability.md row 4: a request head over 16 KiB, or with more than 2,000 header lines, gets 431.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Spry } from "spry";

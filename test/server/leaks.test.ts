@@ -1,4 +1,4 @@
-// RELIABILITY, for every row: after a bad input is repeated 1,000 times, the server holds no
+// docs/reliability.md, for every row: after a bad input is repeated 1,000 times, the server holds no
 // connection and the process no handle beyond what it held before.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -1,4 +1,4 @@
-// RELIABILITY rows 1 and 2: a request line, HTTP version or Host header node:http cannot serve.
+// docs/reliability.md rows 1 and 2: a request line, HTTP version or Host header node:http cannot serve.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { assertStillServes, recordingApp } from "../support/recording-app.ts";

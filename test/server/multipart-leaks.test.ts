@@ -1,4 +1,4 @@
-// RELIABILITY row 16 over real sockets, each case 1,000 times: every answer is the expected
+// docs/reliability.md row 16 over real sockets, each case 1,000 times: every answer is the expected
 // 413 or 400, and afterwards the server holds no connection, the process no extra handle, the
 // temporary directory no upload, and nothing was logged as an error.
 import assert from "node:assert/strict";
@@ -66,7 +66,7 @@ async function settledResources(): Promise<string[]> {
   return process.getActiveResourcesInfo().sort();
 }
 
-describe("RELIABILITY row 16, repeated", () => {
+describe("docs/reliability.md row 16, repeated", () => {
   for (const [name, bytes, status, times = REPEAT] of cases) {
     test(`${name}, ${times} times: ${status}; connections, handles and temporary files back to their baseline`, async (t) => {
       assert.equal((await srv.get("/ok")).status, 200);

@@ -1,4 +1,4 @@
-// RELIABILITY row 21: requests pipelined on one connection get their responses in order, even
+// docs/reliability.md row 21: requests pipelined on one connection get their responses in order, even
 // when their handlers finish in another order.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";

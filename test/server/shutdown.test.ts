@@ -1,4 +1,4 @@
-// RELIABILITY row 30: graceful shutdown of `spry run`, on a real process and real sockets.
+// docs/reliability.md row 30: graceful shutdown of `spry run`, on a real process and real sockets.
 // In-flight requests end when the test creates the release file, never after a guessed delay.
 import assert from "node:assert/strict";
 import { Agent } from "node:http";
@@ -11,7 +11,7 @@ after(async () => {
   removeReleaseFiles();
 });
 
-describe("shutdown (RELIABILITY row 30)", () => {
+describe("shutdown (docs/reliability.md row 30)", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     test(`${signal}: in-flight requests finish with Connection: close, idle keep-alive connections close at once, new connections are refused`, { timeout: 90_000 }, async (t) => {
       const { path, release } = releaseFile();

@@ -1,4 +1,4 @@
-// RELIABILITY row 3: framing a front proxy and node:http could read differently is refused
+// docs/reliability.md row 3: framing a front proxy and node:http could read differently is refused
 // with 400, and a request smuggled inside the body never reaches a route.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -1,4 +1,4 @@
-// RELIABILITY row 5: a head trickled in gets 408 at the head timeout, a body trickled in gets 408
+// docs/reliability.md row 5: a head trickled in gets 408 at the head timeout, a body trickled in gets 408
 // at the request timeout. Order and outcome are asserted, never a duration.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -33,7 +33,7 @@ export function recordingApp(limits: Partial<RequestLimits> = {}) {
   return { app, calls, logger };
 }
 
-/** What RELIABILITY.md asks after every bad input: a well-formed request still gets 200, and no error was logged. */
+/** What docs/reliability.md asks after every bad input: a well-formed request still gets 200, and no error was logged. */
 export async function assertStillServes(srv: TestServer, logger: { entries: Entry[] }): Promise<void> {
   const res = await srv.get("/ok");
   assert.equal(res.status, 200);

@@ -1,4 +1,4 @@
-// RELIABILITY row 27: a worker thread that throws or dies fails its call (500 for a route), is
+// docs/reliability.md row 27: a worker thread that throws or dies fails its call (500 for a route), is
 // replaced, and the process stays up.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";

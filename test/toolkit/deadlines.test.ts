@@ -1,4 +1,4 @@
-// Handler deadlines (RELIABILITY row 23): 504 at the deadline, the signal aborted with
+// Handler deadlines (docs/reliability.md row 23): 504 at the deadline, the signal aborted with
 // HandlerTimeout, teardown only once the handler has stopped, the connection still usable.
 import assert from "node:assert/strict";
 import { test } from "node:test";

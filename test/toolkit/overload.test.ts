@@ -1,4 +1,4 @@
-// Overload (RELIABILITY rows 28 and 29): a concurrency limit and load shedding answer 503 with
+// Overload (docs/reliability.md rows 28 and 29): a concurrency limit and load shedding answer 503 with
 // Retry-After at once instead of queueing, and the app serves again once the pressure is gone.
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -3,7 +3,7 @@ import { HTTPException } from "../../toolkit/exceptions.ts";
 import { RequestValidationError } from "../validation-error.ts";
 import { findJsonError } from "./json-error.ts";
 
-/** JSON nesting deeper than this is refused with 400 (RELIABILITY row 10). */
+/** JSON nesting deeper than this is refused with 400 (docs/reliability.md row 10). */
 export const MAX_JSON_DEPTH = 128;
 
 /**

@@ -16,7 +16,7 @@ export interface MediaType {
 /**
  * Parses a Content-Type header, refusing with 415 what no client sends by mistake: a malformed
  * type, more than a few parameters, or a parameter named `__proto__` or `constructor`
- * (RELIABILITY row 12). The work is bounded by the parameter cap, whatever the header's size.
+ * (docs/reliability.md row 12). The work is bounded by the parameter cap, whatever the header's size.
  */
 export function parseMediaType(contentType: string): MediaType {
   const parts = contentType.split(";", MAX_PARAMETERS + 2);

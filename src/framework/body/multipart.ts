@@ -17,7 +17,7 @@ export type FileRules = ReadonlyMap<string, { readonly maxSize: number | undefin
 /**
  * Browsers and HTTP clients send no preamble before the first boundary; RFC 2046 allows one,
  * so a little is tolerated, but a body that does not reach its first boundary within this many
- * bytes is refused at once instead of being scanned to its end (RELIABILITY row 16).
+ * bytes is refused at once instead of being scanned to its end (docs/reliability.md row 16).
  */
 export const MAX_PREAMBLE = 1024;
 

@@ -22,7 +22,7 @@ const INTEGER = /^\s*[+-]?\d+\s*$/;
 const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 // An integer past 2^53 cannot be represented exactly as a JS number: refusing it beats
-// answering with a silently rounded value (RELIABILITY row 13).
+// answering with a silently rounded value (docs/reliability.md row 13).
 const toInteger: Coerce = (raw) => {
   if (!INTEGER.test(raw)) return INT_PARSING;
   const value = Number(raw);

@@ -1,4 +1,4 @@
-// RELIABILITY row 19: CRLF inside a header value or a redirect target built from user input
+// docs/reliability.md row 19: CRLF inside a header value or a redirect target built from user input
 // is refused, and the response is never split.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
