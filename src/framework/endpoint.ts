@@ -1,4 +1,4 @@
-import { isPromise } from "./is-promise.ts";
+import { isPromise } from "../common/is-promise.ts";
 import type { Context } from "../toolkit/context.ts";
 import type { Endpoint } from "../toolkit/route-table.ts";
 import type { PathTemplate } from "../toolkit/path-template.ts";
@@ -7,7 +7,8 @@ import { planGraph, type Graph } from "./dependencies/graph.ts";
 import type { DependencyOverrides } from "./dependencies/overrides.ts";
 import { Solved } from "./dependencies/solve.ts";
 import { compileReader, type ReadInputs, type Values } from "./inputs/read.ts";
-import { planGraphInputs, type Inputs } from "./inputs/plan.ts";
+import { planGraphInputs } from "./inputs/plan.ts";
+import type { Inputs } from "./dependencies/dependency.ts";
 import type { RouteOptions } from "./route-options.ts";
 import { compileResponder } from "./respond.ts";
 import { inPool } from "../threads/threaded.ts";

@@ -3,7 +3,7 @@ import type { Method } from "../toolkit/route-table.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
 import type { JsonReply } from "./respond.ts";
 import type { AnyHandler } from "./endpoint.ts";
-import type { Inputs } from "./inputs/plan.ts";
+import type { Inputs } from "./dependencies/dependency.ts";
 import type { RouteOptions } from "./route-options.ts";
 import type { Handler } from "./types.ts";
 

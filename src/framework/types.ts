@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "../toolkit/context.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
-import type { Inputs } from "./inputs/plan.ts";
+import type { Inputs } from "./dependencies/dependency.ts";
 
 /** The parameter names of a FastAPI path template: `"/a/{x}/{rest:path}"` gives `"x" | "rest"`. */
 export type PathParamNames<P extends string> = P extends `${string}{${infer Param}}${infer Rest}`

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { HTTPException } from "../toolkit/exceptions.ts";
+import { HTTPException } from "../common/http-exception.ts";
 
 /** One entry of a 422 body, in FastAPI's current (pydantic 2) shape. */
 export interface ErrorDetail {

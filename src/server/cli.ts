@@ -40,7 +40,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 2;
   }
   // Loaded only when asked for: the queue's code (and bullmq) stays out of `spry run`.
-  if (argv[0] === "worker") return (await import("../tasks/redis/worker-command.ts")).workerCommand(argv.slice(1));
+  // The command is given the app loader, so that tasks/ never imports server/.
+  if (argv[0] === "worker") return (await import("../tasks/redis/worker-command.ts")).workerCommand(argv.slice(1), loadApp);
   let command: Command;
   try {
     command = parse(argv, env);

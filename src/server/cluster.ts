@@ -1,7 +1,8 @@
 import cluster, { type Worker } from "node:cluster";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createLogger, type Logger } from "../toolkit/logger.ts";
+import { createLogger, type Logger } from "../common/logger.ts";
+import { urlOf } from "./address.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/spry.mjs", import.meta.url));
 // A worker that exits before listening, or this soon after, failed to start; this many such
@@ -232,9 +233,4 @@ function listensOrExits(worker: Worker): Promise<boolean> {
     worker.once("listening", onListening);
     worker.once("exit", onExit);
   });
-}
-
-function urlOf(address: AddressInfo & { addressType?: number | string }): string {
-  const v6 = address.addressType === 6 || address.addressType === "IPv6" || address.address?.includes(":");
-  return `http://${v6 ? `[${address.address}]` : address.address}:${address.port}`;
 }

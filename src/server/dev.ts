@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEV_MODE_ENV } from "../toolkit/event-loop.ts";
+import { DEV_MODE_ENV } from "../common/dev-mode.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/spry.mjs", import.meta.url));
 /** Set in the environment of the app process that `spry dev` supervises. */

@@ -1,5 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { HttpSocket } from "./http-socket.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -24,11 +25,6 @@ function refuse(res: ServerResponse, status: number, detail: string): void {
   const body = JSON.stringify({ detail });
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
   res.end(body);
-}
-
-// node:http's own private field: the response currently being written on a connection.
-interface HttpSocket extends Duplex {
-  _httpMessage?: ServerResponse | null;
 }
 
 const refused = new WeakSet<Duplex>();

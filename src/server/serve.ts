@@ -1,11 +1,12 @@
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "../toolkit/logger.ts";
+import type { Logger } from "../common/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
 import { guard, onClientError } from "./refusals.ts";
 import { Connections, type Drain } from "./shutdown.ts";
 import { leaveCluster } from "./cluster.ts";
+import { urlOf } from "./address.ts";
 
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
 export interface Servable {
@@ -142,11 +143,6 @@ function portFromEnv(): number | undefined {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${JSON.stringify(value)}`);
   return port;
-}
-
-function urlOf(address: AddressInfo): string {
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
 }
 
 function definedOnly(options: ServeOptions): Partial<ServerLimits> {

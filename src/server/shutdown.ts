@@ -1,14 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
-import type { Logger } from "../toolkit/logger.ts";
+import type { Logger } from "../common/logger.ts";
+import type { HttpSocket } from "./http-socket.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-
-// node:http's own private field: the response currently being written on a connection
-// (refusals.ts reads it too). test/server/shutdown.test.ts fails if Node ever drops it.
-interface HttpSocket extends Socket {
-  _httpMessage?: ServerResponse | null;
-}
 
 /** How a drain ended: every in-flight request finished, or some were cut off. */
 export type DrainOutcome = "drained" | "forced";

@@ -1,7 +1,7 @@
-import { isPromise } from "../framework/is-promise.ts";
+import { isPromise } from "../common/is-promise.ts";
 import type { Context } from "../toolkit/context.ts";
 import { runBlocking } from "./blocking.ts";
-import type { TaskRunner } from "./runner.ts";
+import type { CutOff, TaskRunner } from "./runner.ts";
 import { checkTaskArgs } from "./task-args.ts";
 import { isTask, taskParts, type Task, type TaskRun } from "./task.ts";
 
@@ -9,13 +9,6 @@ type PlainFunction = (...args: any[]) => unknown;
 
 /** The arguments `add` takes after a declared task: its schema's input, optional when it may be undefined. */
 export type TaskArgs<Input> = undefined extends Input ? [args?: Input] : [args: Input];
-
-/** Why a background task did not run: it was cut off by shutdown, running or before it started. */
-export interface CutOff {
-  readonly route: string;
-  readonly task: string;
-  readonly state: "running" | "not started";
-}
 
 interface Entry {
   readonly name: string;

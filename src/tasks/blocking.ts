@@ -1,4 +1,4 @@
-import { createLogger } from "../toolkit/logger.ts";
+import { createLogger } from "../common/logger.ts";
 import { loadModuleFunction, registerModuleFunction, type ModuleFunctionRef } from "../threads/module-function.ts";
 import { runInPool } from "../threads/pool.ts";
 import type { Task, TaskRun } from "./task.ts";

@@ -1,6 +1,20 @@
-import type { Logger } from "../toolkit/logger.ts";
-import type { BackgroundTasks } from "./background-tasks.ts";
+import type { Logger } from "../common/logger.ts";
 import type { TaskBackend } from "./task.ts";
+
+/** Why a background task did not run: it was cut off by shutdown, running or before it started. */
+export interface CutOff {
+  readonly route: string;
+  readonly task: string;
+  readonly state: "running" | "not started";
+}
+
+/** One request's tasks as the runner tracks them (TrackedTasks). */
+export interface TrackedTasks {
+  /** Tasks added and not yet finished. */
+  readonly size: number;
+  /** Stops before the next task and aborts the running one's signal; says what was cut off. */
+  cutOff(reason: Error): CutOff[];
+}
 
 /** How long app.shutdown() waits for background tasks when it is given no signal: 10 s. */
 export const DEFAULT_TASKS_TIMEOUT = 10_000;
@@ -29,7 +43,7 @@ export class TaskRunner {
   /** The queue tasks are stored on; undefined when they run in this process. */
   readonly backend: TaskBackend | undefined;
   readonly #logger: Logger;
-  readonly #pending = new Set<BackgroundTasks>();
+  readonly #pending = new Set<TrackedTasks>();
   #idle: (() => void) | undefined;
 
   constructor(backend: TaskBackend | undefined, logger: Logger) {
@@ -44,11 +58,11 @@ export class TaskRunner {
     return count;
   }
 
-  track(batch: BackgroundTasks): void {
+  track(batch: TrackedTasks): void {
     this.#pending.add(batch);
   }
 
-  untrack(batch: BackgroundTasks): void {
+  untrack(batch: TrackedTasks): void {
     this.#pending.delete(batch);
     if (this.#pending.size === 0) this.#idle?.();
   }

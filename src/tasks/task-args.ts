@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { isPromise } from "../framework/is-promise.ts";
+import { isPromise } from "../common/is-promise.ts";
 import { TaskArgsInvalid } from "./redis/job-data.ts";
 import { encodeArgs } from "./redis/json-args.ts";
 import { taskParts, type Task } from "./task.ts";

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Logger } from "../toolkit/logger.ts";
+import type { Logger } from "../common/logger.ts";
 import { loadModuleFunction, registerModuleFunction, type ModuleFunctionRef } from "../threads/module-function.ts";
 
 const kTask: unique symbol = Symbol.for("spry.task");

@@ -1,4 +1,4 @@
-import { HTTPException } from "../toolkit/exceptions.ts";
+import { HTTPException } from "../common/http-exception.ts";
 import type { ModuleFunctionRef } from "./module-function.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
-import { createLogger, type Logger } from "../toolkit/logger.ts";
+import { createLogger, type Logger } from "../common/logger.ts";
 import { PoolSaturated, WorkerCrashed, isThrownInWorker, notCloneable, restoreError } from "./errors.ts";
 import type { ModuleFunctionRef } from "./module-function.ts";
 import type { PoolTask } from "./run-task.ts";

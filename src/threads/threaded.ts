@@ -1,8 +1,12 @@
-import type { Context } from "../toolkit/context.ts";
 import { registerModuleFunction, type ModuleFunctionRef } from "./module-function.ts";
 import { runInPool } from "./pool.ts";
 import { prepareArguments } from "./arguments.ts";
 import { inPoolWorker } from "./where.ts";
+
+/** What a pooled route handler or dependency needs of its request: the signal that cancels the call. */
+interface Cancellable {
+  readonly signal: AbortSignal;
+}
 
 const kThreaded: unique symbol = Symbol.for("spry.threaded");
 
@@ -85,10 +89,10 @@ export function threadedRef(value: unknown): ModuleFunctionRef | undefined {
  * `threaded` one, a call in the pool with its inputs only (the context cannot be copied to a
  * thread), cancelled while queued if the request's signal aborts.
  */
-export function inPool<F extends (inputs: any, ctx: Context) => unknown>(fn: F): F {
+export function inPool<F extends (inputs: any, ctx: never) => unknown>(fn: F): F {
   const ref = threadedRef(fn);
   if (ref === undefined || inPoolWorker) return fn;
-  return ((inputs: unknown, ctx: Context) => send(ref, [inputs], ctx.signal, false)) as F;
+  return ((inputs: unknown, ctx: Cancellable) => send(ref, [inputs], ctx.signal, false)) as unknown as F;
 }
 
 function send(ref: ModuleFunctionRef, args: unknown[], signal: AbortSignal | undefined, terminate: boolean | undefined): Promise<unknown> {

@@ -1,10 +1,10 @@
 import { parse as parseQuery } from "fast-querystring";
 import { parse as parseCookies } from "cookie";
 import type { Readable } from "node:stream";
-import { HTTPException } from "./exceptions.ts";
-import { checkHeaders, InvalidHeaderError, validHeader } from "./header-check.ts";
+import { HTTPException } from "../common/http-exception.ts";
+import { checkHeaders, InvalidHeaderError, validHeader, type OutgoingHeaders } from "./header-check.ts";
 import type { RequestLimits } from "./limits.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../common/logger.ts";
 import { BackgroundTasks } from "../tasks/background-tasks.ts";
 import type { TaskRunner } from "../tasks/runner.ts";
 import { ClientDisconnected } from "./signals.ts";
@@ -19,8 +19,7 @@ export interface AppConfig {
   readonly stats: RequestCounters;
 }
 
-/** Outgoing headers as lower-case names; an array value is sent as repeated header lines. */
-export type OutgoingHeaders = Record<string, string | number | string[]>;
+export type { OutgoingHeaders } from "./header-check.ts";
 
 /** A response on its way out, as send hooks see and change it. */
 export interface Outgoing {

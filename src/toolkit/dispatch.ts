@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { AppConfig, Context } from "./context.ts";
-import { HTTPException } from "./exceptions.ts";
+import { HTTPException } from "../common/http-exception.ts";
 import { bodyTooLarge } from "./request-body.ts";
 import { ExceptionHandlers, type ExceptionHandler } from "./exception-handlers.ts";
 import { compose, type Middleware } from "./middleware.ts";
@@ -9,7 +9,8 @@ import { withContext } from "./request-context.ts";
 import { FetchContext } from "./fetch-context.ts";
 import { NodeContext } from "./node-context.ts";
 import { ClientDisconnected, HandlerTimeout } from "./signals.ts";
-import { DEV_MODE_ENV, LoopMonitor, type BlockingOptions } from "./event-loop.ts";
+import { inDevMode } from "../common/dev-mode.ts";
+import { LoopMonitor, type BlockingOptions } from "./event-loop.ts";
 import { Overload, type OverloadOptions } from "./overload.ts";
 import type { RouteTable } from "./route-table.ts";
 
@@ -51,7 +52,7 @@ export class Dispatcher {
     const inFlight = (this.#inFlight = this.#threshold > 0 || options.overload?.maxConcurrency !== undefined ? new Set() : undefined);
     this.monitor = new LoopMonitor({
       threshold: this.#threshold,
-      trace: blocking.trace ?? process.env[DEV_MODE_ENV] === "1",
+      trace: blocking.trace ?? inDevMode(),
       logger: config.logger,
       counters: config.stats,
       inFlight: function* () {

@@ -1,15 +1,9 @@
 import { createHook, type AsyncHook } from "node:async_hooks";
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../common/logger.ts";
 import { peekContext } from "./request-context.ts";
 import type { RequestCounters } from "./stats.ts";
-
-/**
- * Set to "1" by `spry dev` in the app's process, and left there (unlike its private marker,
- * which the process removes): development mode, where the blocking trace is on by default.
- */
-export const DEV_MODE_ENV = "SPRY_DEV";
 
 /** How spry watches for code that blocks the event loop. */
 export interface BlockingOptions {

@@ -1,5 +1,5 @@
 import type { Context } from "./context.ts";
-import { HTTPException } from "./exceptions.ts";
+import { HTTPException } from "../common/http-exception.ts";
 
 /** Answers for an error: the response to send instead of spry's default. */
 export type ExceptionHandler<E = any> = (error: E, ctx: Context) => Response | Promise<Response>;

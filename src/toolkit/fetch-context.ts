@@ -1,7 +1,7 @@
 import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
 import { Readable } from "node:stream";
 import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
-import { statusHasNoBody } from "./status.ts";
+import { statusHasNoBody } from "../common/status.ts";
 
 /**
  * The Fetch API path: `Request` in, `Response` out, for any runtime or host that speaks it

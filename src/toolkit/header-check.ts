@@ -1,4 +1,5 @@
-import type { OutgoingHeaders } from "./context.ts";
+/** Outgoing headers as lower-case names; an array value is sent as repeated header lines. */
+export type OutgoingHeaders = Record<string, string | number | string[]>;
 
 // The same rules node:http applies in writeHead (a token for the name; tab, printable ASCII
 // and latin1 for the value), checked before anything is written, so that a refusal leaves

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
 import { bodyTooLarge, decodedBody, readAll } from "./request-body.ts";
 import type { Readable } from "node:stream";
-import { statusHasNoBody } from "./status.ts";
+import { statusHasNoBody } from "../common/status.ts";
 import { ClientDisconnected } from "./signals.ts";
 import { writeResponse, writeStream } from "./write-response.ts";
 

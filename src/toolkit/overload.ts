@@ -1,4 +1,4 @@
-import { HTTPException } from "./exceptions.ts";
+import { HTTPException } from "../common/http-exception.ts";
 import type { LoopMonitor } from "./event-loop.ts";
 import type { RequestCounters } from "./stats.ts";
 

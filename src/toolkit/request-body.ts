@@ -1,6 +1,6 @@
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import { HTTPException } from "./exceptions.ts";
+import { HTTPException } from "../common/http-exception.ts";
 import { ClientDisconnected } from "./signals.ts";
 
 /** 413 for a body over `limit`; the rest is never read, so the connection is not reused. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { inject } from "light-my-request";
-import { statusHasNoBody } from "./status.ts";
+import { statusHasNoBody } from "../common/status.ts";
 
 /** Which of an app's two entry points a TestClient drives. */
 export type Transport = "node" | "fetch";

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { statusHasNoBody } from "./status.ts";
+import { statusHasNoBody } from "../common/status.ts";
 
 /**
  * Writes a Fetch API Response to node:http, streaming its body with backpressure.

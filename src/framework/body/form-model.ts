@@ -1,8 +1,8 @@
 import { compileCoerce, CoercionFailure, listItems, type Coerce } from "../inputs/coerce.ts";
 import { withoutNull, type JsonSchema } from "../inputs/json-schema.ts";
-import type { InputSpec } from "../inputs/plan.ts";
+import type { InputSpec } from "../inputs/spec.ts";
 import { fromIssue, type ErrorDetail } from "../validation-error.ts";
-import { fieldTexts, type FormFields } from "./form.ts";
+import { fieldTexts, type FormFields } from "./fields.ts";
 
 /** The properties of an object schema: a `form()` input with them is a form model. */
 export function modelProperties(schema: JsonSchema | undefined): Record<string, JsonSchema> | undefined {

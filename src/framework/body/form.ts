@@ -1,48 +1,11 @@
 import { parse as parseQuery } from "fast-querystring";
-import type { Readable } from "node:stream";
 import type { Context } from "../../toolkit/context.ts";
-import { HTTPException } from "../../toolkit/exceptions.ts";
+import { HTTPException } from "../../common/http-exception.ts";
 import type { FileOptions } from "../inputs/param.ts";
-import type { BodyPlan } from "../inputs/plan.ts";
-import { unsupported } from "./read-body.ts";
-import { parseMediaType } from "./media-type.ts";
+import type { BodyPlan } from "../inputs/spec.ts";
+import type { FormFields } from "./fields.ts";
+import { parseMediaType, unsupported } from "./media-type.ts";
 import { readMultipart, type FileRules } from "./multipart.ts";
-
-export { MAX_FILES, MAX_FORM_FIELDS, MAX_PART_SIZE, SPOOL_THRESHOLD } from "../../toolkit/limits.ts";
-
-/**
- * An uploaded file, as a handler receives it: in memory when small, in a temporary file
- * (`path`) past the app's `limits.spoolThreshold`. Either way it lasts until the response has
- * been sent; read or copy it before then.
- */
-export interface UploadFile {
-  /** The client's name for it, without any directory part. */
-  readonly filename: string;
-  /** The part's media type, without parameters; `text/plain` when the client sent none (RFC 7578). */
-  readonly contentType: string;
-  /** In bytes. */
-  readonly size: number;
-  /** Where it was spooled to disk, when it was larger than the spool threshold. */
-  readonly path: string | undefined;
-  bytes(): Promise<Uint8Array>;
-  /** The content as UTF-8 text. */
-  text(): Promise<string>;
-  stream(): Readable;
-}
-
-/** Every value of every form field, in order: strings for fields, UploadFiles for files. */
-export type FormFields = Map<string, (string | UploadFile)[]>;
-
-/**
- * The text values of one form field, or undefined when it was not sent. As in FastAPI, a
- * single field sent empty counts as not sent, so that an HTML input left blank takes the
- * declared default rather than failing to convert.
- */
-export function fieldTexts(raw: readonly (string | UploadFile)[] | undefined, list: boolean): string[] | undefined {
-  const texts = raw?.filter((v): v is string => typeof v === "string");
-  if (texts === undefined || texts.length === 0) return undefined;
-  return list || texts[texts.length - 1] !== "" ? texts : undefined;
-}
 
 export type ReadForm = (ctx: Context) => Promise<FormFields>;
 

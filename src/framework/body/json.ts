@@ -1,5 +1,5 @@
 import secureJson from "secure-json-parse";
-import { HTTPException } from "../../toolkit/exceptions.ts";
+import { HTTPException } from "../../common/http-exception.ts";
 import { RequestValidationError } from "../validation-error.ts";
 import { findJsonError } from "./json-error.ts";
 

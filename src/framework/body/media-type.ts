@@ -1,4 +1,4 @@
-import { HTTPException } from "../../toolkit/exceptions.ts";
+import { HTTPException } from "../../common/http-exception.ts";
 
 const ESSENCE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
 const PARAMETER = /^\s*([a-z0-9!#$&^_.+-]+)=("(?:[^"\\]|\\.)*"|[^\s;"]*)\s*$/i;
@@ -49,4 +49,9 @@ export function isJson(type: MediaType): boolean {
 
 function malformed(contentType: string): HTTPException {
   return new HTTPException(415, `Malformed Content-Type: ${JSON.stringify(contentType.slice(0, 100))}`);
+}
+
+/** 415 for a body whose media type the route does not take. */
+export function unsupported(contentType: string, expected: string): HTTPException {
+  return new HTTPException(415, `Unsupported Media Type: expected ${expected}, got ${JSON.stringify(contentType.slice(0, 100))}`);
 }

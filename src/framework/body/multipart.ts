@@ -2,8 +2,8 @@ import { createRequire } from "node:module";
 import type busboyType from "busboy";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import type { Context } from "../../toolkit/context.ts";
-import { HTTPException } from "../../toolkit/exceptions.ts";
-import type { FormFields } from "./form.ts";
+import { HTTPException } from "../../common/http-exception.ts";
+import type { FormFields } from "./fields.ts";
 import type { MediaType } from "./media-type.ts";
 import { spool, SpoolDir, type SpooledUpload } from "./upload-file.ts";
 

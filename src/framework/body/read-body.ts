@@ -1,12 +1,12 @@
 import type { Context } from "../../toolkit/context.ts";
-import { HTTPException } from "../../toolkit/exceptions.ts";
-import type { BodyPlan, InputSpec } from "../inputs/plan.ts";
-import { convert, Failed } from "../inputs/read.ts";
+import type { BodyPlan, InputSpec } from "../inputs/spec.ts";
+import { convert, Failed } from "../inputs/convert.ts";
 import type { ErrorDetail } from "../validation-error.ts";
-import { compileFormReader, fieldTexts, type FormFields, type UploadFile } from "./form.ts";
+import { fieldTexts, type FormFields, type UploadFile } from "./fields.ts";
+import { compileFormReader } from "./form.ts";
 import { compileFormModel, otherErrors, type ReadFormModel } from "./form-model.ts";
 import { parseJson } from "./json.ts";
-import { isJson, parseMediaType } from "./media-type.ts";
+import { isJson, parseMediaType, unsupported } from "./media-type.ts";
 
 /** One body input's value, ready for its schema. */
 export interface BodyInput {
@@ -89,10 +89,6 @@ function fileInput(spec: InputSpec, raw: readonly (string | UploadFile)[] | unde
   const values = files === undefined || files.length === 0 ? raw?.filter((v) => v !== "") : files;
   const input = values === undefined || values.length === 0 ? undefined : spec.list ? values : values[values.length - 1];
   return { spec, input, absent: input === undefined };
-}
-
-export function unsupported(contentType: string, expected: string): HTTPException {
-  return new HTTPException(415, `Unsupported Media Type: expected ${expected}, got ${JSON.stringify(contentType.slice(0, 100))}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -3,8 +3,8 @@ import { mkdtemp, open, readFile, rm, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { HTTPException } from "../../toolkit/exceptions.ts";
-import type { UploadFile } from "./form.ts";
+import { HTTPException } from "../../common/http-exception.ts";
+import type { UploadFile } from "./fields.ts";
 
 /** An upload held in memory, or spooled to `path` once it grew past the threshold. */
 export class SpooledUpload implements UploadFile {

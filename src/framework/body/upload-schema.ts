@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { UploadFile } from "./form.ts";
+import type { UploadFile } from "./fields.ts";
 import { SpooledUpload } from "./upload-file.ts";
 
 export interface UploadRules {

@@ -1,9 +1,13 @@
 import type { Context } from "../../toolkit/context.ts";
-import type { Inputs } from "../inputs/plan.ts";
-import type { InferInputs } from "../types.ts";
-import { inPool } from "../../threads/threaded.ts";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
 
-const kDependency: unique symbol = Symbol.for("spry.dependency");
+/** Where a dependency keeps its DependencyInfo. */
+export const kDependency: unique symbol = Symbol.for("spry.dependency");
+
+// Inputs and Dependency refer to each other (a dependency declares inputs, and an input may be a
+// dependency), so both are declared here.
+/** A route's or a dependency's declared inputs: argument name to schema, or to a dependency. */
+export type Inputs = Record<string, StandardSchemaV1 | Dependency<any>>;
 
 /**
  * When a dependency's teardown (the code after its `yield`) runs:
@@ -66,45 +70,6 @@ export type Resolved<R> = R extends AsyncGenerator<infer Y, unknown, unknown>
   : R extends Generator<infer Y, unknown, unknown>
     ? Y
     : Awaited<R>;
-
-/**
- * Declares a dependency: a function that declares its inputs exactly as a route does (path,
- * query, header, cookie and body inputs, and other dependencies) and returns a value, which a
- * route (or another dependency) receives by naming the dependency among its inputs. It runs
- * once per request however many ask for it. A generator function owns a resource: it yields
- * the value, and the code after `yield` is its teardown, run in reverse order of setup, when
- * the handler throws too, and when the client disconnects.
- *
- * @example
- * const pagination = depends({ skip: z.int().default(0), limit: z.int().max(100).default(10) }, (page) => page);
- * const db = depends(async function* () {
- *   const conn = await pool.connect();
- *   try { yield conn; } finally { conn.release(); }
- * });
- * app.get("/items/", { page: pagination, db }, ({ page, db }) => db.items(page));
- */
-export function depends<R>(fn: (inputs: {}, ctx: Context) => R, options?: DependencyOptions): Dependency<Resolved<R>>;
-export function depends<const I extends Inputs, R>(
-  inputs: I,
-  fn: (inputs: InferInputs<"", I>, ctx: Context) => R,
-  options?: DependencyOptions,
-): Dependency<Resolved<R>>;
-export function depends(...args: unknown[]): Dependency<unknown> {
-  const [inputs, fn, options] = (typeof args[0] === "function" ? [{}, args[0], args[1]] : args) as [Inputs, DependencyFn, DependencyOptions | undefined];
-  if (typeof fn !== "function") throw new TypeError("depends() needs a function");
-  const dependency = {} as { [kDependency]: DependencyInfo };
-  dependency[kDependency] = {
-    inputs,
-    // A `threaded` function runs in the worker thread pool with its inputs (overrides too: they are dependencies).
-    fn: inPool(fn),
-    scope: options?.scope ?? "request",
-    name: options?.name ?? (fn.name || "anonymous dependency"),
-    cache: true,
-    original: dependency,
-    security: options?.security,
-  };
-  return dependency;
-}
 
 /**
  * A use of a dependency that runs it again instead of sharing the request's one result

@@ -1,4 +1,4 @@
-import type { Inputs } from "../inputs/plan.ts";
+import type { Inputs } from "./dependency.ts";
 import { dependencyInfo, type Dependency, type DependencyInfo } from "./dependency.ts";
 
 /** Replacements for dependencies, as tests install them (`app.dependencyOverrides`). */

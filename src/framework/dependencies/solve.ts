@@ -1,4 +1,4 @@
-import { isPromise } from "../is-promise.ts";
+import { isPromise } from "../../common/is-promise.ts";
 import type { Context } from "../../toolkit/context.ts";
 import type { Values } from "../inputs/read.ts";
 import type { Scope } from "./dependency.ts";

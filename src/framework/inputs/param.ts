@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { UploadFile } from "../body/form.ts";
+import type { UploadFile } from "../body/fields.ts";
 import { uploadSchema } from "../body/upload-schema.ts";
 
 /** Where a declared input is read from. */

@@ -1,51 +1,11 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { PathTemplate } from "../../toolkit/path-template.ts";
-import { dependencyInfo, type Dependency } from "../dependencies/dependency.ts";
+import { dependencyInfo, type Inputs } from "../dependencies/dependency.ts";
 import { modelProperties } from "../body/form-model.ts";
-import { compileCoerce, listItems, type Coerce } from "./coerce.ts";
+import { compileCoerce, listItems } from "./coerce.ts";
+import type { InputPlan, InputSpec } from "./spec.ts";
 import { inputJsonSchema, resolve, withoutNull, type JsonSchema } from "./json-schema.ts";
 import { paramInfo, type BodyKind, type Location, type ParamOptions } from "./param.ts";
-
-/** A route's or a dependency's declared inputs: argument name to schema, or to a dependency. */
-export type Inputs = Record<string, StandardSchemaV1 | Dependency<any>>;
-
-/** One declared input, resolved at registration: where it is read, under which name, how it is converted. */
-export interface InputSpec {
-  /** Whose input it is: 0 for the route, 1.. for its dependencies in the graph's order. */
-  readonly owner: number;
-  /** The handler's (or dependency's) name for it. */
-  readonly name: string;
-  readonly location: Location;
-  /** The name on the wire: the query key, the lower-case header name, the cookie or body field name. */
-  readonly key: string;
-  /** Where errors about it point: `["query", "q"]`, `["body"]`, `["body", "item"]`. */
-  readonly loc: readonly (string | number)[];
-  readonly schema: StandardSchemaV1;
-  readonly jsonSchema: JsonSchema | undefined;
-  /** Whether every value of a repeated query key or header is collected into a list. */
-  readonly list: boolean;
-  /** Converts one string to the declared type (each item's type, for lists). */
-  readonly coerce: Coerce;
-  readonly options: ParamOptions;
-  /** For body inputs: how the value is carried. */
-  readonly kind: BodyKind | undefined;
-}
-
-/** How a route's body is read: which inputs it holds, and whether they are embedded by name. */
-export interface BodyPlan {
-  readonly kind: "json" | "form";
-  readonly specs: readonly InputSpec[];
-  /** `{"name": value, ...}` rather than the value itself. */
-  readonly embed: boolean;
-}
-
-export interface InputPlan {
-  /** Inputs from the path, query, headers and cookies. */
-  readonly params: readonly InputSpec[];
-  readonly body: BodyPlan | undefined;
-  /** How many owners' values the reader returns. */
-  readonly owners: number;
-}
 
 /**
  * Decides, once per route, where each input comes from, as FastAPI does: a name in the path
@@ -53,16 +13,6 @@ export interface InputPlan {
  * object schema (a model) is the JSON body, and anything else is a query parameter. Path
  * parameters the user did not declare are strings. Dependencies among the inputs are left to
  * the dependency graph (see planGraphInputs).
- */
-export function planInputs(template: PathTemplate, inputs: Inputs): InputPlan {
-  return planGraphInputs(template, [inputs]);
-}
-
-/**
- * The same, over the inputs of a route (owner 0) and of each of its dependencies (owners
- * 1..n): one list of parameters and one body for the whole request, each spec tagged with
- * its owner, so that every input is validated before anything runs and all failures are
- * reported together.
  */
 export function planGraphInputs(template: PathTemplate, owners: readonly Inputs[]): InputPlan {
   const specs: Omit<InputSpec, "loc">[] = [];

@@ -2,8 +2,8 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "../../toolkit/context.ts";
 import { compileBodyReader } from "../body/read-body.ts";
 import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "../validation-error.ts";
-import { CoercionFailure } from "./coerce.ts";
-import type { InputPlan, InputSpec } from "./plan.ts";
+import { convert, Failed, type Raw } from "./convert.ts";
+import type { InputPlan, InputSpec } from "./spec.ts";
 
 /** Each owner's validated inputs: the route's at 0, then each dependency's. */
 export type Values = Record<string, unknown>[];
@@ -26,8 +26,6 @@ interface Pending {
   readonly absent: boolean;
   readonly result: Promise<StandardSchemaV1.Result<unknown>>;
 }
-
-type Raw = string | string[] | undefined;
 
 /**
  * Compiles the input reader of one route, or undefined when it declares no inputs. Each
@@ -88,39 +86,6 @@ function rawReader(spec: InputSpec): (ctx: Context) => Raw {
     case "body":
       throw new Error("Body inputs are read by the body reader");
   }
-}
-
-/** Conversion errors, allocated only when a conversion fails. */
-export class Failed {
-  readonly errors: ErrorDetail[];
-  constructor(errors: ErrorDetail[]) {
-    this.errors = errors;
-  }
-}
-
-/** Converts the strings of a URL, header, cookie or form field to the declared type. */
-export function convert(spec: InputSpec, raw: Raw): unknown {
-  if (raw === undefined) return undefined;
-  if (spec.list) {
-    const items = typeof raw === "string" ? [raw] : raw;
-    if (spec.location === "header" && items.length === 0) return undefined;
-    const out = new Array<unknown>(items.length);
-    let errors: ErrorDetail[] | undefined;
-    for (let i = 0; i < items.length; i++) {
-      const value = spec.coerce(items[i]!);
-      if (value instanceof CoercionFailure) {
-        (errors ??= []).push({ type: value.type, loc: [...spec.loc, i], msg: value.msg, input: items[i] });
-      } else out[i] = value;
-    }
-    return errors === undefined ? out : new Failed(errors);
-  }
-  // A scalar given several times takes the last value, as Starlette's query_params does.
-  const text = typeof raw === "string" ? raw : raw[raw.length - 1]!;
-  const value = spec.coerce(text);
-  if (value instanceof CoercionFailure) {
-    return new Failed([{ type: value.type, loc: [...spec.loc], msg: value.msg, input: text }]);
-  }
-  return value;
 }
 
 function settle(spec: InputSpec, input: unknown, absent: boolean, result: StandardSchemaV1.Result<unknown>, gathered: Gathered): void {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { HTTPException } from "../../toolkit/exceptions.ts";
+import { HTTPException } from "../../common/http-exception.ts";
 
 const require = createRequire(import.meta.url);
 

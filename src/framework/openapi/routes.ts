@@ -1,4 +1,3 @@
-import type { Spry } from "../app.ts";
 import { swaggerAssets, redocAssets, swaggerPage, redocPage, type Asset } from "./docs-pages.ts";
 
 export interface DocsOptions {
@@ -13,8 +12,15 @@ export interface DocsOptions {
 const HIDDEN = { includeInSchema: false } as const;
 const HTML = { "content-type": "text/html; charset=utf-8" };
 
+/** Where the docs routes are added: the app, seen only as far as these routes need it. */
+export interface DocsHost {
+  get(path: string, handler: () => Response | Promise<Response>, options: typeof HIDDEN): unknown;
+  /** The OpenAPI document as JSON text. */
+  openapiJson(): string;
+}
+
 /** Adds the OpenAPI document and the two docs pages to an app, as FastAPI's setup() does. */
-export function registerDocs(app: Spry, options: DocsOptions, title: string): void {
+export function registerDocs(app: DocsHost, options: DocsOptions, title: string): void {
   const openapiUrl = options.openapiUrl ?? "/openapi.json";
   if (openapiUrl === false) return;
   app.get(openapiUrl, () => new Response(app.openapiJson(), { headers: { "content-type": "application/json" } }), HIDDEN);
@@ -32,7 +38,7 @@ export function registerDocs(app: Spry, options: DocsOptions, title: string): vo
   }
 }
 
-function serveAssets(app: Spry, base: string, assets: Record<string, Asset>): void {
+function serveAssets(app: DocsHost, base: string, assets: Record<string, Asset>): void {
   for (const [name, asset] of Object.entries(assets)) {
     app.get(`${base}/${name}`, async () => new Response(await asset.load() as BodyInit, {
       // The files change only when the package does; a day of caching spares reloading 1.5 MB.

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { depends, type Dependency } from "../dependencies/dependency.ts";
+import type { Dependency } from "../dependencies/dependency.ts";
+import { depends } from "../dependencies/depends.ts";
 import { form } from "../inputs/param.ts";
 
 /** What `OAuth2PasswordRequestForm` resolves to: the fields of an OAuth2 password-flow token request. */

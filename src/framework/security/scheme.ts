@@ -1,6 +1,7 @@
 import type { Context } from "../../toolkit/context.ts";
-import { HTTPException } from "../../toolkit/exceptions.ts";
-import { depends, type Dependency } from "../dependencies/dependency.ts";
+import { HTTPException } from "../../common/http-exception.ts";
+import type { Dependency } from "../dependencies/dependency.ts";
+import { depends } from "../dependencies/depends.ts";
 
 /** What every security scheme takes. */
 export interface SchemeOptions<AutoError extends boolean = true> {

@@ -1,4 +1,5 @@
-import { dependencyInfo, depends, useOf, type Dependency } from "../dependencies/dependency.ts";
+import { dependencyInfo, useOf, type Dependency } from "../dependencies/dependency.ts";
+import { depends } from "../dependencies/depends.ts";
 
 /** The scopes required of a dependency, FastAPI's SecurityScopes: see `securityScopes`. */
 export interface SecurityScopes {

@@ -1,7 +1,7 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { taskParts, type Task, type TaskBackend } from "../task.ts";
-import { createLogger, type Logger } from "../../toolkit/logger.ts";
+import { createLogger, type Logger } from "../../common/logger.ts";
 import { producerConnection, TaskQueueUnavailable, waitUntilReady } from "./connection.ts";
 import { readDeadLetter, type DeadLetter } from "./dead-letters.ts";
 import { jobDataFor, type JobData } from "./job-data.ts";

@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { runBlocking } from "../blocking.ts";
 import { findTask, taskParts, type Task } from "../task.ts";
-import type { Logger } from "../../toolkit/logger.ts";
+import type { Logger } from "../../common/logger.ts";
 import { TaskArgsInvalid, validateArgs, type JobData } from "./job-data.ts";
 import type { QueueLibraries } from "./libraries.ts";
 import { withFields } from "./task-logger.ts";

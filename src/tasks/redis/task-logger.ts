@@ -1,4 +1,4 @@
-import type { Logger } from "../../toolkit/logger.ts";
+import type { Logger } from "../../common/logger.ts";
 
 /** `logger` with `fields` added to every line, so a task's own logs name the task, job and attempt. */
 export function withFields(logger: Logger, fields: object): Logger {

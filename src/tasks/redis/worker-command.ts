@@ -1,13 +1,14 @@
 import { parseArgs } from "node:util";
-import { LoadError, loadApp } from "../../server/load-app.ts";
 import { createdQueues, RedisQueue } from "./redis-queue.ts";
 import { startWorker, type WorkerApp } from "./worker.ts";
 
 /**
  * `spry worker FILE`: imports the app module (which configures the queue with redisQueue()),
  * starts the app, and runs queued tasks until SIGTERM or SIGINT. Resolves with the exit code.
+ * `loadApp` is the CLI's module loader (server/load-app.ts): it throws an error named
+ * "LoadError" for a failure whose message says it all.
  */
-export async function workerCommand(argv: string[]): Promise<number> {
+export async function workerCommand(argv: string[], loadApp: (file: string) => Promise<unknown>): Promise<number> {
   let file: string;
   let concurrency: number | undefined;
   let queueName: string | undefined;
@@ -35,7 +36,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     app = (await loadApp(file)) as WorkerApp;
     queue = pickQueue(file, queueName, app);
   } catch (error) {
-    console.error(`spry: ${error instanceof LoadError ? error.message : `cannot load ${file}:\n${(error as Error).stack ?? String(error)}`}`);
+    console.error(`spry: ${isLoadError(error) ? error.message : `cannot load ${file}:\n${(error as Error).stack ?? String(error)}`}`);
     return 1;
   }
   try {
@@ -56,7 +57,17 @@ function pickQueue(file: string, name: string | undefined, app: WorkerApp): Redi
   if (configured instanceof RedisQueue && (name === undefined || configured.options.queue === name)) return configured;
   const queues = createdQueues().filter((queue) => name === undefined || queue.options.queue === name);
   if (queues.length === 1) return queues[0]!;
-  if (name !== undefined) throw new LoadError(`${file} configures no Redis queue named "${name}"`);
-  if (queues.length === 0) throw new LoadError(`${file} configures no Redis queue: give the app one, e.g. new Spry({ tasks: redisQueue({ url }) }) from "spry/queue"`);
-  throw new LoadError(`${file} configures ${queues.length} Redis queues (${queues.map((q) => q.options.queue).join(", ")}): choose one with --queue NAME`);
+  if (name !== undefined) throw loadError(`${file} configures no Redis queue named "${name}"`);
+  if (queues.length === 0) throw loadError(`${file} configures no Redis queue: give the app one, e.g. new Spry({ tasks: redisQueue({ url }) }) from "spry/queue"`);
+  throw loadError(`${file} configures ${queues.length} Redis queues (${queues.map((q) => q.options.queue).join(", ")}): choose one with --queue NAME`);
+}
+
+function loadError(message: string): Error {
+  const error = new Error(message);
+  error.name = "LoadError";
+  return error;
+}
+
+function isLoadError(error: unknown): error is Error {
+  return error instanceof Error && error.name === "LoadError";
 }

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { createLogger, type Logger } from "../../toolkit/logger.ts";
+import { createLogger, type Logger } from "../../common/logger.ts";
 import { workerConnection } from "./connection.ts";
 import { loadQueueLibraries } from "./libraries.ts";
 import { safeUrl } from "./options.ts";

@@ -3,7 +3,7 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { brotliCompressSync, constants, createBrotliCompress, createGzip, gzipSync } from "node:zlib";
 import type { Outgoing } from "../context.ts";
 import type { Middleware } from "../middleware.ts";
-import { statusHasNoBody } from "../status.ts";
+import { statusHasNoBody } from "../../common/status.ts";
 import { negotiate } from "./accept-encoding.ts";
 import { addVary, getHeader, removeHeader, replaceHeader } from "./headers.ts";
 

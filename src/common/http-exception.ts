@@ -1,4 +1,4 @@
-import { STATUS_CODES } from "node:http";
+import { statusPhrase } from "./status.ts";
 
 /**
  * Raise from a handler or dependency to answer with an error status.
@@ -14,7 +14,7 @@ export class HTTPException extends Error {
   readonly headers: Record<string, string> | undefined;
 
   constructor(status: number, detail?: unknown, headers?: Record<string, string>) {
-    const phrase = STATUS_CODES[status] ?? "Error";
+    const phrase = statusPhrase(status);
     super(typeof detail === "string" ? detail : phrase);
     this.name = "HTTPException";
     this.status = status;
