@@ -70,9 +70,16 @@ export interface ThreadPoolStats {
   readonly runTime: Percentiles;
 }
 
+/**
+ * piscina infers its transfer-list type from MessagePort.postMessage, whose last overload in
+ * current @types/node takes an options object; piscina passes the list as the array argument.
+ */
+type PiscinaTransferList = NonNullable<Parameters<Piscina["run"]>[1]>["transferList"];
+
 const require = createRequire(import.meta.url);
 const WORKER_ENTRY = new URL("./worker.mjs", import.meta.url).href;
-const RUN_TASK = new URL("./run-task.ts", import.meta.url).href;
+// Beside this module, with its extension: run-task.ts in the sources, run-task.js in the build.
+const RUN_TASK = new URL(`./run-task${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`, import.meta.url).href;
 
 let options: Required<ThreadPoolOptions> = defaults({});
 let logger: Logger | undefined;
@@ -142,7 +149,7 @@ export function runInPool(ref: ModuleFunctionRef, args: unknown[], runOptions: P
   const task: PoolTask = { module: ref.module, name: ref.name, args, started };
   inFlight++;
   const settled = current
-    .run(task, { signal: dequeue?.signal ?? signal ?? null, transferList: runOptions.transferList as TransferItem[] | undefined })
+    .run(task, { signal: dequeue?.signal ?? signal ?? null, transferList: runOptions.transferList as unknown as PiscinaTransferList })
     .then(
       (value: unknown) => {
         inFlight--;

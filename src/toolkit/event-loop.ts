@@ -1,5 +1,5 @@
 import { createHook, type AsyncHook } from "node:async_hooks";
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
 import type { Logger } from "../common/logger.ts";
 import { peekContext } from "./request-context.ts";
@@ -54,7 +54,8 @@ export class LoopMonitor {
   #timer: NodeJS.Timeout | undefined;
   #expected = 0;
   #lastReport = -Infinity;
-  #histogram: IntervalHistogram | undefined;
+  // Named through the function: @types/node renamed the histogram type (IntervalHistogram, then ELDHistogram).
+  #histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
   #hook: AsyncHook | undefined;
 
   constructor(options: { threshold: number; trace: boolean; logger: Logger; counters: RequestCounters; inFlight: () => Iterable<string> }) {

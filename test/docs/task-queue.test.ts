@@ -39,7 +39,7 @@ test("POST /orders/{orderId} answers once both tasks are stored in Redis", async
 });
 
 test("the dead-letter script prints the queue's counts and exits", async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "docs/examples/task-queue/dead-letters.ts"], {
+  const { stdout } = await promisify(execFile)(process.execPath, ["docs/examples/task-queue/dead-letters.ts"], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: redis.url },
   });

@@ -131,7 +131,7 @@ forEachTransport("multipart bodies and uploads", (connect) => {
     assert.equal(res.status, 200);
     assert.equal((await res.json()).doc.onDisk, true);
     const [{ path, existed }] = seen as [Seen];
-    assert.ok(path?.startsWith(tmp), path);
+    assert.ok(path?.startsWith(tmp), String(path));
     assert.equal(existed, true);
     assert.deepEqual(await uploadsGone(tmp), []);
   });

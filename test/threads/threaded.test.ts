@@ -76,7 +76,10 @@ test("arguments that cannot be copied: a TypeError naming the function, and the 
 
 test("a class instance argument is refused, since the thread would get it without its methods", async () => {
   class Point {
-    constructor(readonly x: number) {}
+    readonly x: number;
+    constructor(x: number) {
+      this.x = x;
+    }
     norm(): number {
       return Math.abs(this.x);
     }

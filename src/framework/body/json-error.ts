@@ -13,7 +13,12 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const STRING_BODY = /(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*/y;
 
 class Failure {
-  constructor(readonly position: number, readonly message: string) {}
+  readonly position: number;
+  readonly message: string;
+  constructor(position: number, message: string) {
+    this.position = position;
+    this.message = message;
+  }
 }
 
 export function findJsonError(text: string): JsonSyntaxError {

@@ -19,8 +19,10 @@ export interface JobData {
 /** The argument failed the task's schema: named with the task, never retried. */
 export class TaskArgsInvalid extends Error {
   override readonly name = "TaskArgsInvalid";
-  constructor(taskName: string, readonly issues: readonly StandardSchemaV1.Issue[]) {
+  readonly issues: readonly StandardSchemaV1.Issue[];
+  constructor(taskName: string, issues: readonly StandardSchemaV1.Issue[]) {
     super(`Task "${taskName}": its argument does not match its schema: ${describeIssues(issues)}`);
+    this.issues = issues;
   }
 }
 

@@ -44,7 +44,10 @@ test("what JSON would change or cannot encode is refused at add, naming the task
   const cycle: { id: string; self?: unknown } = { id: "c" };
   cycle.self = cycle;
   class Point {
-    constructor(readonly x: number) {}
+    readonly x: number;
+    constructor(x: number) {
+      this.x = x;
+    }
   }
   const refused: [unknown, RegExp][] = [
     [{ id: "f", extra: () => 1 }, /args\.extra is a function/],
