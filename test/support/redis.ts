@@ -15,7 +15,7 @@ export interface RedisServer {
   readonly pid: number;
   /** Stops it: SIGTERM (Redis flushes and exits) or SIGKILL (a crash). */
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
-  /** Starts it again on the same port and directory, after stop(). */
+  /** Starts it again on the same port and directory, after stop(); nothing if it is running. */
   start(): Promise<void>;
   /** Stops it for good and removes its directory. */
   dispose(): Promise<void>;
@@ -39,7 +39,9 @@ export async function startRedis(): Promise<RedisServer> {
   let exited: Promise<void> = Promise.resolve();
   let log = "";
 
+  const running = () => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
   const start = async () => {
+    if (running()) return;
     log = "";
     const child = spawn(
       binary,
@@ -56,8 +58,8 @@ export async function startRedis(): Promise<RedisServer> {
     if (gone) throw new Error(`redis-server exited at startup:\n${log}`);
   };
   const stop = async (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") => {
-    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill(signal);
+    if (!running()) return;
+    proc!.kill(signal);
     await exited;
   };
 

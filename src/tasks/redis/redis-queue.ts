@@ -18,6 +18,16 @@ export function createdQueues(): readonly RedisQueue[] {
   return [...created];
 }
 
+const UNSENT_RETRY_MS = 20;
+
+/**
+ * Whether ioredis refused the command before writing it: with the offline queue off, a command
+ * issued on a connection that is no longer writable fails with this message, and only then.
+ */
+function neverSent(error: unknown): boolean {
+  return error instanceof Error && error.message === "Stream isn't writeable and enableOfflineQueue options is false";
+}
+
 /** How many jobs are in each state. */
 export interface QueueCounts {
   readonly waiting: number;
@@ -57,17 +67,32 @@ export class RedisQueue implements TaskBackend {
     const data = await jobDataFor(task, args, route);
     const options = jobOptions(taskParts(task).options, this.options);
     const { queue, client } = await this.#connect();
-    await waitUntilReady(client, this.options.unavailableTimeout, `Task "${task.name}" was not queued`, this.options.url);
-    try {
-      const job = await queue.add(task.name, data, options);
-      return job.id!;
-    } catch (error) {
-      // The write may have reached Redis before the connection broke: say so rather than
-      // claim nothing was stored.
-      throw new TaskQueueUnavailable(
-        `Task "${task.name}" may not have been queued: the connection to Redis at ${safeUrl(this.options.url)} failed while adding it (${(error as Error).message})`,
-        { cause: error },
-      );
+    const notQueued = `Task "${task.name}" was not queued`;
+    const deadline = Date.now() + this.options.unavailableTimeout;
+    for (;;) {
+      await waitUntilReady(client, Math.max(0, deadline - Date.now()), notQueued, this.options.url);
+      try {
+        const job = await queue.add(task.name, data, options);
+        return job.id!;
+      } catch (error) {
+        // The write may have reached Redis before the connection broke: say so rather than
+        // claim nothing was stored.
+        if (!neverSent(error)) {
+          throw new TaskQueueUnavailable(
+            `Task "${task.name}" may not have been queued: the connection to Redis at ${safeUrl(this.options.url)} failed while adding it (${(error as Error).message})`,
+            { cause: error },
+          );
+        }
+        // Nothing was written: the connection dropped just before, while the client still said
+        // "ready". Wait for Redis as any add during an outage does, within the same bound.
+        if (Date.now() >= deadline) {
+          throw new TaskQueueUnavailable(`${notQueued}: Redis at ${safeUrl(this.options.url)} is unreachable (${(error as Error).message}); nothing was stored`, {
+            cause: error,
+          });
+        }
+        // ioredis notices the closed socket on a later turn of the event loop.
+        await new Promise((resolve) => setTimeout(resolve, UNSENT_RETRY_MS));
+      }
     }
   }
 

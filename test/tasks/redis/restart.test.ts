@@ -1,7 +1,7 @@
 // What survives what (rows 31 and 32): an API process restarted while its tasks wait in the
 // queue, and Redis itself restarted (kill -9, append-only file) with tasks queued.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, before, beforeEach, test } from "node:test";
 import { TaskQueueUnavailable } from "../../../src/tasks/redis/index.ts";
 import { spry, exitWithin, EXIT_TIMEOUT_MS, waitFor } from "../../server/spry-process.ts";
 import { note } from "./fixtures/tasks.ts";
@@ -12,6 +12,8 @@ before(async () => {
   h = await harness();
 });
 after(() => h.dispose());
+// A test that failed while Redis was down must not leave the next one without it.
+beforeEach(() => h.redis.start());
 
 async function post(url: string): Promise<{ status: number; body: string }> {
   const response = await fetch(url, { method: "POST" });
