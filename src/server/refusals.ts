@@ -8,20 +8,55 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 export function guard(listener: Listener, maxHeadersCount: number): Listener {
   const maxRaw = maxHeadersCount * 2;
   return (req, res) => {
+    // A request pipelined behind a refused one on the same connection: the connection is
+    // closing, and what follows a refused request is never read as a request of its own.
+    if (closing.has(req.socket)) return;
     // llhttp also accepts "HTTP/2.0" and a request line with no version at all (HTTP/0.9),
     // though neither is an HTTP/1 request; every other bad version it already answers with 400.
     if (req.httpVersionMajor !== 1) return refuse(res, 400, "Unsupported HTTP version");
     // Node's own check (requireHostHeader) answers with an empty body; this one matches the rest.
     if (req.httpVersionMinor === 1 && req.headers.host === undefined) return refuse(res, 400, "Missing Host header");
+    const raw = req.rawHeaders;
     // Node keeps the first maxHeadersCount headers and drops the rest silently; a request that
     // sent more is refused instead of being served with some of its headers missing.
-    if (req.rawHeaders.length > maxRaw) return refuse(res, 431, `Too many request headers (limit ${maxHeadersCount})`);
+    if (raw.length > maxRaw) return refuse(res, 431, `Too many request headers (limit ${maxHeadersCount})`);
+    // Node keeps the first Host and drops the others; RFC 9112 (3.2) asks for a 400, since a
+    // proxy in front may have routed by another one.
+    if (hostCount(raw) > 1) return refuse(res, 400, "More than one Host header");
+    const codings = req.headers["transfer-encoding"];
+    if (codings !== undefined && codings !== "chunked") {
+      if (!singleChunked(codings)) return refuse(res, 501, `Transfer-Encoding ${JSON.stringify(codings)} is not supported: send a body with Content-Length, or Transfer-Encoding: chunked alone`);
+    }
     listener(req, res);
   };
 }
 
+function hostCount(raw: string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === "host") count++;
+  }
+  return count;
+}
+
+/**
+ * llhttp reads any Transfer-Encoding whose last coding is chunked as chunked, and ignores the
+ * codings before it (`identity, chunked`, `gzip, chunked`): a proxy in front that reads them
+ * differently would see other request boundaries, so that the bytes after the body could run
+ * as a second request. Only a single `chunked` is served; RFC 9112 (6.1) answers any other
+ * coding with 501. (Chunked twice, or not last, llhttp refuses itself with 400.)
+ */
+function singleChunked(value: string): boolean {
+  return value.trim().toLowerCase() === "chunked";
+}
+
+/** Connections closing after a refusal: nothing more they send is served. */
+const closing = new WeakSet<object>();
+
 // Connection: close, so that nothing sent after a refused request is parsed as another one.
 function refuse(res: ServerResponse, status: number, detail: string): void {
+  closing.add(res.req.socket);
   const body = JSON.stringify({ detail });
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
   res.end(body);

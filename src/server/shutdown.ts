@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.ts";
 import type { HttpSocket } from "./http-socket.ts";
 
@@ -18,27 +19,56 @@ export interface Drain {
 }
 
 /**
+ * How long a connection must have been idle before a drain closes it. A keep-alive client that
+ * is busy sends its next request within milliseconds of an answer; closing its connection then
+ * would cut off a request already on the wire (or reset one sitting in the receive buffer).
+ * Waiting this long lets that request arrive, to be answered with `Connection: close`; a
+ * connection idle for longer is closed at once.
+ */
+const IDLE_BEFORE_CLOSE_MS = 1_000;
+// How often a drain looks for connections that have become idle long enough.
+const SWEEP_MS = 50;
+
+/**
  * The connections of one node:http server, tracked so that a shutdown can tell in-flight
  * requests (which finish, answered with `Connection: close`) from idle keep-alive connections
- * (closed at once). Tracking is per connection, not per request: the hot path only reads a flag.
+ * (closed once idle long enough that no request of theirs can be on its way). Tracking is per
+ * connection: the hot path records when each response finished, nothing more.
  */
 export class Connections {
   readonly #server: Server;
-  readonly #sockets = new Set<HttpSocket>();
+  /** Every open connection, and when it last became idle (connected, or finished a response). */
+  readonly #idleSince = new Map<HttpSocket, number>();
+  readonly #markIdle: (this: ServerResponse) => void;
   #draining = false;
 
   constructor(server: Server) {
     this.#server = server;
+    const idleSince = this.#idleSince;
     server.on("connection", (socket: HttpSocket) => {
-      this.#sockets.add(socket);
-      socket.once("close", () => this.#sockets.delete(socket));
+      idleSince.set(socket, performance.now());
+      socket.once("close", () => idleSince.delete(socket));
     });
+    this.#markIdle = function (this: ServerResponse) {
+      const socket = this.req.socket as HttpSocket;
+      if (idleSince.has(socket)) idleSince.set(socket, performance.now());
+    };
   }
 
-  /** The listener, wrapped: a request that arrives once draining has begun is answered with `Connection: close`. */
+  /** How many connections are open. */
+  get size(): number {
+    return this.#idleSince.size;
+  }
+
+  /**
+   * The listener, wrapped: a request that arrives once draining has begun is answered with
+   * `Connection: close`, and the end of every response is recorded.
+   */
   wrap(listener: Listener): Listener {
+    const markIdle = this.#markIdle;
     return (req, res) => {
       if (this.#draining) res.shouldKeepAlive = false;
+      res.once("finish", markIdle);
       listener(req, res);
     };
   }
@@ -46,7 +76,7 @@ export class Connections {
   /** The requests being answered right now. */
   inFlight(): ServerResponse[] {
     const responses: ServerResponse[] = [];
-    for (const socket of this.#sockets) {
+    for (const socket of this.#idleSince.keys()) {
       const res = socket._httpMessage;
       if (res != null && !res.writableFinished) responses.push(res);
     }
@@ -54,31 +84,36 @@ export class Connections {
   }
 
   /**
-   * Stops accepting connections, closes idle ones, and lets in-flight requests finish with
-   * `Connection: close`; after `gracePeriod` ms, or on `force()`, closes the rest.
+   * Stops accepting connections, lets in-flight requests finish with `Connection: close`, and
+   * closes each idle connection once it has been idle for a second (at once if it already
+   * has); after `gracePeriod` ms, or on `force()`, closes the rest.
    */
   drain(gracePeriod: number, logger: Logger | undefined): Drain {
     const server = this.#server;
     this.#draining = true;
     const controller = new AbortController();
     let outcome: DrainOutcome = "drained";
-    const done = new Promise<DrainOutcome>((resolve) => server.close(() => resolve(outcome)));
-    // Node 20's close() only closes the connections idle at this instant. Without this, an
-    // in-flight response still says `Connection: keep-alive`, and its connection lingers for
-    // the keep-alive timeout, or takes the client's next request.
+    const done = new Promise<DrainOutcome>((resolve) => closeListener(server, () => resolve(outcome)));
+    // Node 20's close() leaves in-flight responses saying `Connection: keep-alive`, inviting
+    // the client's next request onto a closing connection. One whose head has already gone out
+    // keeps its connection; the next request on it is answered with `Connection: close` (wrap).
     for (const res of this.inFlight()) {
-      if (!res.headersSent) {
-        res.shouldKeepAlive = false;
-      } else {
-        // Its head has gone out saying keep-alive: close the connection once it is idle.
-        res.once("finish", () => setImmediate(() => server.closeIdleConnections()));
-      }
+      if (!res.headersSent) res.shouldKeepAlive = false;
     }
-    server.closeIdleConnections();
+    const sweep = () => {
+      const now = performance.now();
+      for (const [socket, since] of this.#idleSince) {
+        if (socket._httpMessage == null && now - since >= IDLE_BEFORE_CLOSE_MS) socket.destroy();
+      }
+    };
+    sweep();
+    const sweeper = setInterval(sweep, SWEEP_MS);
+    void done.then(() => clearInterval(sweeper));
 
     const force = (reason: string) => {
       if (controller.signal.aborted) return;
       clearTimeout(timer);
+      clearInterval(sweeper);
       const cut = this.inFlight().map((res) => ({ method: res.req.method, url: res.req.url }));
       if (cut.length > 0) {
         outcome = "forced";
@@ -91,5 +126,21 @@ export class Connections {
     // Kept after `done`: the signal also bounds the app's shutdown that follows.
     timer.unref();
     return { done, signal: controller.signal, force };
+  }
+}
+
+/**
+ * Stops listening; `closed` runs once every connection has closed. Since Node 19,
+ * `server.close()` also closes every idle connection at that instant, among them ones whose
+ * client has just sent its next request (lost, or reset if it was already received), so the
+ * server's own closeIdleConnections is set aside for that call: drain() closes idle
+ * connections on its own schedule.
+ */
+function closeListener(server: Server, closed: () => void): void {
+  server.closeIdleConnections = () => {};
+  try {
+    server.close(() => closed());
+  } finally {
+    delete (server as Partial<Server>).closeIdleConnections;
   }
 }

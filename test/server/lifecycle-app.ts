@@ -22,6 +22,9 @@ app.onShutdown(() => event("shutdown"));
 
 app.get("/pid", () => ({ pid: process.pid }));
 
+// A POST whose body is read before the answer, as the workers test's keep-alive POST clients need.
+app.post("/pid", async (_inputs, ctx) => ({ pid: process.pid, received: (await ctx.body()).byteLength }));
+
 app.get("/hold/{name}", { name: z.string() }, async ({ name }) => {
   event("hold", { name });
   await released();

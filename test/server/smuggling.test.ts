@@ -70,3 +70,47 @@ describe("row 3: ambiguous request framing gets 400; a smuggled request never re
     assert.deepEqual(calls, ["POST /upload started", `POST /upload read ${SMUGGLED.length}`]);
   });
 });
+
+describe("Transfer-Encoding other than a single chunked, and a second Host: refused, the connection closed", () => {
+  async function assertRefusedWith(bytes: string, status: number, detail: RegExp): Promise<void> {
+    calls.length = 0;
+    const { response, connection } = await srv.send(bytes);
+    assert.equal(response.status, status);
+    assert.match((JSON.parse(response.body) as { detail: string }).detail, detail);
+    assert.equal(response.headers.connection, "close");
+    await connection.closedByServer();
+    assert.equal(connection.unread, "", "a single response, nothing after it");
+    assert.deepEqual(calls, [], "no route ran, the smuggled one included");
+    await assertStillServes(srv, logger);
+  }
+  const chunked = (codings: string[]) => head("POST /upload HTTP/1.1", "Host: x", ...codings.map((c) => `Transfer-Encoding: ${c}`)) + "0\r\n\r\n" + SMUGGLED;
+
+  for (const codings of [["identity, chunked"], ["gzip, chunked"], ["deflate,chunked"], ["identity", "chunked"], ["identity"], ["gzip"]]) {
+    test(`Transfer-Encoding: ${codings.join(" + ")}: 501, and the request after it never runs`, async () => {
+      await assertRefusedWith(chunked(codings), 501, /^Transfer-Encoding ".*" is not supported/);
+    });
+  }
+  for (const value of ["chunked, identity", "gzip, chunked, identity", "chunked, chunked"]) {
+    test(`Transfer-Encoding: ${value} (chunked not last, or twice): 400 from the parser`, async () => {
+      calls.length = 0;
+      const { response, connection } = await srv.send(head("POST /upload HTTP/1.1", "Host: x", `Transfer-Encoding: ${value}`) + "0\r\n\r\n" + SMUGGLED);
+      assert.equal(response.status, 400);
+      await connection.closedByServer();
+      assert.equal(connection.unread, "");
+      assert.deepEqual(calls, []);
+      await assertStillServes(srv, logger);
+    });
+  }
+  test("Transfer-Encoding: Chunked (any case) is served", async () => {
+    calls.length = 0;
+    const { response } = await srv.send(head("POST /upload HTTP/1.1", "Host: x", "Transfer-Encoding: Chunked", "Connection: close") + "5\r\nhello\r\n0\r\n\r\n");
+    assert.equal(response.status, 200);
+    assert.deepEqual(JSON.parse(response.body), { size: 5 });
+  });
+
+  for (const hosts of [["a.example", "b.example"], ["x", "x"]]) {
+    test(`two Host headers (${hosts.join(", ")}): 400, and a request pipelined after it never runs`, async () => {
+      await assertRefusedWith(head("GET /ok HTTP/1.1", ...hosts.map((h) => `Host: ${h}`)) + SMUGGLED, 400, /^More than one Host header$/);
+    });
+  }
+});

@@ -50,45 +50,48 @@ interface Tally {
 }
 
 /**
- * Clients that send GET /pid in a loop until stopped: `keepAlive` ones over one kept connection
- * each, the others over a fresh connection per request.
- *
- * A keep-alive client resends a request, once, when its kept connection was closed before any
- * byte of the answer came back: that is a connection the server closed as idle while the
- * request was on the wire, which RFC 9112 (9.3.1) lets a client retry, and which no server can
- * prevent. Every other failure counts.
+ * Clients that send requests to /pid in a loop until stopped: `keepAlive` ones over one kept
+ * connection each (half of them GETs, half POSTs with a body), the others a GET over a fresh
+ * connection per request. Nothing is retried: a server that closes a kept connection without
+ * answering the request on it (or resets it) fails the test.
  */
 function load(url: string, clients: { keepAlive: number; fresh: number }) {
   const tally: Tally = { statuses: new Map(), pids: new Set(), errors: [], requests: 0 };
   let running = true;
-  const once = (agent: Agent | false) =>
+  const payload = JSON.stringify({ data: "x".repeat(2048) });
+  const once = (agent: Agent | false, post: boolean) =>
     new Promise<void>((resolve) => {
-      const attempt = (retried: boolean) => {
-        const req = request(`${url}/pid`, { agent, timeout: 20_000 }, (res) => {
-          let body = "";
-          res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-          res.on("end", () => {
-            tally.requests++;
-            tally.statuses.set(res.statusCode!, (tally.statuses.get(res.statusCode!) ?? 0) + 1);
-            if (res.statusCode === 200) tally.pids.add((JSON.parse(body) as { pid: number }).pid);
-            resolve();
-          });
-        });
-        req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer in 20 s (reused socket: ${req.reusedSocket})`), { code: "TIMEOUT" })));
-        req.on("error", (error: NodeJS.ErrnoException) => {
-          if (req.reusedSocket && !retried && (error.code === "ECONNRESET" || error.message === "socket hang up")) return attempt(true);
-          tally.errors.push(`${error.code ?? ""} ${error.message}`);
+      const headers = post ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {};
+      const req = request(`${url}/pid`, { agent, method: post ? "POST" : "GET", headers, timeout: 20_000 }, (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        res.on("end", () => {
+          tally.requests++;
+          tally.statuses.set(res.statusCode!, (tally.statuses.get(res.statusCode!) ?? 0) + 1);
+          if (res.statusCode === 200) {
+            const answer = JSON.parse(body) as { pid: number; received?: number };
+            tally.pids.add(answer.pid);
+            if (post && answer.received !== Buffer.byteLength(payload)) tally.errors.push(`POST body received as ${answer.received} bytes`);
+          }
           resolve();
         });
-        req.end();
-      };
-      attempt(false);
+        res.on("error", (error: NodeJS.ErrnoException) => {
+          tally.errors.push(`${post ? "POST" : "GET"} mid-response: ${error.code ?? ""} ${error.message}`);
+          resolve();
+        });
+      });
+      req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer in 20 s (reused socket: ${req.reusedSocket})`), { code: "TIMEOUT" })));
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        tally.errors.push(`${post ? "POST" : "GET"} (reused socket: ${req.reusedSocket}): ${error.code ?? ""} ${error.message}`);
+        resolve();
+      });
+      req.end(post ? payload : undefined);
     });
-  const loop = async (agent: Agent | false) => {
-    while (running) await once(agent);
+  const loop = async (agent: Agent | false, post: boolean) => {
+    while (running) await once(agent, post);
   };
   const agents = Array.from({ length: clients.keepAlive }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
-  const loops = [...agents.map((agent) => loop(agent)), ...Array.from({ length: clients.fresh }, () => loop(false))];
+  const loops = [...agents.map((agent, i) => loop(agent, i % 2 === 1)), ...Array.from({ length: clients.fresh }, () => loop(false, false))];
   return {
     tally,
     async stop(): Promise<Tally> {
