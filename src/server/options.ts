@@ -1,3 +1,5 @@
+import { defaultMaxConnections } from "./fd-limit.ts";
+
 /**
  * Socket-level limits of the node:http server. Defaults from docs/reliability.md, which
  * takes them from Node's and Uvicorn's: each one can be set in `serve()` options.
@@ -13,9 +15,17 @@ export interface ServerLimits {
   requestTimeout: number;
   /** How long an idle keep-alive connection stays open, in ms. */
   keepAliveTimeout: number;
+  /**
+   * Most connections open at once. Past it, a new connection closes the one idle the longest
+   * (or is itself closed when every connection has a request in flight). Default: from the
+   * process's fd limit (`ulimit -n`), less a tenth kept for everything else.
+   */
+  maxConnections: number;
   /** How long in-flight requests may run after a shutdown signal before connections are closed, in ms. */
   gracePeriod: number;
 }
+
+let fromFdLimit: number | undefined;
 
 export const defaultServerLimits: ServerLimits = {
   maxHeaderSize: 16 * 1024,
@@ -23,5 +33,9 @@ export const defaultServerLimits: ServerLimits = {
   headersTimeout: 60_000,
   requestTimeout: 300_000,
   keepAliveTimeout: 5_000,
+  // Read on first use, not when spry/server is imported: outside Linux it asks a shell.
+  get maxConnections() {
+    return (fromFdLimit ??= defaultMaxConnections());
+  },
   gracePeriod: 10_000,
 };

@@ -66,7 +66,7 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
     // Checked in guard() instead, to answer with a JSON body like every other refusal.
     requireHostHeader: false,
   });
-  const connections = new Connections(server);
+  const connections = new Connections(server, limits.maxConnections, logger);
   server.on("request", connections.wrap(guard(app.handleNode, limits.maxHeadersCount)));
   // One more than the limit is kept, so that going over it can be told from meeting it.
   server.maxHeadersCount = limits.maxHeadersCount + 1;

@@ -29,30 +29,80 @@ const IDLE_BEFORE_CLOSE_MS = 1_000;
 // How often a drain looks for connections that have become idle long enough.
 const SWEEP_MS = 50;
 
+/** Past the connection cap, how many of the oldest idle connections are looked at for one to close. */
+const EVICTION_SCAN = 64;
+// A flood at the cap is reported once per this long, not once per connection.
+const CAP_WARNING_INTERVAL_MS = 10_000;
+
 /**
  * The connections of one node:http server, tracked so that a shutdown can tell in-flight
  * requests (which finish, answered with `Connection: close`) from idle keep-alive connections
- * (closed once idle long enough that no request of theirs can be on its way). Tracking is per
- * connection: the hot path records when each response finished, nothing more.
+ * (closed once idle long enough that no request of theirs can be on its way), and so that
+ * open connections stay under a cap. Tracking is per connection: the hot path records when
+ * each response finished, nothing more.
  */
 export class Connections {
   readonly #server: Server;
-  /** Every open connection, and when it last became idle (connected, or finished a response). */
+  /**
+   * Every open connection, and when it last became idle (connected, or finished a response),
+   * in that order: the first entries are the connections idle the longest.
+   */
   readonly #idleSince = new Map<HttpSocket, number>();
   readonly #markIdle: (this: ServerResponse) => void;
   #draining = false;
+  /** When each of the two cap warnings was last logged: [making room, refusing]. */
+  readonly #warnedAt = [-Infinity, -Infinity];
 
-  constructor(server: Server) {
+  /**
+   * `maxConnections`: past it, a new connection makes room by closing the connection idle the
+   * longest (a keep-alive connection between requests, or one still sending its head, as a
+   * trickling client does), so that a flood of idle connections cannot lock real clients out;
+   * when every connection has a request in flight, the new one is closed at once.
+   */
+  constructor(server: Server, maxConnections = Infinity, logger?: Logger) {
     this.#server = server;
     const idleSince = this.#idleSince;
     server.on("connection", (socket: HttpSocket) => {
+      if (idleSince.size >= maxConnections && !this.#makeRoom(maxConnections, logger)) {
+        socket.destroy();
+        return;
+      }
       idleSince.set(socket, performance.now());
       socket.once("close", () => idleSince.delete(socket));
     });
     this.#markIdle = function (this: ServerResponse) {
       const socket = this.req.socket as HttpSocket;
-      if (idleSince.has(socket)) idleSince.set(socket, performance.now());
+      // Deleted first, so that the entry moves to the end: the map stays in idle order.
+      if (idleSince.delete(socket)) idleSince.set(socket, performance.now());
     };
+  }
+
+  // Closes the connection idle the longest, if one of the oldest is idle at all.
+  #makeRoom(maxConnections: number, logger: Logger | undefined): boolean {
+    let scanned = 0;
+    let evicted: HttpSocket | undefined;
+    for (const socket of this.#idleSince.keys()) {
+      if (socket._httpMessage == null) {
+        evicted = socket;
+        break;
+      }
+      if (++scanned >= EVICTION_SCAN) break;
+    }
+    const now = performance.now();
+    const kind = evicted === undefined ? 1 : 0;
+    if (now - this.#warnedAt[kind]! >= CAP_WARNING_INTERVAL_MS) {
+      this.#warnedAt[kind] = now;
+      logger?.warn(
+        { maxConnections },
+        evicted === undefined
+          ? `${maxConnections} connections open, each with a request in flight: refusing new connections`
+          : `${maxConnections} connections open (the limit): closing the ones idle the longest to make room`,
+      );
+    }
+    if (evicted === undefined) return false;
+    this.#idleSince.delete(evicted);
+    evicted.destroy();
+    return true;
   }
 
   /** How many connections are open. */
