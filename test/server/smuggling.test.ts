@@ -71,6 +71,7 @@ describe("row 3: ambiguous request framing gets 400; a smuggled request never re
   });
 });
 
+// docs/reliability.md row 35.
 describe("Transfer-Encoding other than a single chunked, and a second Host: refused, the connection closed", () => {
   async function assertRefusedWith(bytes: string, status: number, detail: RegExp): Promise<void> {
     calls.length = 0;

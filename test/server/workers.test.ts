@@ -142,7 +142,7 @@ describe("spry run --workers", () => {
     assert.deepEqual(now, new Set(started(server).slice(2)));
   });
 
-  test("SIGHUP replaces every worker one at a time without failing a request", { timeout: 120_000 }, async (t) => {
+  test("SIGHUP replaces every worker one at a time without failing a request (docs/reliability.md row 33)", { timeout: 120_000 }, async (t) => {
     const { server, url } = await workers(2, ["--workers", "2"]);
     const before = new Set(started(server));
     const traffic = load(url, { keepAlive: 4, fresh: 2 });
