@@ -4,7 +4,7 @@ import { Dispatcher } from "../toolkit/dispatch.ts";
 import type { BlockingOptions, LoopStats } from "../toolkit/event-loop.ts";
 import type { OverloadOptions } from "../toolkit/overload.ts";
 import { newCounters, type RequestCounters } from "../toolkit/stats.ts";
-import { defaultLimits, type RequestLimits } from "../toolkit/limits.ts";
+import { defaultLimits, limitsFromEnv, timeoutFromEnv, type RequestLimits } from "../toolkit/limits.ts";
 import { createLogger, silentLogger, type Logger } from "../common/logger.ts";
 import { parsePathTemplate } from "../toolkit/path-template.ts";
 import { RouteTable } from "../toolkit/route-table.ts";
@@ -90,13 +90,14 @@ export class Spry<State extends object = {}> extends Router {
 
   constructor(options: SpryOptions<State> = {}) {
     super();
-    const limits = { ...defaultLimits, ...options.limits };
+    // An operator's environment (or `spry run` flags) sets the limits the app's code leaves out.
+    const limits = { ...defaultLimits, ...limitsFromEnv(), ...options.limits };
     const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
     this.config = { limits, logger, tasks: new TaskRunner(options.tasks, logger), stats: newCounters() };
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, {
       redirectSlashes: options.redirectSlashes,
-      timeout: options.timeout,
+      timeout: options.timeout ?? timeoutFromEnv(),
       overload: options.overload,
       blocking: options.blocking,
     });

@@ -1,34 +1,41 @@
 import cluster from "node:cluster";
 import { readFileSync, statSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { LoadError, appFile, loadApp } from "./load-app.ts";
-import { serve } from "./serve.ts";
+import { serve, type ServeOptions } from "./serve.ts";
+import { FLAGS, flagsHelp, parseFlags, withoutFlags, type ParsedFlags } from "./cli-options.ts";
+import { SettingError } from "../common/settings.ts";
 import { runWorkers } from "./cluster.ts";
 import { defaultServerLimits } from "./options.ts";
-import { DEV_CHILD_ENV, runDev, type DevOptions } from "./dev.ts";
+import { DEV_CHILD_ENV, runDev } from "./dev.ts";
 
 const USAGE = `Usage:
-  spry run FILE [--host HOST] [--port PORT]   serve the app FILE exports (production)
-               [--workers N] [--grace-period SECONDS]
-  spry dev FILE [--host HOST] [--port PORT] [--watch DIR]...
-                                              serve it and restart when a file changes
-  spry worker FILE [--concurrency N] [--queue NAME]
-                                              run the tasks queued on the Redis queue FILE's app uses
+  spry run FILE [options]      serve the app FILE exports (production)
+  spry dev FILE [options]      serve it and restart when a file changes
+  spry worker FILE [options]   run the tasks queued on the Redis queue FILE's app uses
   spry --help | --version
 
 FILE is a .ts or .js module that does \`export default app\` (or \`export const app\`).
-HOST and PORT default to the HOST and PORT environment variables, else 127.0.0.1:8000;
-port 0 picks a free port. --watch defaults to the directory of FILE.
---workers N (default: the WEB_CONCURRENCY environment variable) serves from N processes;
-SIGHUP then replaces them one at a time. --grace-period (default 10) is how long in-flight
-requests may run on SIGTERM.`;
+spry run --help, spry dev --help and spry worker --help list each command's options.`;
 
-type Command =
-  | { kind: "help" | "version" }
-  | ({ kind: "run" | "dev" } & DevOptions & { workers?: number; gracePeriod?: number });
+const COMMAND_USAGE = {
+  run: `Usage: spry run FILE [options]
 
-/** A mistake in the command line or environment: reported in one line, exit code 2. */
-class UsageError extends Error {}
+Serves the app FILE exports, on node:http, until SIGTERM or SIGINT (in-flight requests finish
+first). Each option can also be set by the environment variable in brackets; the flag wins.
+Sizes take k, M or G (binary units); times are in seconds.`,
+  dev: `Usage: spry dev FILE [options]
+
+Serves the app FILE exports and restarts it in a fresh process whenever a source file under
+FILE's directory (or each --watch DIR) changes. Each option can also be set by the
+environment variable in brackets; the flag wins.`,
+};
+
+type Command = { kind: "help" | "version"; text?: string } | ({ kind: "run" | "dev" } & RunCommand);
+
+interface RunCommand {
+  file: string;
+  flags: ParsedFlags;
+}
 
 /**
  * The `spry` command. Returns the exit code once it is done, or undefined for `spry run`
@@ -46,13 +53,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     command = parse(argv, env);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`spry: ${error.message} (see spry --help)`);
+    if (!(error instanceof SettingError)) throw error;
+    const about = argv[0] === "run" || argv[0] === "dev" ? `spry ${argv[0]} --help` : "spry --help";
+    console.error(`spry: ${error.message} (see ${about})`);
     return 2;
   }
   switch (command.kind) {
     case "help":
-      console.log(USAGE);
+      console.log(command.text ?? USAGE);
       return 0;
     case "version":
       console.log(version());
@@ -64,11 +72,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
-async function dev(options: DevOptions): Promise<number> {
+async function dev({ file, flags }: RunCommand): Promise<number> {
+  const watch = (flags.values.get("watch") as string[] | undefined) ?? [];
   // Checked up front, or the supervisor would sit waiting for changes that cannot come.
   try {
-    appFile(options.file);
-    for (const dir of options.watch) {
+    appFile(file);
+    for (const dir of watch) {
       if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new LoadError(`--watch ${dir}: no such directory`);
     }
   } catch (error) {
@@ -76,10 +85,12 @@ async function dev(options: DevOptions): Promise<number> {
     console.error(`spry: ${error.message}`);
     return 1;
   }
-  return runDev(options);
+  return runDev({ file, watch, argv: withoutFlags(flags.argv, ["watch"]) });
 }
 
-async function run({ file, host, port, workers, gracePeriod }: DevOptions & { workers?: number; gracePeriod?: number }): Promise<number | undefined> {
+async function run({ file, flags }: RunCommand): Promise<number | undefined> {
+  const options = serveOptions(flags);
+  const workers = flags.values.get("workers") as number | undefined;
   // A worker runs this same command, without --workers but maybe with WEB_CONCURRENCY set.
   if (workers !== undefined && !cluster.isWorker) {
     try {
@@ -89,7 +100,7 @@ async function run({ file, host, port, workers, gracePeriod }: DevOptions & { wo
       console.error(`spry: ${error.message}`);
       return 1;
     }
-    return runWorkers({ file, host, port, workers, gracePeriod: gracePeriod ?? defaultServerLimits.gracePeriod });
+    return runWorkers({ file, workers, argv: withoutFlags(flags.argv, ["workers"]), gracePeriod: options.gracePeriod ?? defaultServerLimits.gracePeriod });
   }
   // Under `spry dev` this process is out of reach of the terminal's CTRL+C (dev.ts says why),
   // so if the supervisor dies without stopping it, the IPC channel closing is the cue to stop.
@@ -98,13 +109,39 @@ async function run({ file, host, port, workers, gracePeriod }: DevOptions & { wo
     process.channel.unref();
     process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
   }
+  // The app reads its own settings (its limits, the log level) from its environment.
+  for (const flag of FLAGS) {
+    const given = flags.given.get(flag.name);
+    if ((flag.app === true || flag.name === "log-level") && given !== undefined) process.env[flag.env!] = given;
+  }
   try {
-    await serve(await loadApp(file), { host, port, gracePeriod });
+    await serve(await loadApp(file), options);
     return undefined;
   } catch (error) {
-    console.error(`spry: ${describeFailure(error, file, `${host.includes(":") ? `[${host}]` : host}:${port}`)}`);
+    console.error(`spry: ${describeFailure(error, file, options.uds ?? `${options.host!.includes(":") ? `[${options.host}]` : options.host}:${options.port}`)}`);
     return 1;
   }
+}
+
+/** What serve() gets from the flags (or their environment variables). */
+function serveOptions(flags: ParsedFlags): ServeOptions {
+  const value = <T>(name: string) => flags.values.get(name) as T | undefined;
+  return {
+    host: value<string>("host") ?? "127.0.0.1",
+    port: value<number>("port") ?? 8000,
+    uds: value<string>("uds"),
+    backlog: value<number>("backlog"),
+    gracePeriod: value<number>("grace-period"),
+    maxHeaderSize: value<number>("max-header-size"),
+    maxHeadersCount: value<number>("max-headers"),
+    headersTimeout: value<number>("timeout-head"),
+    requestTimeout: value<number>("timeout-request"),
+    keepAliveTimeout: value<number>("timeout-keep-alive"),
+    maxConnections: value<number>("limit-connections"),
+    limitConcurrency: value<number>("limit-concurrency"),
+    limitMaxRequests: value<number>("limit-max-requests"),
+    limitMaxRequestsJitter: value<number>("limit-max-requests-jitter"),
+  };
 }
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): Command {
@@ -112,65 +149,15 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Command {
   if (name === "--help" || name === "-h" || name === "help") return { kind: "help" };
   if (name === "--version" || name === "-v") return { kind: "version" };
   if (name !== "run" && name !== "dev") {
-    throw new UsageError(name.startsWith("-") ? `unknown option ${JSON.stringify(name)}` : `unknown command ${JSON.stringify(name)}`);
+    throw new SettingError(name.startsWith("-") ? `unknown option ${name}` : `unknown command ${JSON.stringify(name)}`);
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        watch: { type: "string", multiple: true },
-        workers: { type: "string" },
-        "grace-period": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help === true) return { kind: "help" };
-  const [file, extra] = positionals;
-  if (file === undefined) throw new UsageError(`missing FILE: spry ${name} FILE`);
-  if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
-  if (values.watch !== undefined && name === "run") throw new UsageError("--watch is for spry dev only");
-  if (values.host === "") throw new UsageError("--host must not be empty");
-  if (name === "dev" && values.workers !== undefined) throw new UsageError("--workers is for spry run only: spry dev runs one process");
-  if (name === "dev" && values["grace-period"] !== undefined) throw new UsageError("--grace-period is for spry run only");
-  return {
-    kind: name,
-    file,
-    host: values.host ?? (env.HOST || "127.0.0.1"),
-    port: portNumber(values.port, "--port") ?? portNumber(env.PORT || undefined, "PORT") ?? 8000,
-    watch: values.watch ?? [],
-    workers: name === "run" ? (count(values.workers, "--workers") ?? count(env.WEB_CONCURRENCY || undefined, "WEB_CONCURRENCY")) : undefined,
-    gracePeriod: seconds(values["grace-period"], "--grace-period"),
-  };
-}
-
-// Digits only: Number() would also take "", " 80", "0x50" and "1e3".
-function portNumber(value: string | undefined, source: string): number | undefined {
-  if (value === undefined) return undefined;
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(port <= 65535)) throw new UsageError(`${source} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
-  return port;
-}
-
-function count(value: string | undefined, source: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = /^\d{1,4}$/.test(value) ? Number(value) : 0;
-  if (n < 1) throw new UsageError(`${source} must be a number of processes from 1, got ${JSON.stringify(value)}`);
-  return n;
-}
-
-/** Seconds on the command line, milliseconds inside. */
-function seconds(value: string | undefined, source: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{1,6}(\.\d+)?$/.test(value)) throw new UsageError(`${source} must be a number of seconds, got ${JSON.stringify(value)}`);
-  return Math.round(Number(value) * 1000);
+  const flags = parseFlags(name, rest, env);
+  if (flags.help) return { kind: "help", text: `${COMMAND_USAGE[name]}\n\n${flagsHelp(name)}` };
+  const [file, extra] = flags.positionals;
+  if (file === undefined) throw new SettingError(`missing FILE: spry ${name} FILE`);
+  if (extra !== undefined) throw new SettingError(`unexpected argument ${JSON.stringify(extra)}`);
+  if (flags.values.has("uds") && flags.given.has("port")) throw new SettingError("--uds and --port exclude each other: a unix socket has no port");
+  return { kind: name, file, flags };
 }
 
 // Failures the user can fix from the message alone get one line; an error raised by the app's

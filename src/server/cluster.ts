@@ -15,8 +15,8 @@ const KILL_MARGIN_MS = 5_000;
 
 export interface WorkersOptions {
   file: string;
-  host: string;
-  port: number;
+  /** The `spry run` flags each worker gets (host, port, limits...), --workers aside. */
+  argv: string[];
   /** How many worker processes serve the port. */
   workers: number;
   /** Each worker's grace period on shutdown, in ms. */
@@ -30,13 +30,13 @@ export interface WorkersOptions {
  * stops them all gracefully on SIGTERM or SIGINT. Resolves with the exit code.
  *
  * @example
- * process.exitCode = await runWorkers({ file: "main.ts", host: "127.0.0.1", port: 8000, workers: 4, gracePeriod: 10_000 });
+ * process.exitCode = await runWorkers({ file: "main.ts", argv: ["--port", "8000"], workers: 4, gracePeriod: 10_000 });
  */
 export function runWorkers(options: WorkersOptions): Promise<number> {
   const logger = createLogger();
   cluster.setupPrimary({
     exec: BIN,
-    args: ["run", options.file, "--host", options.host, "--port", String(options.port), "--grace-period", String(options.gracePeriod / 1000)],
+    args: ["run", options.file, ...options.argv],
   });
   return new Supervisor(options, logger).run();
 }
@@ -87,6 +87,7 @@ class Supervisor {
     this.#logger.info({ worker: pid }, `started worker [${pid}]`);
     worker.on("message", (message: unknown) => {
       if (message === LEAVING) worker.send(LEAVING);
+      else if (message === RECYCLE) void this.#recycle(worker);
     });
     worker.on("error", (error) => this.#logger.error({ worker: pid, err: error }, `worker [${pid}]: ${error.message}`));
     worker.once("listening", (address: AddressInfo & { addressType?: number | string }) => {
@@ -162,6 +163,18 @@ class Supervisor {
     this.#logger.info({ replaced, workers: [...this.#serving].map((w) => w.process.pid) }, `reload done: ${replaced} of ${old.length} workers replaced`);
   }
 
+  /** --limit-max-requests: the worker has served its share; its replacement listens before it stops. */
+  async #recycle(worker: Worker): Promise<void> {
+    if (this.#stopSignals > 0 || !this.#serving.has(worker)) return;
+    const fresh = this.#fork();
+    this.#candidates.add(fresh);
+    if (!(await listensOrExits(fresh))) {
+      this.#logger.error({ worker: fresh.process.pid }, `A new worker exited before listening: worker [${worker.process.pid}] keeps serving`);
+      return;
+    }
+    if (this.#serving.has(worker)) this.#retire(worker);
+  }
+
   #stop(signal: NodeJS.Signals): void {
     this.#stopSignals++;
     if (this.#stopSignals > 1) {
@@ -191,6 +204,8 @@ class Supervisor {
 }
 
 const LEAVING = "spry:leaving";
+/** A worker's message to its primary: it has served --limit-max-requests and asks to be replaced. */
+export const RECYCLE = "spry:recycle";
 
 /**
  * In a worker whose server has closed: resolves once the primary can no longer hand it a

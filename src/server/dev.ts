@@ -16,10 +16,10 @@ const KILL_AFTER_MS = 15_000;
 
 export interface DevOptions {
   file: string;
-  host: string;
-  port: number;
   /** Directories to watch; default: the directory of `file`. */
   watch: string[];
+  /** The `spry run` flags the app process gets (host, port, limits...). */
+  argv: string[];
 }
 
 /**
@@ -28,9 +28,9 @@ export interface DevOptions {
  * A new child starts only once the old one has exited, so the port is free again; a child that
  * crashed (a syntax error, say) is started again on the next change.
  */
-export function runDev({ file, host, port, watch: watchDirs }: DevOptions): Promise<number> {
+export function runDev({ file, watch: watchDirs, argv }: DevOptions): Promise<number> {
   const dirs = watchDirs.length > 0 ? watchDirs.map((dir) => resolve(dir)) : [dirname(resolve(file))];
-  const args = [BIN, "run", file, "--host", host, "--port", String(port)];
+  const args = [BIN, "run", file, ...argv];
   let child: ChildProcess | undefined;
   let restartWhenExited = false;
   let stopping = false;

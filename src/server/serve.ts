@@ -1,11 +1,13 @@
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { chmodSync, statSync, unlinkSync } from "node:fs";
+import { connect, type AddressInfo, type ListenOptions } from "node:net";
 import type { Logger } from "../common/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
 import { guard, onClientError } from "./refusals.ts";
 import { Connections, type Drain } from "./shutdown.ts";
-import { leaveCluster } from "./cluster.ts";
+import { leaveCluster, RECYCLE } from "./cluster.ts";
+import { countRequests, limitConcurrency } from "./admission.ts";
 import { urlOf } from "./address.ts";
 
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
@@ -26,13 +28,27 @@ export interface ServeOptions extends Partial<ServerLimits> {
   host?: string;
   /** Default: the PORT environment variable, else 8000. 0 picks a free port. */
   port?: number;
+  /**
+   * A unix socket to listen on instead of host and port. Made with mode 0666, as Uvicorn does:
+   * who may connect is decided by the permissions of its directory. A stale socket file left by
+   * a process that died is replaced; one that a live server answers on is not.
+   */
+  uds?: string;
+  /** Connections the kernel queues before they are accepted (default 511, Node's). */
+  backlog?: number;
+  /** Most requests in flight at once in this process; one more is answered 503 at once. */
+  limitConcurrency?: number;
+  /** Stop gracefully (as on SIGTERM) after about this many requests, for a supervisor to restart the process. */
+  limitMaxRequests?: number;
+  /** A random 0 to this many requests added to limitMaxRequests (default: a tenth of it). */
+  limitMaxRequestsJitter?: number;
   /** Stop on SIGINT and SIGTERM, finishing in-flight requests first (default true). */
   handleSignals?: boolean;
 }
 
 export interface Running {
   readonly server: Server;
-  /** The address actually bound, e.g. http://127.0.0.1:8000. */
+  /** The address actually bound, e.g. http://127.0.0.1:8000, or unix:/run/app.sock. */
   readonly url: string;
   /**
    * Stops accepting, closes idle connections, lets in-flight requests finish within the grace
@@ -67,21 +83,22 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
     requireHostHeader: false,
   });
   const connections = new Connections(server, limits.maxConnections, logger);
-  server.on("request", connections.wrap(guard(app.handleNode, limits.maxHeadersCount)));
+  let listener = guard(app.handleNode, limits.maxHeadersCount);
+  if (options.limitConcurrency !== undefined) listener = limitConcurrency(listener, options.limitConcurrency);
+  if (options.limitMaxRequests !== undefined) {
+    const jitter = options.limitMaxRequestsJitter ?? Math.floor(options.limitMaxRequests / 10);
+    listener = countRequests(listener, options.limitMaxRequests, jitter, (served) => recycle(served));
+  }
+  server.on("request", connections.wrap(listener));
   // One more than the limit is kept, so that going over it can be told from meeting it.
   server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on("clientError", onClientError);
 
   // As Uvicorn: the app starts before the socket opens, so no request meets a half-started app.
   await app.startup?.();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const url = urlOf(server.address() as AddressInfo);
+  if (options.uds !== undefined) await listenUnix(server, options.uds, options.backlog);
+  else await listen(server, { port, host, backlog: options.backlog });
+  const url = options.uds !== undefined ? `unix:${options.uds}` : urlOf(server.address() as AddressInfo);
   // In a `spry run --workers` worker the primary announces the url, once for all workers.
   if (cluster.isWorker) logger?.info({ worker: process.pid }, `spry worker [${process.pid}] serving`);
   else logger?.info({ url }, `spry running on ${url} (Press CTRL+C to quit)`);
@@ -94,6 +111,14 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
       const outcome = await drain.done;
       return (await shutdownApp(app, drain.signal, logger)) ? outcome : "forced";
     })());
+  // --limit-max-requests: a worker asks its primary for a replacement, which stops this one
+  // once it listens; a single process stops as on SIGTERM, for its supervisor to restart it.
+  const recycle = (served: number) => {
+    logger?.info({ served, ...(cluster.isWorker && { worker: process.pid }) }, `Served ${served} requests (--limit-max-requests): restarting`);
+    if (cluster.isWorker && process.connected) process.send!(RECYCLE);
+    else if (options.handleSignals !== false) process.kill(process.pid, "SIGTERM");
+    else void close();
+  };
   if (options.handleSignals !== false) {
     const onSignal = (signal: NodeJS.Signals) => {
       if (drain !== undefined) return drain.force(`Second signal (${signal})`);
@@ -135,6 +160,37 @@ async function shutdownApp(app: Servable, signal: AbortSignal, logger: Logger | 
   } finally {
     signal.removeEventListener("abort", onAbort!);
   }
+}
+
+function listen(server: Server, options: ListenOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+async function listenUnix(server: Server, path: string, backlog: number | undefined): Promise<void> {
+  try {
+    await listen(server, { path, backlog });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || !(await stale(path))) throw error;
+    unlinkSync(path);
+    await listen(server, { path, backlog });
+  }
+  chmodSync(path, 0o666);
+}
+
+/** Whether the socket file at `path` is left over: a socket nothing answers on. */
+function stale(path: string): Promise<boolean> {
+  if (!statSync(path, { throwIfNoEntry: false })?.isSocket()) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const probe = connect(path);
+    probe.once("connect", () => (probe.destroy(), resolve(false)));
+    probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
+  });
 }
 
 function portFromEnv(): number | undefined {

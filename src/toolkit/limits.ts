@@ -1,3 +1,5 @@
+import { fromEnv, parseCount, parseSeconds, parseSize } from "../common/settings.ts";
+
 /**
  * Per-request limits enforced by the toolkit, whichever server delivers the request.
  * Defaults and where they come from: docs/reliability.md (Fastify 5, Starlette, nginx).
@@ -32,6 +34,41 @@ export const MAX_FILES = 100;
 export const MAX_PART_SIZE = 1024 * 1024;
 /** Starlette's SpooledTemporaryFile max_size. */
 export const SPOOL_THRESHOLD = 1024 * 1024;
+
+/**
+ * The environment variable that sets each limit for apps that do not set it themselves
+ * (`new Spry({ limits })` wins); `spry run --body-limit 2M` and the other flags set these.
+ */
+export const LIMIT_ENV = {
+  bodyLimit: { env: "SPRY_BODY_LIMIT", unit: "size" },
+  maxUrlLength: { env: "SPRY_MAX_URL_LENGTH", unit: "count" },
+  maxParamLength: { env: "SPRY_MAX_PARAM_LENGTH", unit: "count" },
+  maxQueryKeys: { env: "SPRY_MAX_QUERY_KEYS", unit: "count" },
+  maxJsonDepth: { env: "SPRY_MAX_JSON_DEPTH", unit: "count" },
+  maxFormFields: { env: "SPRY_MAX_FORM_FIELDS", unit: "count" },
+  maxFiles: { env: "SPRY_MAX_FILES", unit: "count" },
+  maxPartSize: { env: "SPRY_MAX_PART_SIZE", unit: "size" },
+  spoolThreshold: { env: "SPRY_SPOOL_THRESHOLD", unit: "size" },
+} as const satisfies Record<keyof RequestLimits, { env: string; unit: "size" | "count" }>;
+
+/** The limits set by environment variables (LIMIT_ENV); a bad value throws SettingError naming the variable. */
+export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<RequestLimits> {
+  const limits: Partial<RequestLimits> = {};
+  for (const key of Object.keys(LIMIT_ENV) as (keyof RequestLimits)[]) {
+    const { env: name, unit } = LIMIT_ENV[key];
+    const value = fromEnv(name, env);
+    if (value !== undefined) limits[key] = unit === "size" ? parseSize(value, name) : parseCount(value, name);
+  }
+  return limits;
+}
+
+/** The environment variable for every handler's deadline, in seconds, for apps that set no `timeout`. */
+export const TIMEOUT_ENV = "SPRY_TIMEOUT";
+
+export function timeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = fromEnv(TIMEOUT_ENV, env);
+  return value === undefined ? undefined : parseSeconds(value, TIMEOUT_ENV) || undefined;
+}
 
 export const defaultLimits: RequestLimits = {
   bodyLimit: 1024 * 1024,

@@ -222,9 +222,9 @@ describe("spry run --workers", () => {
 describe("--workers usage errors", () => {
   for (const [args, env, pattern] of [
     [["dev", LIFECYCLE_APP, "--workers", "2"], {}, /--workers is for spry run only/],
-    [["run", LIFECYCLE_APP, "--workers", "0"], {}, /--workers must be a number of processes from 1, got "0"/],
-    [["run", LIFECYCLE_APP, "--workers", "two"], {}, /--workers must be a number of processes from 1, got "two"/],
-    [["run", LIFECYCLE_APP], { WEB_CONCURRENCY: "-1" }, /WEB_CONCURRENCY must be a number of processes from 1, got "-1"/],
+    [["run", LIFECYCLE_APP, "--workers", "0"], {}, /--workers must be a whole number from 1, got "0"/],
+    [["run", LIFECYCLE_APP, "--workers", "two"], {}, /--workers must be a whole number from 1, got "two"/],
+    [["run", LIFECYCLE_APP], { WEB_CONCURRENCY: "-1" }, /WEB_CONCURRENCY must be a whole number from 1, got "-1"/],
     [["run", LIFECYCLE_APP, "--grace-period", "soon"], {}, /--grace-period must be a number of seconds, got "soon"/],
   ] as const) {
     test(`spry ${args.join(" ")} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}`.trimEnd(), async () => {

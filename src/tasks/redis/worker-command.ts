@@ -12,12 +12,12 @@ export async function workerCommand(argv: string[], loadApp: (file: string) => P
   let file: string;
   let concurrency: number | undefined;
   let queueName: string | undefined;
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { concurrency: { type: "string" }, queue: { type: "string" } },
-    });
+    const { values, positionals } = parseWords(argv);
     if (positionals[0] === undefined) throw new Error("missing FILE: spry worker FILE");
     if (positionals[1] !== undefined) throw new Error(`unexpected argument ${JSON.stringify(positionals[1])}`);
     file = positionals[0];
@@ -27,7 +27,7 @@ export async function workerCommand(argv: string[], loadApp: (file: string) => P
     }
     queueName = values.queue;
   } catch (error) {
-    console.error(`spry: ${(error as Error).message} (see spry --help)`);
+    console.error(`spry: ${(error as Error).message} (see spry worker --help)`);
     return 2;
   }
   let app: WorkerApp;
@@ -47,6 +47,40 @@ export async function workerCommand(argv: string[], loadApp: (file: string) => P
     console.error(`spry: the worker failed:\n${(error as Error).stack ?? String(error)}`);
     return 1;
   }
+}
+
+const USAGE = `Usage: spry worker FILE [options]
+
+Runs the tasks queued on the Redis queue that FILE's app uses (new Spry({ tasks: redisQueue() })),
+until SIGTERM or SIGINT; a task running then finishes first.
+
+Options:
+  --concurrency N     tasks run at once by this worker (default 1)
+  --queue NAME        the queue to serve, when the app's module creates more than one`;
+
+const OPTIONS = { concurrency: { type: "string" }, queue: { type: "string" } } as const;
+
+// parseArgs only splits the words (strict: false): its own messages would reach the user with
+// quoting of its own. An unknown option or a missing value is one line of ours instead.
+function parseWords(argv: string[]): { values: { concurrency?: string; queue?: string }; positionals: string[] } {
+  const { tokens } = parseArgs({ args: argv, strict: false, allowPositionals: true, tokens: true, options: OPTIONS });
+  const values: { concurrency?: string; queue?: string } = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.kind === "positional") positionals.push(token.value);
+    if (token.kind !== "option") continue;
+    if (token.name !== "concurrency" && token.name !== "queue") throw new Error(`unknown option ${token.rawName}`);
+    let value = token.value;
+    if (value === undefined) {
+      const next = tokens[i + 1];
+      if (next?.kind !== "positional") throw new Error(`${token.rawName} needs a value`);
+      value = next.value;
+      i++;
+    }
+    values[token.name] = value;
+  }
+  return { values, positionals };
 }
 
 // The queue is the app's own backend (`new Spry({ tasks: redisQueue() })`); failing that, the
