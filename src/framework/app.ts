@@ -4,6 +4,7 @@ import { Dispatcher } from "../toolkit/dispatch.ts";
 import type { BlockingOptions, LoopStats } from "../toolkit/event-loop.ts";
 import type { OverloadOptions } from "../toolkit/overload.ts";
 import { newCounters, type RequestCounters } from "../toolkit/stats.ts";
+import { parseRootPath, rootPathFromEnv } from "../common/root-path.ts";
 import { defaultLimits, limitsFromEnv, timeoutFromEnv, type RequestLimits } from "../toolkit/limits.ts";
 import { createLogger, silentLogger, type Logger } from "../common/logger.ts";
 import { parsePathTemplate } from "../toolkit/path-template.ts";
@@ -33,6 +34,13 @@ export interface SpryOptions<State extends object = {}> extends DocsOptions, Ope
   logger?: Logger | false;
   /** Per-request limits; each one defaults as documented in RequestLimits. */
   limits?: Partial<RequestLimits>;
+  /**
+   * The prefix a proxy serves the app under, which it strips before passing requests on
+   * (FastAPI's root_path): `/api/v1`. Routes are declared and matched without it; redirects,
+   * the docs pages and the OpenAPI `servers` entry carry it. Default: the SPRY_ROOT_PATH
+   * environment variable (`spry run --root-path`), else none.
+   */
+  rootPath?: string;
   /** Redirect (307) `/a/` to `/a` or back when only the other form exists (default true, as in FastAPI). */
   redirectSlashes?: boolean;
   /** Dependencies run for every route (not the docs), before the routers' and the routes' own. */
@@ -75,6 +83,8 @@ export interface AppStats extends RequestCounters {
  */
 export class Spry<State extends object = {}> extends Router {
   readonly config: AppConfig;
+  /** The prefix the app is served under behind a proxy ("" for none): see SpryOptions.rootPath. */
+  readonly rootPath: string;
   readonly #table: RouteTable;
   readonly #dispatcher: Dispatcher;
   readonly #info: OpenAPIInfo;
@@ -90,6 +100,8 @@ export class Spry<State extends object = {}> extends Router {
 
   constructor(options: SpryOptions<State> = {}) {
     super();
+    const rootPath = options.rootPath === undefined ? (rootPathFromEnv() ?? "") : parseRootPath(options.rootPath, "rootPath");
+    this.rootPath = rootPath;
     // An operator's environment (or `spry run` flags) sets the limits the app's code leaves out.
     const limits = { ...defaultLimits, ...limitsFromEnv(), ...options.limits };
     const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
@@ -97,6 +109,7 @@ export class Spry<State extends object = {}> extends Router {
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, {
       redirectSlashes: options.redirectSlashes,
+      rootPath,
       timeout: options.timeout ?? timeoutFromEnv(),
       overload: options.overload,
       blocking: options.blocking,
@@ -105,11 +118,11 @@ export class Spry<State extends object = {}> extends Router {
     this.#lifespan = new LifespanRunner(options.lifespan);
     if (options.threads !== undefined) threadPool.configure(options.threads);
     threadPool.useLogger(logger);
-    this.#info = { title: options.title, version: options.version, description: options.description, servers: options.servers };
+    this.#info = { title: options.title, version: options.version, description: options.description, servers: options.servers, rootPath: rootPath || undefined };
     // The docs routes are added before the app's dependencies apply: an auth dependency on
     // the app does not lock the docs, as in FastAPI.
     this.#dependencies = [];
-    registerDocs(this, options, options.title ?? "spry");
+    registerDocs(this, options, options.title ?? "spry", rootPath);
     this.#dependencies = options.dependencies ?? [];
   }
 

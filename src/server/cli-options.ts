@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
 import { fromEnv, parseCount, parseSeconds, parseSize, SettingError } from "../common/settings.ts";
 import { LIMIT_ENV, TIMEOUT_ENV } from "../toolkit/limits.ts";
+import { parseRootPath, ROOT_PATH_ENV } from "../common/root-path.ts";
+import { TrustedPeers } from "./proxy-headers.ts";
 
 /** How a flag's value is read. `app` flags are handed to the app through their environment variable. */
-type Unit = "string" | "port" | "count" | "size" | "seconds" | "boolean" | "level";
+type Unit = "string" | "port" | "count" | "size" | "seconds" | "boolean" | "level" | "ips" | "path";
 
 export interface Flag {
   readonly name: string;
@@ -19,7 +21,7 @@ export interface Flag {
   readonly multiple?: boolean;
   /** The smallest count allowed (default 1). */
   readonly min?: number;
-  readonly group: "Where" | "Processes" | "Logs" | "Server limits" | "App limits";
+  readonly group: "Where" | "Behind a proxy" | "Processes" | "Logs" | "Server limits" | "App limits";
 }
 
 const BOTH = ["run", "dev"] as const;
@@ -31,6 +33,9 @@ export const FLAGS: readonly Flag[] = [
   { name: "port", env: "PORT", unit: "port", meta: "PORT", help: "port to bind (default 8000; 0 picks a free one)", commands: BOTH, group: "Where" },
   { name: "uds", env: "SPRY_UDS", unit: "string", meta: "PATH", help: "listen on this unix socket instead (mode 0666: guard it with its directory's permissions)", commands: BOTH, group: "Where" },
   { name: "backlog", env: "SPRY_BACKLOG", unit: "count", meta: "N", help: "connections the kernel queues before they are accepted (default 511)", commands: BOTH, group: "Where" },
+  { name: "proxy-headers", unit: "boolean", help: "believe Forwarded and X-Forwarded-* from trusted peers (default; --no-proxy-headers to ignore them)", commands: BOTH, group: "Behind a proxy" },
+  { name: "forwarded-allow-ips", env: "FORWARDED_ALLOW_IPS", unit: "ips", meta: "IPS", help: "the trusted peers: addresses and networks, comma-separated, or * (default 127.0.0.1)", commands: BOTH, group: "Behind a proxy" },
+  { name: "root-path", env: ROOT_PATH_ENV, unit: "path", meta: "PATH", help: "the prefix the proxy serves the app under, e.g. /api/v1 (for links, redirects and OpenAPI)", commands: BOTH, app: true, group: "Behind a proxy" },
   { name: "workers", env: "WEB_CONCURRENCY", unit: "count", meta: "N", help: "serve from N processes; SIGHUP replaces them one at a time", commands: RUN, group: "Processes" },
   { name: "grace-period", env: "SPRY_GRACE_PERIOD", unit: "seconds", meta: "SECONDS", help: "how long in-flight requests may run on SIGTERM (default 10)", commands: RUN, group: "Processes" },
   { name: "limit-max-requests", env: "SPRY_LIMIT_MAX_REQUESTS", unit: "count", meta: "N", help: "restart a process gracefully after about N requests (none by default)", commands: RUN, group: "Processes" },
@@ -98,13 +103,15 @@ export function parseFlags(command: "run" | "dev", args: string[], env: NodeJS.P
       continue;
     }
     const shown = token.rawName;
-    const flag = byName.get(token.name);
+    // --no-proxy-headers: the negation of a boolean flag.
+    const negated = token.name.startsWith("no-") && byName.get(token.name.slice(3))?.unit === "boolean";
+    const flag = byName.get(negated ? token.name.slice(3) : token.name);
     if (flag === undefined) throw new SettingError(`unknown option ${shown}`);
     if (!flag.commands.includes(command)) throw new SettingError(`${shown} is for spry ${flag.commands.join(" and spry ")} only`);
     let raw = token.value;
     if (flag.unit === "boolean") {
       if (raw !== undefined) throw new SettingError(`${shown} takes no value`);
-      values.set(flag.name, true);
+      values.set(flag.name, !negated);
       argv.push(shown);
       continue;
     }
@@ -150,6 +157,15 @@ function read(flag: Flag, raw: string, source: string): FlagValue {
       return raw;
     case "boolean":
       return true;
+    case "ips":
+      try {
+        new TrustedPeers(raw);
+      } catch (error) {
+        throw new SettingError(`${source}: ${(error as Error).message.replace(/^forwarded-allow-ips: /, "")}`);
+      }
+      return raw;
+    case "path":
+      return parseRootPath(raw, source);
   }
 }
 

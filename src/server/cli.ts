@@ -141,6 +141,8 @@ function serveOptions(flags: ParsedFlags): ServeOptions {
     limitConcurrency: value<number>("limit-concurrency"),
     limitMaxRequests: value<number>("limit-max-requests"),
     limitMaxRequestsJitter: value<number>("limit-max-requests-jitter"),
+    proxyHeaders: value<boolean>("proxy-headers"),
+    forwardedAllowIps: value<string>("forwarded-allow-ips"),
   };
 }
 

@@ -8,6 +8,7 @@ import { guard, onClientError } from "./refusals.ts";
 import { Connections, type Drain } from "./shutdown.ts";
 import { leaveCluster, RECYCLE } from "./cluster.ts";
 import { countRequests, limitConcurrency } from "./admission.ts";
+import { proxyHeaders, TrustedPeers } from "./proxy-headers.ts";
 import { urlOf } from "./address.ts";
 
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
@@ -42,6 +43,16 @@ export interface ServeOptions extends Partial<ServerLimits> {
   limitMaxRequests?: number;
   /** A random 0 to this many requests added to limitMaxRequests (default: a tenth of it). */
   limitMaxRequestsJitter?: number;
+  /**
+   * Read the client's address, scheme and host from `Forwarded` or `X-Forwarded-*` headers
+   * sent by a trusted peer (see forwardedAllowIps). Default true, as in Uvicorn.
+   */
+  proxyHeaders?: boolean;
+  /**
+   * The peers trusted with proxy headers: comma-separated addresses and networks
+   * (`10.0.0.0/8`), or `*`. Default: the FORWARDED_ALLOW_IPS environment variable, else 127.0.0.1.
+   */
+  forwardedAllowIps?: string;
   /** Stop on SIGINT and SIGTERM, finishing in-flight requests first (default true). */
   handleSignals?: boolean;
 }
@@ -83,7 +94,11 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
     requireHostHeader: false,
   });
   const connections = new Connections(server, limits.maxConnections, logger);
-  let listener = guard(app.handleNode, limits.maxHeadersCount);
+  let listener = app.handleNode;
+  if (options.proxyHeaders !== false) {
+    listener = proxyHeaders(listener, new TrustedPeers(options.forwardedAllowIps ?? (process.env.FORWARDED_ALLOW_IPS || "127.0.0.1")));
+  }
+  listener = guard(listener, limits.maxHeadersCount);
   if (options.limitConcurrency !== undefined) listener = limitConcurrency(listener, options.limitConcurrency);
   if (options.limitMaxRequests !== undefined) {
     const jitter = options.limitMaxRequestsJitter ?? Math.floor(options.limitMaxRequests / 10);

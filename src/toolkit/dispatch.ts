@@ -17,6 +17,8 @@ import type { RouteTable } from "./route-table.ts";
 /** How a Dispatcher treats requests beyond routing; each part is documented on SpryOptions. */
 export interface DispatchOptions {
   redirectSlashes?: boolean;
+  /** The app's root path ("" for none): redirects carry it. */
+  rootPath?: string;
   timeout?: number | undefined;
   overload?: OverloadOptions | undefined;
   blocking?: BlockingOptions | undefined;
@@ -34,6 +36,7 @@ export class Dispatcher {
   readonly table: RouteTable;
   readonly config: AppConfig;
   readonly redirectSlashes: boolean;
+  readonly rootPath: string;
   /** The app-wide handler deadline in milliseconds; a route's own replaces it. */
   readonly timeout: number | undefined;
   readonly monitor: LoopMonitor;
@@ -46,6 +49,7 @@ export class Dispatcher {
     this.table = table;
     this.config = config;
     this.redirectSlashes = options.redirectSlashes ?? true;
+    this.rootPath = options.rootPath ?? "";
     this.timeout = positiveTimeout(options.timeout);
     const blocking = options.blocking ?? {};
     this.#threshold = blocking.threshold ?? DEFAULT_BLOCKING_THRESHOLD;
@@ -275,7 +279,9 @@ export class Dispatcher {
     }
     const other = this.redirectSlashes ? this.#otherSlashForm(ctx.path) : undefined;
     if (other !== undefined) {
-      const location = ctx.search === "" ? other : `${other}?${ctx.search}`;
+      // Behind a proxy that strips the root path, the client must be sent back through it.
+      const target = this.rootPath + other;
+      const location = ctx.search === "" ? target : `${target}?${ctx.search}`;
       return ctx.send(307, { location }, null);
     }
     // Raised, not sent, so that exception handlers for 404 (and HTTPException) see it, as in Starlette.

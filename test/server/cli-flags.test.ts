@@ -71,6 +71,9 @@ describe("usage errors: one clean line, exit 2", () => {
     [["run", SEED, "--log-level", "loud"], {}, 'spry: --log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud" (see spry run --help)'],
     [["run", SEED, "--uds", "/tmp/x.sock", "--port", "80"], {}, "spry: --uds and --port exclude each other: a unix socket has no port (see spry run --help)"],
     [["worker", SEED, "--nope"], {}, "spry: unknown option --nope (see spry worker --help)"],
+    [["run", SEED], { FORWARDED_ALLOW_IPS: "proxy.local" }, 'spry: FORWARDED_ALLOW_IPS: "proxy.local" is not an IP address or network (see spry run --help)'],
+    [["run", SEED, "--root-path", "api"], {}, 'spry: --root-path must be a path such as /api/v1, got "api" (see spry run --help)'],
+    [["run", SEED, "--proxy-headers=yes"], {}, "spry: --proxy-headers takes no value (see spry run --help)"],
   ] as const) {
     test(`spry ${args.join(" ")} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}`.trimEnd(), async () => {
       const result = await spryExit([...args], { env: { ...env } });
@@ -187,4 +190,13 @@ describe("--limit-max-requests", () => {
     for (const pid of first) assert.equal(isAlive(pid), false, `worker ${pid} still running`);
     assert.ok(logLines(server).filter((line) => /^Served \d+ requests/.test(String(line.msg))).length >= 2, server.stdout());
   });
+});
+
+test("docs/server.md documents every flag and its environment variable", async () => {
+  const { readFileSync } = await import("node:fs");
+  const doc = readFileSync(new URL("../../docs/server.md", import.meta.url), "utf8");
+  for (const flag of FLAGS) {
+    assert.ok(doc.includes(`\`--${flag.name}`), `--${flag.name}`);
+    if (flag.env !== undefined) assert.ok(doc.includes(`\`${flag.env}\``), flag.env);
+  }
 });

@@ -11,6 +11,8 @@ export interface OpenAPIInfo {
   description?: string;
   /** OpenAPI `servers`, e.g. `[{ url: "https://api.example.com" }]`. */
   servers?: { url: string; description?: string }[];
+  /** The app's root path (SpryOptions.rootPath), listed first among the servers. */
+  rootPath?: string | undefined;
 }
 
 /**
@@ -41,7 +43,10 @@ export function buildDocument(routes: readonly RouteDefinition[], info: OpenAPII
       ...(info.description === undefined ? {} : { description: info.description }),
     },
   };
-  if (info.servers !== undefined) document.servers = info.servers;
+  // As FastAPI (root_path_in_servers): an app served under a root path lists it first, so that
+  // the docs' "Try it out" calls go through the proxy's prefix.
+  const servers = info.rootPath === undefined || info.servers?.some((s) => s.url === info.rootPath) ? info.servers : [{ url: info.rootPath }, ...(info.servers ?? [])];
+  if (servers !== undefined) document.servers = servers;
   document.paths = paths;
   const schemas = components.finish(validates ? validationSchemas : {});
   const schemes = securitySchemes.finish();

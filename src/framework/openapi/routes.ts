@@ -20,19 +20,20 @@ export interface DocsHost {
 }
 
 /** Adds the OpenAPI document and the two docs pages to an app, as FastAPI's setup() does. */
-export function registerDocs(app: DocsHost, options: DocsOptions, title: string): void {
+export function registerDocs(app: DocsHost, options: DocsOptions, title: string, rootPath = ""): void {
   const openapiUrl = options.openapiUrl ?? "/openapi.json";
   if (openapiUrl === false) return;
   app.get(openapiUrl, () => new Response(app.openapiJson(), { headers: { "content-type": "application/json" } }), HIDDEN);
   const docsUrl = options.docsUrl ?? "/docs";
   if (docsUrl !== false) {
-    const page = swaggerPage(title, openapiUrl, docsUrl);
+    // The pages are read through the proxy, so what they load carries its prefix.
+    const page = swaggerPage(title, rootPath + openapiUrl, rootPath + docsUrl);
     app.get(docsUrl, () => new Response(page, { headers: HTML }), HIDDEN);
     serveAssets(app, docsUrl, swaggerAssets);
   }
   const redocUrl = options.redocUrl ?? "/redoc";
   if (redocUrl !== false) {
-    const page = redocPage(title, openapiUrl, redocUrl);
+    const page = redocPage(title, rootPath + openapiUrl, rootPath + redocUrl);
     app.get(redocUrl, () => new Response(page, { headers: HTML }), HIDDEN);
     serveAssets(app, redocUrl, redocAssets);
   }
