@@ -5,9 +5,9 @@ import type { AddressInfo } from "node:net";
  * A worker's "listening" event reports the family as `addressType` (4, 6 or "IPv6") rather
  * than `family`, so both are read.
  */
-export function urlOf(address: AddressInfo & { addressType?: number | string }): string {
+export function urlOf(address: AddressInfo & { addressType?: number | string }, scheme: "http" | "https" = "http"): string {
   // A unix socket: a worker's "listening" event reports its path, with addressType -1.
   if (address.addressType === -1) return `unix:${address.address}`;
   const v6 = address.family === "IPv6" || address.addressType === 6 || address.addressType === "IPv6" || address.address?.includes(":");
-  return `http://${v6 ? `[${address.address}]` : address.address}:${address.port}`;
+  return `${scheme}://${v6 ? `[${address.address}]` : address.address}:${address.port}`;
 }

@@ -21,7 +21,7 @@ export interface Flag {
   readonly multiple?: boolean;
   /** The smallest count allowed (default 1). */
   readonly min?: number;
-  readonly group: "Where" | "Behind a proxy" | "Processes" | "Logs" | "Server limits" | "App limits";
+  readonly group: "Where" | "TLS" | "Behind a proxy" | "Processes" | "Logs" | "Server limits" | "App limits";
 }
 
 const BOTH = ["run", "dev"] as const;
@@ -33,6 +33,11 @@ export const FLAGS: readonly Flag[] = [
   { name: "port", env: "PORT", unit: "port", meta: "PORT", help: "port to bind (default 8000; 0 picks a free one)", commands: BOTH, group: "Where" },
   { name: "uds", env: "SPRY_UDS", unit: "string", meta: "PATH", help: "listen on this unix socket instead (mode 0666: guard it with its directory's permissions)", commands: BOTH, group: "Where" },
   { name: "backlog", env: "SPRY_BACKLOG", unit: "count", meta: "N", help: "connections the kernel queues before they are accepted (default 511)", commands: BOTH, group: "Where" },
+  { name: "ssl-keyfile", env: "SPRY_SSL_KEYFILE", unit: "string", meta: "FILE", help: "serve HTTPS with this private key (PEM)", commands: BOTH, group: "TLS" },
+  { name: "ssl-certfile", env: "SPRY_SSL_CERTFILE", unit: "string", meta: "FILE", help: "and this certificate chain (PEM)", commands: BOTH, group: "TLS" },
+  { name: "ssl-keyfile-password", env: "SPRY_SSL_KEYFILE_PASSWORD", unit: "string", meta: "PASSWORD", help: "the key's passphrase, if it is encrypted (prefer the variable: flags show in ps)", commands: BOTH, group: "TLS" },
+  { name: "ssl-ca-certs", env: "SPRY_SSL_CA_CERTS", unit: "string", meta: "FILE", help: "CA certificates to trust in place of Node's own (PEM)", commands: BOTH, group: "TLS" },
+  { name: "http2", unit: "boolean", help: "serve HTTP/2 too, over TLS; HTTP/1.1 clients still get HTTP/1.1 on the same port", commands: BOTH, group: "TLS" },
   { name: "proxy-headers", unit: "boolean", help: "believe Forwarded and X-Forwarded-* from trusted peers (default; --no-proxy-headers to ignore them)", commands: BOTH, group: "Behind a proxy" },
   { name: "forwarded-allow-ips", env: "FORWARDED_ALLOW_IPS", unit: "ips", meta: "IPS", help: "the trusted peers: addresses and networks, comma-separated, or * (default 127.0.0.1)", commands: BOTH, group: "Behind a proxy" },
   { name: "root-path", env: ROOT_PATH_ENV, unit: "path", meta: "PATH", help: "the prefix the proxy serves the app under, e.g. /api/v1 (for links, redirects and OpenAPI)", commands: BOTH, app: true, group: "Behind a proxy" },

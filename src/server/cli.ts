@@ -4,6 +4,7 @@ import { LoadError, appFile, loadApp } from "./load-app.ts";
 import { serve, type ServeOptions } from "./serve.ts";
 import { FLAGS, flagsHelp, parseFlags, withoutFlags, type ParsedFlags } from "./cli-options.ts";
 import { SettingError } from "../common/settings.ts";
+import type { TlsOptions } from "./tls.ts";
 import { runWorkers } from "./cluster.ts";
 import { defaultServerLimits } from "./options.ts";
 import { DEV_CHILD_ENV, runDev } from "./dev.ts";
@@ -142,7 +143,21 @@ function serveOptions(flags: ParsedFlags): ServeOptions {
     limitMaxRequests: value<number>("limit-max-requests"),
     limitMaxRequestsJitter: value<number>("limit-max-requests-jitter"),
     proxyHeaders: value<boolean>("proxy-headers"),
+    tls: tlsOptions(flags),
+    http2: value<boolean>("http2"),
     forwardedAllowIps: value<string>("forwarded-allow-ips"),
+  };
+}
+
+function tlsOptions(flags: ParsedFlags): TlsOptions | undefined {
+  const keyFile = flags.values.get("ssl-keyfile") as string | undefined;
+  const certFile = flags.values.get("ssl-certfile") as string | undefined;
+  if (keyFile === undefined && certFile === undefined) return undefined;
+  return {
+    keyFile,
+    certFile,
+    passphrase: flags.values.get("ssl-keyfile-password") as string | undefined,
+    caFile: flags.values.get("ssl-ca-certs") as string | undefined,
   };
 }
 
@@ -158,6 +173,9 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): Command {
   const [file, extra] = flags.positionals;
   if (file === undefined) throw new SettingError(`missing FILE: spry ${name} FILE`);
   if (extra !== undefined) throw new SettingError(`unexpected argument ${JSON.stringify(extra)}`);
+  const key = flags.values.has("ssl-keyfile");
+  if (key !== flags.values.has("ssl-certfile")) throw new SettingError(key ? "--ssl-keyfile needs --ssl-certfile" : "--ssl-certfile needs --ssl-keyfile");
+  if (flags.values.get("http2") === true && !key) throw new SettingError("--http2 needs --ssl-keyfile and --ssl-certfile: HTTP/2 is served over TLS");
   if (flags.values.has("uds") && flags.given.has("port")) throw new SettingError("--uds and --port exclude each other: a unix socket has no port");
   return { kind: name, file, flags };
 }

@@ -5,9 +5,18 @@ import type { HttpSocket } from "./http-socket.ts";
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Wraps the app's listener with what node:http parses but spry refuses before any route sees it. */
-export function guard(listener: Listener, maxHeadersCount: number): Listener {
+export function guard(listener: Listener, maxHeadersCount: number, http2 = false, maxHeaderSize = Infinity): Listener {
   const maxRaw = maxHeadersCount * 2;
   return (req, res) => {
+    // HTTP/2 (over TLS, with http2 on) frames requests itself: no Host, Transfer-Encoding or
+    // pipelining to check; node:http2 refuses what its framing forbids.
+    if (http2 && req.httpVersionMajor === 2) {
+      if (req.rawHeaders.length > maxRaw) return refuse(res, 431, `Too many request headers (limit ${maxHeadersCount})`);
+      // node:http2 announces the limit (SETTINGS_MAX_HEADER_LIST_SIZE) but serves a client that
+      // ignores it; counted as that setting counts, 32 bytes a field beside its name and value.
+      if (headListSize(req.rawHeaders) > maxHeaderSize) return refuse(res, 431, "Request header fields too large");
+      return listener(req, res);
+    }
     // A request pipelined behind a refused one on the same connection: the connection is
     // closing, and what follows a refused request is never read as a request of its own.
     if (closing.has(req.socket)) return;
@@ -29,6 +38,12 @@ export function guard(listener: Listener, maxHeadersCount: number): Listener {
     }
     listener(req, res);
   };
+}
+
+function headListSize(raw: string[]): number {
+  let size = 0;
+  for (let i = 0; i < raw.length; i++) size += raw[i]!.length + (i % 2 === 0 ? 32 : 0);
+  return size;
 }
 
 function hostCount(raw: string[]): number {
@@ -56,8 +71,13 @@ const closing = new WeakSet<object>();
 
 // Connection: close, so that nothing sent after a refused request is parsed as another one.
 function refuse(res: ServerResponse, status: number, detail: string): void {
-  closing.add(res.req.socket);
   const body = JSON.stringify({ detail });
+  if (res.req.httpVersionMajor === 2) {
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  closing.add(res.req.socket);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
   res.end(body);
 }

@@ -9,6 +9,7 @@ import { Connections, type Drain } from "./shutdown.ts";
 import { leaveCluster, RECYCLE } from "./cluster.ts";
 import { countRequests, limitConcurrency } from "./admission.ts";
 import { proxyHeaders, TrustedPeers } from "./proxy-headers.ts";
+import { createSecureHttpServer, type TlsOptions } from "./tls.ts";
 import { urlOf } from "./address.ts";
 
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
@@ -53,6 +54,13 @@ export interface ServeOptions extends Partial<ServerLimits> {
    * (`10.0.0.0/8`), or `*`. Default: the FORWARDED_ALLOW_IPS environment variable, else 127.0.0.1.
    */
   forwardedAllowIps?: string;
+  /** Serve HTTPS with this key and certificate (`--ssl-keyfile`, `--ssl-certfile`). */
+  tls?: TlsOptions;
+  /**
+   * Serve HTTP/2 too (needs `tls`): clients that offer it by ALPN get it, the others HTTP/1.1,
+   * on the same port, with the same app and limits.
+   */
+  http2?: boolean;
   /** Stop on SIGINT and SIGTERM, finishing in-flight requests first (default true). */
   handleSignals?: boolean;
 }
@@ -82,7 +90,7 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   const port = options.port ?? portFromEnv() ?? 8000;
   const logger = app.config?.logger;
 
-  const server = createServer({
+  const http1 = {
     maxHeaderSize: limits.maxHeaderSize,
     headersTimeout: limits.headersTimeout,
     requestTimeout: limits.requestTimeout,
@@ -92,13 +100,15 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeout, limits.requestTimeout),
     // Checked in guard() instead, to answer with a JSON body like every other refusal.
     requireHostHeader: false,
-  });
-  const connections = new Connections(server, limits.maxConnections, logger);
+  };
+  if (options.http2 === true && options.tls === undefined) throw new TypeError("http2 needs tls: HTTP/2 is served over TLS, as browsers speak it");
+  const { server, sessions } = options.tls === undefined ? { server: createServer(http1), sessions: undefined } : createSecureHttpServer(options.tls, options.http2 === true, http1, limits);
+  const connections = new Connections(server, limits.maxConnections, logger, options.tls === undefined ? undefined : { sessions });
   let listener = app.handleNode;
   if (options.proxyHeaders !== false) {
     listener = proxyHeaders(listener, new TrustedPeers(options.forwardedAllowIps ?? (process.env.FORWARDED_ALLOW_IPS || "127.0.0.1")));
   }
-  listener = guard(listener, limits.maxHeadersCount);
+  listener = guard(listener, limits.maxHeadersCount, options.http2 === true, limits.maxHeaderSize);
   if (options.limitConcurrency !== undefined) listener = limitConcurrency(listener, options.limitConcurrency);
   if (options.limitMaxRequests !== undefined) {
     const jitter = options.limitMaxRequestsJitter ?? Math.floor(options.limitMaxRequests / 10);
@@ -113,7 +123,7 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   await app.startup?.();
   if (options.uds !== undefined) await listenUnix(server, options.uds, options.backlog);
   else await listen(server, { port, host, backlog: options.backlog });
-  const url = options.uds !== undefined ? `unix:${options.uds}` : urlOf(server.address() as AddressInfo);
+  const url = options.uds !== undefined ? `unix:${options.uds}` : urlOf(server.address() as AddressInfo, options.tls === undefined ? "http" : "https");
   // In a `spry run --workers` worker the primary announces the url, once for all workers.
   if (cluster.isWorker) logger?.info({ worker: process.pid }, `spry worker [${process.pid}] serving`);
   else logger?.info({ url }, `spry running on ${url} (Press CTRL+C to quit)`);

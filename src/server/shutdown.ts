@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Http2Session } from "node:http2";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.ts";
 import type { HttpSocket } from "./http-socket.ts";
@@ -50,6 +51,7 @@ export class Connections {
   readonly #idleSince = new Map<HttpSocket, number>();
   readonly #markIdle: (this: ServerResponse) => void;
   #draining = false;
+  readonly #sessions: Set<Http2Session> | undefined;
   /** When each of the two cap warnings was last logged: [making room, refusing]. */
   readonly #warnedAt = [-Infinity, -Infinity];
 
@@ -59,10 +61,15 @@ export class Connections {
    * trickling client does), so that a flood of idle connections cannot lock real clients out;
    * when every connection has a request in flight, the new one is closed at once.
    */
-  constructor(server: Server, maxConnections = Infinity, logger?: Logger) {
+  constructor(server: Server, maxConnections = Infinity, logger?: Logger, tls?: { sessions?: Set<Http2Session> | undefined }) {
     this.#server = server;
+    this.#sessions = tls?.sessions;
     const idleSince = this.#idleSince;
-    server.on("connection", (socket: HttpSocket) => {
+    // Over TLS, node:http serves the TLS socket, which "secureConnection" gives.
+    const event = tls !== undefined ? "secureConnection" : "connection";
+    server.on(event, (socket: HttpSocket & { alpnProtocol?: string | false }) => {
+      // An HTTP/2 connection is its session's: drained by closing the session (GOAWAY).
+      if (socket.alpnProtocol === "h2") return;
       if (idleSince.size >= maxConnections && !this.#makeRoom(maxConnections, logger)) {
         socket.destroy();
         return;
@@ -158,6 +165,8 @@ export class Connections {
     };
     sweep();
     const sweeper = setInterval(sweep, SWEEP_MS);
+    // HTTP/2: GOAWAY, so that clients open no new stream; open streams finish, then the session closes.
+    for (const session of this.#sessions ?? []) session.close();
     void done.then(() => clearInterval(sweeper));
 
     const force = (reason: string) => {
@@ -170,7 +179,9 @@ export class Connections {
         logger?.warn({ reason, requests: cut }, `${reason}: cutting off ${cut.length} request(s) still in flight`);
       }
       controller.abort(new Error(reason));
-      server.closeAllConnections();
+      for (const session of this.#sessions ?? []) session.destroy();
+      // An HTTP/2 server has no closeAllConnections(): its HTTP/1.1 connections are these.
+      for (const socket of this.#idleSince.keys()) socket.destroy();
     };
     const timer = setTimeout(() => force(`Grace period of ${gracePeriod} ms over`), gracePeriod);
     // Kept after `done`: the signal also bounds the app's shutdown that follows.

@@ -1,6 +1,9 @@
 // The flags of `spry run` and `spry dev` (and their environment variables), on real processes.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { connect as http2Connect } from "node:http2";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -74,6 +77,8 @@ describe("usage errors: one clean line, exit 2", () => {
     [["run", SEED], { FORWARDED_ALLOW_IPS: "proxy.local" }, 'spry: FORWARDED_ALLOW_IPS: "proxy.local" is not an IP address or network (see spry run --help)'],
     [["run", SEED, "--root-path", "api"], {}, 'spry: --root-path must be a path such as /api/v1, got "api" (see spry run --help)'],
     [["run", SEED, "--proxy-headers=yes"], {}, "spry: --proxy-headers takes no value (see spry run --help)"],
+    [["run", SEED, "--http2"], {}, "spry: --http2 needs --ssl-keyfile and --ssl-certfile: HTTP/2 is served over TLS (see spry run --help)"],
+    [["run", SEED, "--ssl-keyfile", "key.pem"], {}, "spry: --ssl-keyfile needs --ssl-certfile (see spry run --help)"],
   ] as const) {
     test(`spry ${args.join(" ")} ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}`.trimEnd(), async () => {
       const result = await spryExit([...args], { env: { ...env } });
@@ -158,6 +163,38 @@ describe("server flags", () => {
     await server.exited;
     assert.deepEqual(logLines(server), []);
   });
+});
+
+test("--ssl-keyfile, --ssl-certfile and --http2: an https url, HTTP/1.1 and HTTP/2 served", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "spry-cli-tls-"));
+  dirs.push(dir);
+  const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  const server = spry(["run", SEED, "--port", "0", "--ssl-keyfile", key, "--ssl-certfile", cert, "--http2"]);
+  const url = await server.url();
+  assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const h1 = await new Promise<string>((resolve, reject) => {
+    httpsRequest(`${url}/fast_task/`, { ca: readFileSync(cert), agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve(`${res.httpVersion} ${res.statusCode} ${body}`));
+    }).on("error", reject).end();
+  });
+  assert.equal(h1, '1.1 200 {"message":"This is fast!"}');
+  const session = http2Connect(url, { ca: readFileSync(cert) });
+  const h2 = await new Promise<string>((resolve, reject) => {
+    const stream = session.request({ ":path": "/fast_task/" });
+    let status = 0;
+    let body = "";
+    stream.on("response", (headers) => (status = Number(headers[":status"])));
+    stream.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+    stream.on("end", () => resolve(`${status} ${body}`));
+    stream.on("error", reject);
+  });
+  session.close();
+  assert.equal(h2, '200 {"message":"This is fast!"}');
+  server.proc.kill("SIGTERM");
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
 });
 
 describe("--limit-max-requests", () => {
