@@ -4,6 +4,7 @@
  * and `spry/middleware` (cors, compress, trustedHost, httpsRedirect).
  */
 export { Spry, type SpryOptions, type AppStats } from "./framework/app.ts";
+export type { Mountable, FetchHandler } from "./framework/mount.ts";
 export { Router, type RouterOptions, type RouteDefinition, type RouteMethod } from "./framework/router.ts";
 export type { RouteOptions, ResponseSpec } from "./framework/route-options.ts";
 export { json, JsonReply, ResponseValidationError } from "./framework/respond.ts";

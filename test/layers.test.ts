@@ -19,7 +19,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ["common", "toolkit"],
 };
 
-const ENTRY_POINTS = new Set(["index.ts", "server/index.ts", "server/cli.ts", "toolkit/middleware/index.ts", "toolkit/test-client.ts", "tasks/redis/index.ts"]);
+const ENTRY_POINTS = new Set(["index.ts", "server/index.ts", "server/cli.ts", "toolkit/middleware/index.ts", "toolkit/test-client.ts", "toolkit/files/index.ts", "tasks/redis/index.ts"]);
 
 function modules(dir: string): string[] {
   return readdirSync(join(src, dir), { withFileTypes: true }).flatMap((entry) => {

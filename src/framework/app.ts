@@ -8,7 +8,9 @@ import { parseRootPath, rootPathFromEnv } from "../common/root-path.ts";
 import { defaultLimits, limitsFromEnv, timeoutFromEnv, type RequestLimits } from "../toolkit/limits.ts";
 import { createLogger, silentLogger, type Logger } from "../common/logger.ts";
 import { parsePathTemplate } from "../toolkit/path-template.ts";
-import { RouteTable } from "../toolkit/route-table.ts";
+import { METHODS, RouteTable } from "../toolkit/route-table.ts";
+import { StaticFiles } from "../toolkit/files/static-files.ts";
+import { mountEndpoint, mountPrefix, type Mountable } from "./mount.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
 import { DependencyOverrides } from "./dependencies/overrides.ts";
 import { compileEndpoint } from "./endpoint.ts";
@@ -224,6 +226,29 @@ export class Spry<State extends object = {}> extends Router {
   /** The native node:http request listener. */
   get handleNode(): (req: IncomingMessage, res: ServerResponse) => void {
     return this.#dispatcher.handleNode;
+  }
+
+  /**
+   * Hands every request under `path` to `target`: static files, another Spry app, or any Fetch
+   * handler, with the rest of the path and `ctx.rootPath` grown by `path` (Starlette's Mount).
+   * A mounted app keeps its own OpenAPI document, docs and 404s; its lifespan runs with this
+   * app's. Static files answer GET and HEAD (405 otherwise); other targets every method.
+   *
+   * @example
+   * app.mount("/static", staticFiles({ directory: "public" }));
+   * app.mount("/v2", v2); // v2's docs at /v2/docs
+   */
+  mount(path: string, target: Mountable): this {
+    const prefix = mountPrefix(path);
+    const endpoint = mountEndpoint(prefix, target);
+    const methods = target instanceof StaticFiles ? ["GET" as const] : METHODS.filter((method) => method !== "HEAD");
+    const templates = [parsePathTemplate(`${prefix}/{path:path}`), ...(prefix === "" ? [] : [parsePathTemplate(prefix)])];
+    for (const template of templates) for (const method of methods) this.#table.add(method, template, endpoint);
+    if (target instanceof Spry) {
+      this.onStartup(() => target.startup());
+      this.onShutdown(() => target.shutdown());
+    }
+    return this;
   }
 
   protected override addRoute(route: RouteDefinition): void {

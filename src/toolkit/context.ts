@@ -155,6 +155,14 @@ export abstract class Context {
   /** Whether a response has been started; a second one is never sent. */
   abstract get sent(): boolean;
 
+  /**
+   * The path this app is mounted at inside another (`app.mount("/v2", app2)` gives "/v2"), ""
+   * when it is not mounted: ASGI's root_path. Links an app builds to itself start with it.
+   */
+  get rootPath(): string {
+    return "";
+  }
+
   /** The body limit in force: the route's own, else the app's. */
   get bodyLimit(): number {
     return this.route?.bodyLimit ?? this.config.limits.bodyLimit;

@@ -1,6 +1,7 @@
 import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
 import { Readable } from "node:stream";
 import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
+import { rootPathOf } from "./root-path.ts";
 import { statusHasNoBody } from "../common/status.ts";
 
 /**
@@ -50,6 +51,10 @@ export class FetchContext extends Context {
     const done = this.#done;
     this.#done = undefined;
     done?.();
+  }
+
+  override get rootPath(): string {
+    return rootPathOf(this.request);
   }
 
   get sent(): boolean {

@@ -14,7 +14,7 @@ const HTML = { "content-type": "text/html; charset=utf-8" };
 
 /** Where the docs routes are added: the app, seen only as far as these routes need it. */
 export interface DocsHost {
-  get(path: string, handler: () => Response | Promise<Response>, options: typeof HIDDEN): unknown;
+  get(path: string, handler: (inputs: {}, ctx: { readonly rootPath: string }) => Response | Promise<Response>, options: typeof HIDDEN): unknown;
   /** The OpenAPI document as JSON text. */
   openapiJson(): string;
 }
@@ -23,20 +23,39 @@ export interface DocsHost {
 export function registerDocs(app: DocsHost, options: DocsOptions, title: string, rootPath = ""): void {
   const openapiUrl = options.openapiUrl ?? "/openapi.json";
   if (openapiUrl === false) return;
-  app.get(openapiUrl, () => new Response(app.openapiJson(), { headers: { "content-type": "application/json" } }), HIDDEN);
+  app.get(openapiUrl, (_, ctx) => new Response(mounted(app.openapiJson(), ctx.rootPath), { headers: { "content-type": "application/json" } }), HIDDEN);
   const docsUrl = options.docsUrl ?? "/docs";
   if (docsUrl !== false) {
-    // The pages are read through the proxy, so what they load carries its prefix.
-    const page = swaggerPage(title, rootPath + openapiUrl, rootPath + docsUrl);
-    app.get(docsUrl, () => new Response(page, { headers: HTML }), HIDDEN);
+    // The pages are read through the proxy (or the mount), so what they load carries its prefix.
+    const page = perRootPath((root) => swaggerPage(title, root + openapiUrl, root + docsUrl));
+    app.get(docsUrl, (_, ctx) => new Response(page(ctx.rootPath || rootPath), { headers: HTML }), HIDDEN);
     serveAssets(app, docsUrl, swaggerAssets);
   }
   const redocUrl = options.redocUrl ?? "/redoc";
   if (redocUrl !== false) {
-    const page = redocPage(title, rootPath + openapiUrl, rootPath + redocUrl);
-    app.get(redocUrl, () => new Response(page, { headers: HTML }), HIDDEN);
+    const page = perRootPath((root) => redocPage(title, root + openapiUrl, root + redocUrl));
+    app.get(redocUrl, (_, ctx) => new Response(page(ctx.rootPath || rootPath), { headers: HTML }), HIDDEN);
     serveAssets(app, redocUrl, redocAssets);
   }
+}
+
+// An app is mounted at few root paths (usually none): each page is built once per root path.
+function perRootPath(build: (root: string) => string): (root: string) => string {
+  const pages = new Map<string, string>();
+  return (root) => {
+    let page = pages.get(root);
+    if (page === undefined) pages.set(root, (page = build(root)));
+    return page;
+  };
+}
+
+// As FastAPI does for an app mounted under a root path: its document names that path as its
+// server, unless the app declared servers itself, so that "Try it out" reaches it.
+function mounted(json: string, rootPath: string): string {
+  if (rootPath === "") return json;
+  const document = JSON.parse(json) as { servers?: unknown };
+  document.servers ??= [{ url: rootPath }];
+  return JSON.stringify(document);
 }
 
 function serveAssets(app: DocsHost, base: string, assets: Record<string, Asset>): void {

@@ -1,0 +1,64 @@
+import { Readable } from "node:stream";
+import type { Context } from "../toolkit/context.ts";
+import { FetchContext } from "../toolkit/fetch-context.ts";
+import { StaticFiles } from "../toolkit/files/static-files.ts";
+import { NodeContext } from "../toolkit/node-context.ts";
+import { withRootPath } from "../toolkit/root-path.ts";
+import type { Endpoint } from "../toolkit/route-table.ts";
+
+/** A Fetch API handler: a function, or an object with `fetch` (another Spry app, a Hono app, ...). */
+export type FetchHandler = ((request: Request) => Response | Promise<Response>) | { fetch(request: Request): Response | Promise<Response> };
+
+/** What `app.mount()` takes: static files, another spry app, or any Fetch handler. */
+export type Mountable = StaticFiles | FetchHandler;
+
+/** A mount prefix as routes use it: "/static" stays, "/" becomes "". */
+export function mountPrefix(path: string): string {
+  if (path === "/") return "";
+  if (!path.startsWith("/") || path.endsWith("/") || /[{}*]/.test(path)) {
+    throw new Error(`A mount path must start with "/", not end with "/" and hold no parameters: ${JSON.stringify(path)}`);
+  }
+  return path;
+}
+
+/**
+ * The endpoint that hands every request under `prefix` to `target`, with the rest of the path
+ * (still percent-encoded) and the root path grown by the prefix.
+ */
+export function mountEndpoint(prefix: string, target: Mountable): Endpoint {
+  if (target instanceof StaticFiles) {
+    return async (ctx) => {
+      const response = await target.respond(ctx, ctx.path.slice(prefix.length), ctx.rootPath + prefix);
+      await ctx.sendResponse(response);
+    };
+  }
+  const handle = typeof target === "function" ? target : (request: Request) => target.fetch(request);
+  return async (ctx) => {
+    const request = withRootPath(subRequest(ctx, ctx.path.slice(prefix.length) || "/"), ctx.rootPath + prefix);
+    await ctx.sendResponse(await handle(request));
+  };
+}
+
+// The mounted app gets a Fetch Request whatever the transport: it is the one interface every
+// kind of app speaks. Its signal is this request's, so the app below sees the client leave.
+function subRequest(ctx: Context, path: string): Request {
+  const url = `${origin(ctx)}${path}${ctx.search === "" ? "" : `?${ctx.search}`}`;
+  const hasBody = ctx.method !== "GET" && ctx.method !== "HEAD";
+  if (ctx instanceof FetchContext) {
+    const original = ctx.request;
+    return new Request(url, { method: ctx.method, headers: original.headers, body: hasBody ? original.body : null, signal: ctx.signal, duplex: "half" } as RequestInit);
+  }
+  const req = (ctx as NodeContext).req;
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  const body = hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
+  return new Request(url, { method: ctx.method, headers, body, signal: ctx.signal, duplex: "half" } as RequestInit);
+}
+
+function origin(ctx: Context): string {
+  if (ctx instanceof FetchContext) return new URL(ctx.request.url).origin;
+  const host = ctx.header("host");
+  if (host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `http://${host}`;
+  return "http://localhost";
+}

@@ -1,0 +1,114 @@
+import { send, type SendOptions, type SendResult } from "@fastify/send";
+import { Readable } from "node:stream";
+import { HTTPException } from "../../common/http-exception.ts";
+
+/**
+ * What answering with a file needs from the request: its method and the headers of a
+ * conditional or ranged GET. A spry Context and a Fetch Request both fit.
+ */
+export type FileRequest = Request | { readonly method: string; header(name: string): string | undefined };
+
+// The only request headers the file-serving core reads. It tests them with `in`, so an absent
+// header must be absent from the object, not undefined.
+const CONDITIONAL = ["if-match", "if-unmodified-since", "if-none-match", "if-modified-since", "if-range", "cache-control"] as const;
+
+/**
+ * More ranges than this and the Range header is ignored: the whole file is sent with 200, as
+ * RFC 9110 allows. Browsers and download managers ask for one; a header listing thousands is
+ * only ever an attack on the parser and the disk (docs/reliability.md row 18).
+ */
+export const MAX_RANGES = 16;
+
+/** What the file core is told about one request: the headers object it reads, and the method. */
+function requestFor(request: FileRequest, acceptRanges: boolean): { method: string; headers: Record<string, string> } {
+  const read = request instanceof Request ? (name: string) => request.headers.get(name) ?? undefined : (name: string) => request.header(name);
+  const headers: Record<string, string> = {};
+  for (const name of CONDITIONAL) {
+    const value = read(name);
+    if (value !== undefined) headers[name] = value;
+  }
+  const range = acceptRanges ? read("range") : undefined;
+  if (range !== undefined && countRanges(range) <= MAX_RANGES) headers.range = range;
+  return { method: request.method, headers };
+}
+
+function countRanges(range: string): number {
+  let count = 1;
+  for (let i = range.indexOf(","); i !== -1 && count <= MAX_RANGES; i = range.indexOf(",", i + 1)) count++;
+  return count;
+}
+
+/** Thrown by a file check (the symlink guard) to answer 404 without saying why. */
+export class FileRefused extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "FileRefused";
+  }
+}
+
+export interface SendFileOptions extends Pick<SendOptions, "maxAge" | "immutable" | "etag" | "lastModified" | "acceptRanges" | "cacheControl" | "dotfiles" | "index" | "extensions"> {
+  /** Called with the file's absolute path before it is opened; throw FileRefused to answer 404. */
+  check?: (path: string) => void | Promise<void>;
+  /** Leave the content type out (a precompressed sibling takes its original's). */
+  contentType?: boolean;
+}
+
+/** A file found (200, 206, 304 or a HEAD), or a directory where a file was asked for. */
+export type Sent =
+  | { readonly type: "file"; readonly response: Response; readonly path: string }
+  | { readonly type: "directory" };
+
+/**
+ * Answers `request` with the file at `encodedPath` (still percent-encoded, as in the URL) under
+ * `root`, on @fastify/send: content type from its MIME table, ETag and Last-Modified, 304, 412,
+ * a single Range with 206 or 416, HEAD. The answer is a Fetch Response whose body streams the
+ * file; an error is thrown as HTTPException (404 for anything missing or refused, including a
+ * path that climbs out of the root: nobody learns what exists outside).
+ *
+ * Chosen over `send` (the Express one) because this fork returns the status, headers and stream
+ * as values instead of writing to a node:http response, which is what a Fetch Response needs.
+ */
+export async function sendFile(request: FileRequest, root: string, encodedPath: string, options: SendFileOptions = {}): Promise<Sent> {
+  const { check, ...rest } = options;
+  const sendOptions: SendOptions = { ...rest, root };
+  if (check !== undefined) sendOptions.onFile = (path) => check(path);
+  let result: SendResult;
+  try {
+    result = await send(requestFor(request, options.acceptRanges !== false) as never, encodedPath, sendOptions);
+  } catch (error) {
+    if (error instanceof FileRefused) throw new HTTPException(404, "Not Found");
+    throw error;
+  }
+  if (result.type === "directory") {
+    result.stream.destroy();
+    return { type: "directory" };
+  }
+  if (result.type === "error") {
+    result.stream.destroy();
+    throw errorFor(result.statusCode, result.headers, result.metadata.error);
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(result.headers)) headers.set(name, String(value));
+  const empty = result.statusCode === 304 || request.method === "HEAD";
+  if (empty) result.stream.destroy();
+  const body = empty ? null : (Readable.toWeb(result.stream) as ReadableStream<Uint8Array>);
+  return { type: "file", path: result.metadata.path, response: new Response(body, { status: result.statusCode, headers }) };
+}
+
+function errorFor(status: number, headers: Record<string, string>, cause: Error): Error {
+  switch (status) {
+    case 400:
+      return new HTTPException(400, "Bad Request");
+    // A dotfile, or a path with `..` that would leave the root: the same answer as a missing
+    // file, as Starlette gives.
+    case 403:
+    case 404:
+      return new HTTPException(404, "Not Found");
+    case 412:
+      return new HTTPException(412, "Precondition Failed");
+    case 416:
+      return new HTTPException(416, "Range Not Satisfiable", { "content-range": headers["Content-Range"] ?? "" });
+    default:
+      return cause;
+  }
+}

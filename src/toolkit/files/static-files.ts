@@ -1,0 +1,197 @@
+import { negotiate } from "@fastify/accept-negotiator";
+import { isUtf8MimeType, mime } from "@fastify/send";
+import { statSync } from "node:fs";
+import { realpath } from "node:fs/promises";
+import { resolve } from "node:path";
+import { HTTPException } from "../../common/http-exception.ts";
+import { insideRealRoot } from "./safe-path.ts";
+import { sendFile, type FileRequest, type SendFileOptions } from "./send-file.ts";
+
+export interface StaticFilesOptions {
+  /** The directory served. It must exist when the app is built. */
+  directory: string;
+  /**
+   * Serve `index.html` for a directory (redirecting `/dir` to `/dir/`) and `404.html`, with
+   * status 404, for anything missing, as Starlette's `StaticFiles(html=True)` does.
+   */
+  html?: boolean;
+  /**
+   * Serve `name.br` or `name.gz` instead of `name` when it exists beside it and the client
+   * accepts that encoding (default false). The files are yours to make at build time.
+   */
+  precompressed?: boolean;
+  /** Serve symbolic links that point outside the directory (default false: 404). */
+  followSymlinks?: boolean;
+  /** Cache-Control max-age in milliseconds (default 0), or a string such as "1d". */
+  maxAge?: number | string;
+  /** Add `immutable` to Cache-Control (with a maxAge, for fingerprinted files). */
+  immutable?: boolean;
+  /** Files and directories whose name starts with a dot: "ignore" (404, the default), "deny" (404 too) or "allow". */
+  dotfiles?: "ignore" | "deny" | "allow";
+}
+
+// Most preferred first: brotli is smaller, gzip is what every client takes.
+const ENCODINGS = [
+  { name: "br", suffix: ".br" },
+  { name: "gzip", suffix: ".gz" },
+] as const;
+
+/**
+ * A directory served over HTTP: mount it with `app.mount("/static", staticFiles({ directory }))`,
+ * or serve it alone through `fetch`. Only GET and HEAD are answered. A path never leaves the
+ * directory: `..` in any encoding, a NUL byte, a backslash or a link pointing outside all get
+ * 404 (or 400), and a redirect never names another site.
+ */
+export class StaticFiles {
+  readonly directory: string;
+  readonly html: boolean;
+  readonly #options: SendFileOptions;
+  readonly #precompressed: boolean;
+  #realRoot: Promise<string> | undefined;
+
+  constructor(options: StaticFilesOptions) {
+    this.directory = resolve(options.directory);
+    // As Starlette's check_dir: a typo in the directory fails at startup, not as 404s forever.
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(this.directory).isDirectory();
+    } catch {}
+    if (!isDirectory) throw new Error(`staticFiles: directory ${JSON.stringify(options.directory)} does not exist`);
+    this.html = options.html ?? false;
+    this.#precompressed = options.precompressed ?? false;
+    this.#options = {
+      maxAge: options.maxAge ?? 0,
+      immutable: options.immutable ?? false,
+      dotfiles: options.dotfiles ?? "ignore",
+      index: this.html ? ["index.html"] : false,
+    };
+    if (options.followSymlinks !== true) {
+      this.#options.check = (path) => insideRealRoot(this.directory, path, (this.#realRoot ??= realpath(this.directory)));
+    }
+  }
+
+  /**
+   * The Fetch API entry: serves the file the request's URL path names, relative to the directory.
+   * Errors are answered as spry answers them, `{"detail": ...}` with their status.
+   */
+  readonly fetch = async (request: Request): Promise<Response> => {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return Response.json({ detail: "Method Not Allowed" }, { status: 405, headers: { allow: "GET, HEAD" } });
+    }
+    const url = request.url;
+    const start = url.indexOf("/", url.indexOf("//") + 2);
+    const end = url.search(/[?#]/);
+    const path = start === -1 ? "/" : url.slice(start, end === -1 ? undefined : end);
+    try {
+      return await this.respond(request, path, "");
+    } catch (error) {
+      if (!(error instanceof HTTPException)) throw error;
+      return Response.json({ detail: error.detail }, { status: error.status, headers: error.headers });
+    }
+  };
+
+  /**
+   * Answers a GET or HEAD for `path` (still percent-encoded, relative to the directory) of an
+   * app mounted at `rootPath`. Throws HTTPException for what is not served.
+   */
+  async respond(request: FileRequest, path: string, rootPath: string): Promise<Response> {
+    // The mount's own path ("/static"): a directory asked for without its slash.
+    if (path === "") {
+      if (this.html) return new Response(null, { status: 307, headers: { location: `${rootPath}/` } });
+      throw new HTTPException(404, "Not Found");
+    }
+    refuseUnsafe(path);
+    try {
+      return await this.#serve(request, path, rootPath);
+    } catch (error) {
+      if (!this.html || !(error instanceof HTTPException) || error.status !== 404) throw error;
+      return this.#notFoundPage(request, error);
+    }
+  }
+
+  async #serve(request: FileRequest, path: string, rootPath: string): Promise<Response> {
+    if (this.#precompressed && !path.endsWith("/")) {
+      const compressed = await this.#compressed(request, path);
+      if (compressed !== undefined) return compressed;
+    }
+    const sent = await sendFile(request, this.directory, path, this.#options);
+    if (sent.type === "directory") {
+      if (!this.html) throw new HTTPException(404, "Not Found");
+      // Relative to the mount, with leading slashes collapsed: `//evil.example` never becomes
+      // a Location that a browser would read as another site.
+      const location = `${rootPath}/${path.replace(/^[/\\]+/, "")}/`;
+      return new Response(null, { status: 307, headers: { location } });
+    }
+    if (this.#precompressed) sent.response.headers.append("vary", "accept-encoding");
+    return sent.response;
+  }
+
+  async #compressed(request: FileRequest, path: string): Promise<Response | undefined> {
+    const accepted = request instanceof Request ? request.headers.get("accept-encoding") : request.header("accept-encoding");
+    if (accepted == null) return undefined;
+    for (const { name, suffix } of ENCODINGS) {
+      if (negotiate(accepted, [name]) !== name) continue;
+      let sent;
+      try {
+        sent = await sendFile(request, this.directory, path + suffix, { ...this.#options, contentType: false });
+      } catch (error) {
+        if (error instanceof HTTPException && error.status === 404) continue;
+        throw error;
+      }
+      if (sent.type === "directory") return undefined;
+      const headers = sent.response.headers;
+      if (sent.response.status !== 304) {
+        const type = mime.getType(decodeURIComponent(path)) ?? "application/octet-stream";
+        headers.set("content-type", isUtf8MimeType(type) ? `${type}; charset=utf-8` : type);
+        headers.set("content-encoding", name);
+      }
+      headers.append("vary", "accept-encoding");
+      return sent.response;
+    }
+    return undefined;
+  }
+
+  async #notFoundPage(request: FileRequest, notFound: HTTPException): Promise<Response> {
+    let sent;
+    try {
+      // A conditional or ranged 404 page makes no sense: asked for plainly.
+      const plain = { method: request.method, header: () => undefined };
+      sent = await sendFile(plain, this.directory, "/404.html", this.#options);
+    } catch (error) {
+      if (error instanceof HTTPException && error.status === 404) throw notFound;
+      throw error;
+    }
+    if (sent.type === "directory") throw notFound;
+    return new Response(sent.response.body, { status: 404, headers: sent.response.headers });
+  }
+}
+
+/**
+ * Refuses, before any file is looked at, what no browser sends for a file under the root: a
+ * `..` segment in any encoding (browsers resolve dot segments before sending), a backslash
+ * (a separator on Windows, and `/\\host` is another site to a browser), a NUL byte (400) and
+ * percent-encoding that does not decode (400). The file core would catch `..` too, after
+ * resolving it; refusing it outright also keeps `//evil.example/%2e%2e` from ever naming the
+ * root directory.
+ */
+function refuseUnsafe(path: string): void {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new HTTPException(400, "Bad Request");
+  }
+  if (decoded.includes("\0")) throw new HTTPException(400, "Bad Request");
+  if (decoded.includes("\\") || decoded.split("/").includes("..")) throw new HTTPException(404, "Not Found");
+}
+
+/**
+ * Serves a directory, like Starlette's StaticFiles; see StaticFiles.
+ *
+ * @example
+ * app.mount("/static", staticFiles({ directory: "public" }));
+ * app.mount("/", staticFiles({ directory: "site", html: true }));
+ */
+export function staticFiles(options: StaticFilesOptions): StaticFiles {
+  return new StaticFiles(options);
+}
