@@ -8,6 +8,8 @@ export type { Mountable, FetchHandler } from "./framework/mount.ts";
 export { Router, type RouterOptions, type RouteDefinition, type RouteMethod } from "./framework/router.ts";
 export type { RouteOptions, ResponseSpec } from "./framework/route-options.ts";
 export { json, JsonReply, ResponseValidationError } from "./framework/respond.ts";
+export { eventStream, ServerSentEvent, type EventStreamOptions, type ServerSentEventFields } from "./toolkit/streams/server-sent-events.ts";
+export { jsonLines, type JsonLinesOptions } from "./toolkit/streams/json-lines.ts";
 export type { Handler, InferInputs, PathParamNames } from "./framework/types.ts";
 export { query, header, cookie, path, body, form, file, files, type Param, type ParamOptions, type FileOptions } from "./framework/inputs/param.ts";
 export type { UploadFile } from "./framework/body/fields.ts";

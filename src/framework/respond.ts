@@ -2,6 +2,9 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { JSON_HEADERS, type Context } from "../toolkit/context.ts";
 import type { RouteOptions } from "./route-options.ts";
 import { compileSerializer, type Serialize } from "./serialize.ts";
+import { isItemSource } from "../toolkit/streams/item-stream.ts";
+import { jsonLines } from "../toolkit/streams/json-lines.ts";
+import { eventStream } from "../toolkit/streams/server-sent-events.ts";
 
 /**
  * A JSON answer with its own status and headers, validated against the route's model for that
@@ -79,8 +82,10 @@ export function compileResponder(options: RouteOptions): Send {
     ctx.send(code, all, checked(code, model, result));
   };
 
+  const stream = streamer(options, main, status);
   return (ctx, result) => {
     if (result instanceof Response) return ctx.sendResponse(result);
+    if (isItemSource(result)) return ctx.sendResponse(stream(ctx, result));
     if (result instanceof JsonReply) return send(ctx, result.status, modelFor(result.status), result.value, result.headers);
     return send(ctx, status, main, result, undefined);
   };
@@ -89,4 +94,19 @@ export function compileResponder(options: RouteOptions): Send {
 function checked(status: number, model: Model, result: StandardSchemaV1.Result<unknown>): string {
   if (result.issues !== undefined) throw new ResponseValidationError(status, result.issues);
   return model.serialize(result.value);
+}
+
+// What an async generator handler yields is streamed: JSON Lines, or server-sent events with
+// `stream: "sse"`, each item (an event's data) checked against the route's model and serialized
+// by it, as a returned value would be.
+function streamer(options: RouteOptions, model: Model, status: number): (ctx: Context, source: AsyncIterable<unknown>) => Response {
+  const encode = (item: unknown): string | Promise<string> => {
+    if (model.schema === undefined) return model.serialize(item);
+    const result = model.schema["~standard"].validate(item);
+    return result instanceof Promise ? result.then((settled) => checked(status, model, settled)) : checked(status, model, result);
+  };
+  if (options.stream === "sse") {
+    return (ctx, source) => eventStream(source, { status, encodeData: encode, logger: ctx.config.logger, name: ctx.routeName });
+  }
+  return (ctx, source) => jsonLines(source, { status, encodeItem: encode, logger: ctx.config.logger, name: ctx.routeName });
 }

@@ -18,6 +18,12 @@ export interface RouteOptions<S extends StandardSchemaV1 | undefined = StandardS
    * from it. A value that does not match is a logged 500, never sent.
    */
   response?: S;
+  /**
+   * How an async generator handler's items are sent: `"jsonl"` (the default), one JSON value
+   * per line as `application/jsonl`, or `"sse"`, server-sent events (`text/event-stream`),
+   * as FastAPI's `response_class=EventSourceResponse`. `response` is then the model of each item.
+   */
+  stream?: "jsonl" | "sse";
   /** Models and descriptions of other statuses, for `json(value, { status })` and the OpenAPI document. */
   responses?: Record<number, ResponseSpec>;
   /** OpenAPI tags; a router's and an include's tags are added in front. */

@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Method } from "../toolkit/route-table.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
 import type { JsonReply } from "./respond.ts";
+import type { ServerSentEvent } from "../toolkit/streams/server-sent-events.ts";
 import type { AnyHandler } from "./endpoint.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
 import type { RouteOptions } from "./route-options.ts";
@@ -20,10 +21,10 @@ export interface RouteDefinition {
 
 /**
  * What a handler may return: anything, or with a response model, a value of the model's input
- * type, a `json(value, { status })` reply, or a Response.
+ * type, a `json(value, { status })` reply, a Response, or (an async generator) a stream of them.
  */
 export type Returns<S extends StandardSchemaV1 | undefined> = S extends StandardSchemaV1
-  ? StandardSchemaV1.InferInput<S> | JsonReply | Response
+  ? StandardSchemaV1.InferInput<S> | JsonReply | Response | AsyncIterable<StandardSchemaV1.InferInput<S> | ServerSentEvent>
   : unknown;
 
 /** Registers a route for one HTTP method; the same signature for every method. */

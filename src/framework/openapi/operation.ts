@@ -91,13 +91,38 @@ function responses(route: RouteDefinition, validates: boolean, components: Compo
   const status = options.status ?? 200;
   const result: Record<string, unknown> = {};
   const main = options.response ?? options.responses?.[status]?.model;
-  result[String(status)] = response(status, main, options.responses?.[status]?.description ?? "Successful Response", components);
+  const description = options.responses?.[status]?.description ?? "Successful Response";
+  const stream = streamKind(route);
+  result[String(status)] = stream === undefined ? response(status, main, description, components) : streamResponse(stream, main, description, components);
   for (const [code, spec] of Object.entries(options.responses ?? {})) {
     if (Number(code) === status) continue;
     result[code] = response(Number(code), spec.model, spec.description ?? STATUS_CODES[Number(code)] ?? "Response", components);
   }
   if (validates && result["422"] === undefined) result["422"] = validationErrorResponse;
   return result;
+}
+
+// A handler that is an async generator streams (JSON Lines unless the route says SSE); so does
+// any route declared `stream: "sse"`.
+function streamKind(route: RouteDefinition): "jsonl" | "sse" | undefined {
+  if (route.options.stream !== undefined) return route.options.stream;
+  return Object.getPrototypeOf(route.handler) === AsyncGeneratorFunction ? "jsonl" : undefined;
+}
+
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {});
+
+// As FastAPI documents a stream: the schema of one item under `itemSchema` (OpenAPI 3.2's
+// keyword for sequential media types), and for SSE the event whose data is that item as JSON.
+function streamResponse(kind: "jsonl" | "sse", model: StandardSchemaV1 | undefined, description: string, components: Components): Record<string, unknown> {
+  const item = model === undefined ? {} : modelSchema(model, "output", components);
+  if (kind === "jsonl") return { description, content: { "application/jsonl": { itemSchema: item } } };
+  const data = { type: "string", contentMediaType: "application/json", ...(model === undefined ? {} : { contentSchema: item }) };
+  const event = {
+    type: "object",
+    properties: { data, event: { type: "string" }, id: { type: "string" }, retry: { type: "integer", minimum: 0 } },
+    required: ["data"],
+  };
+  return { description, content: { "text/event-stream": { itemSchema: event } } };
 }
 
 function response(status: number, model: StandardSchemaV1 | undefined, description: string, components: Components): Record<string, unknown> {

@@ -1,9 +1,9 @@
-import { negotiate } from "@fastify/accept-negotiator";
 import { isUtf8MimeType, mime } from "@fastify/send";
 import { statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HTTPException } from "../../common/http-exception.ts";
+import { negotiate } from "../middleware/accept-encoding.ts";
 import { insideRealRoot } from "./safe-path.ts";
 import { sendFile, type FileRequest, type SendFileOptions } from "./send-file.ts";
 
@@ -35,6 +35,7 @@ const ENCODINGS = [
   { name: "br", suffix: ".br" },
   { name: "gzip", suffix: ".gz" },
 ] as const;
+const ENCODING_NAMES = ENCODINGS.map(({ name }) => name);
 
 /**
  * A directory served over HTTP: mount it with `app.mount("/static", staticFiles({ directory }))`,
@@ -129,8 +130,12 @@ export class StaticFiles {
   async #compressed(request: FileRequest, path: string): Promise<Response | undefined> {
     const accepted = request instanceof Request ? request.headers.get("accept-encoding") : request.header("accept-encoding");
     if (accepted == null) return undefined;
-    for (const { name, suffix } of ENCODINGS) {
-      if (negotiate(accepted, [name]) !== name) continue;
+    // The client's favourite first, then any other it accepts.
+    const favourite = negotiate(accepted, ENCODING_NAMES);
+    if (favourite === undefined) return undefined;
+    const order = ENCODINGS.filter(({ name }) => name !== favourite && negotiate(accepted, [name]) === name);
+    order.unshift(ENCODINGS.find(({ name }) => name === favourite)!);
+    for (const { name, suffix } of order) {
       let sent;
       try {
         sent = await sendFile(request, this.directory, path + suffix, { ...this.#options, contentType: false });
