@@ -240,7 +240,7 @@ export class Spry<State extends object = {}> extends Router {
    */
   mount(path: string, target: Mountable): this {
     const prefix = mountPrefix(path);
-    const endpoint = mountEndpoint(prefix, target);
+    const endpoint = mountEndpoint(prefix, target, this.rootPath);
     const methods = target instanceof StaticFiles ? ["GET" as const] : METHODS.filter((method) => method !== "HEAD");
     const templates = [parsePathTemplate(`${prefix}/{path:path}`), ...(prefix === "" ? [] : [parsePathTemplate(prefix)])];
     for (const template of templates) for (const method of methods) this.#table.add(method, template, endpoint);

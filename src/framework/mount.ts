@@ -25,16 +25,18 @@ export function mountPrefix(path: string): string {
  * The endpoint that hands every request under `prefix` to `target`, with the rest of the path
  * (still percent-encoded) and the root path grown by the prefix.
  */
-export function mountEndpoint(prefix: string, target: Mountable): Endpoint {
+export function mountEndpoint(prefix: string, target: Mountable, appRootPath = ""): Endpoint {
+  // Below a mount, the mount's root; else the app's own (behind a proxy, --root-path).
+  const rootOf = (ctx: Context) => (ctx.rootPath || appRootPath) + prefix;
   if (target instanceof StaticFiles) {
     return async (ctx) => {
-      const response = await target.respond(ctx, ctx.path.slice(prefix.length), ctx.rootPath + prefix);
+      const response = await target.respond(ctx, ctx.path.slice(prefix.length), rootOf(ctx));
       await ctx.sendResponse(response);
     };
   }
   const handle = typeof target === "function" ? target : (request: Request) => target.fetch(request);
   return async (ctx) => {
-    const request = withRootPath(subRequest(ctx, ctx.path.slice(prefix.length) || "/"), ctx.rootPath + prefix);
+    const request = withRootPath(subRequest(ctx, ctx.path.slice(prefix.length) || "/"), rootOf(ctx));
     await ctx.sendResponse(await handle(request));
   };
 }
