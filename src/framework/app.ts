@@ -64,6 +64,11 @@ export interface SpryOptions<State extends object = {}> extends DocsOptions, Ope
   overload?: OverloadOptions;
   /** Reporting of handlers that block the event loop (on by default, 100 ms). See BlockingOptions. */
   blocking?: BlockingOptions;
+  /**
+   * JSON bodies take JSON's own types only, as pydantic's `strict=True` (default false: lax,
+   * `"1"` is read as 1 for an integer field). A route's `strict` replaces it. See docs/bodies.md.
+   */
+  strict?: boolean;
 }
 
 /** What `app.stats()` reports. */
@@ -91,6 +96,7 @@ export class Spry<State extends object = {}> extends Router {
   readonly #dispatcher: Dispatcher;
   readonly #info: OpenAPIInfo;
   readonly #dependencies: readonly Dependency<unknown>[];
+  readonly #strict: boolean;
   readonly #lifespan: LifespanRunner<State>;
   #openapi: string | undefined;
 
@@ -124,6 +130,7 @@ export class Spry<State extends object = {}> extends Router {
     // The docs routes are added before the app's dependencies apply: an auth dependency on
     // the app does not lock the docs, as in FastAPI.
     this.#dependencies = [];
+    this.#strict = options.strict ?? false;
     registerDocs(this, options, options.title ?? "spry", rootPath);
     this.#dependencies = options.dependencies ?? [];
   }
@@ -253,7 +260,8 @@ export class Spry<State extends object = {}> extends Router {
 
   protected override addRoute(route: RouteDefinition): void {
     const dependencies = [...this.#dependencies, ...(route.options.dependencies ?? [])];
-    super.addRoute({ ...route, options: { ...route.options, dependencies } });
+    const strict = route.options.strict ?? this.#strict;
+    super.addRoute({ ...route, options: { ...route.options, dependencies, strict } });
     this.#openapi = undefined;
     // Compiled from the final path, once the router's prefix has been applied.
     const added = this.routes[this.routes.length - 1]!;

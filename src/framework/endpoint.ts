@@ -51,7 +51,7 @@ export function compileEndpoint(parts: RouteParts, overrides: DependencyOverride
 
 function compile(parts: RouteParts, overrides: DependencyOverrides): { graph: Graph; endpoint: Endpoint } {
   const graph = planGraph(parts.inputs, parts.dependencies, overrides);
-  const plan = planGraphInputs(parts.template, graph.owners);
+  const plan = planGraphInputs(parts.template, graph.owners, { strict: parts.options.strict ?? false });
   const read = compileReader(plan);
   const respond = compileResponder(parts.options);
   // A `threaded` handler runs in the worker thread pool with its inputs, as FastAPI runs `def` endpoints.

@@ -34,6 +34,11 @@ export interface RouteOptions<S extends StandardSchemaV1 | undefined = StandardS
   deprecated?: boolean;
   /** Leave the route out of the OpenAPI document. */
   includeInSchema?: boolean;
+  /**
+   * The JSON body takes JSON's own types only (pydantic's `strict=True`), over the app's
+   * `strict`; false: lax, as FastAPI. A model's own `.meta({ strict })` decides for its fields.
+   */
+  strict?: boolean;
   /** This route's largest request body in bytes, over the app's `limits.bodyLimit`. */
   bodyLimit?: number;
   /** This route's handler deadline in milliseconds, over the app's `timeout`: 504 and its signal aborted. */

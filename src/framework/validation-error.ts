@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { HTTPException } from "../common/http-exception.ts";
+import { formatError } from "./format-errors.ts";
 
 /** One entry of a 422 body, in FastAPI's current (pydantic 2) shape. */
 export interface ErrorDetail {
@@ -31,16 +32,66 @@ export function missing(loc: (string | number)[]): ErrorDetail {
   return { type: "missing", loc, msg: "Field required", input: null };
 }
 
+// What zod says of a required field that was not sent: a type, an enum or a union it misses.
+const ABSENT_CODES = new Set(["invalid_type", "invalid_value", "invalid_union"]);
+
 /** A Standard Schema issue as a pydantic-style error; zod's issue codes map to pydantic's types. */
 export function fromIssue(issue: StandardSchemaV1.Issue, loc: (string | number)[], input: unknown): ErrorDetail {
   const path = (issue.path ?? []).map((p) => (typeof p === "object" ? p.key : p)) as (string | number)[];
   const at = path.length === 0 ? loc : [...loc, ...path];
+  const known = (issue as Partial<DescribedIssue>).pydantic;
+  if (known !== undefined) return { ...known, loc: at };
   const value = path.length === 0 ? input : valueAt(input, path);
-  if (path.length > 0 && value === undefined && (issue as ZodLikeIssue).code === "invalid_type") {
+  const code = (issue as ZodLikeIssue).code;
+  if (path.length > 0 && value === undefined && (code === undefined || ABSENT_CODES.has(code))) {
     // An absent field, reported as pydantic does: with the object it is missing from.
     return { ...missing(at), input: valueAt(input, path.slice(0, -1)) };
   }
-  return { ...describe(issue as ZodLikeIssue), loc: at, input: value };
+  return { ...describe(zodLike(issue, value), value), loc: at, input: value };
+}
+
+interface ValibotLikeIssue extends StandardSchemaV1.Issue {
+  kind?: string;
+  type?: string;
+  requirement?: unknown;
+  input?: unknown;
+}
+
+// valibot's constraint issues in zod's terms, so that both get pydantic's names. Type issues
+// need none: the JSON body's conversion, or the URL's, names them first.
+const VALIBOT_BOUNDS: Record<string, [code: string, inclusive: boolean]> = {
+  min_value: ["too_small", true],
+  gt_value: ["too_small", false],
+  max_value: ["too_big", true],
+  lt_value: ["too_big", false],
+  min_length: ["too_small", true],
+  max_length: ["too_big", true],
+};
+
+function zodLike(issue: StandardSchemaV1.Issue, value: unknown): ZodLikeIssue {
+  const { kind, type, requirement, input: checked = value } = issue as ValibotLikeIssue;
+  if ((issue as ZodLikeIssue).code !== undefined || kind !== "validation" || type === undefined) return issue as ZodLikeIssue;
+  if (type === "multiple_of") return { ...issue, code: "not_multiple_of", divisor: requirement as number };
+  const bound = VALIBOT_BOUNDS[type];
+  if (bound === undefined) return issue as ZodLikeIssue;
+  // What valibot checked (the converted value), not what the client sent.
+  const origin = Array.isArray(checked) ? "array" : typeof checked === "string" ? "string" : "number";
+  const [code, inclusive] = bound;
+  const limit = requirement as number;
+  return { ...issue, code, origin, inclusive, ...(code === "too_small" ? { minimum: limit } : { maximum: limit }) };
+}
+
+/** An issue whose pydantic error is already known (a failed conversion, see body/json-convert.ts). */
+export interface DescribedIssue extends StandardSchemaV1.Issue {
+  readonly pydantic: Pick<ErrorDetail, "type" | "msg" | "ctx" | "input">;
+}
+
+/** pydantic's error for a value outside an enum (all strings) or a set of literals. */
+export function choiceError(values: readonly unknown[]): Required<Pick<ErrorDetail, "type" | "msg" | "ctx">> {
+  const quoted = values.map((v) => (typeof v === "string" ? `'${v}'` : String(v)));
+  const expected = quoted.length <= 1 ? (quoted[0] ?? "") : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
+  const allStrings = values.every((v) => typeof v === "string");
+  return { type: allStrings && values.length > 1 ? "enum" : "literal_error", msg: `Input should be ${expected}`, ctx: { expected } };
 }
 
 interface ZodLikeIssue extends StandardSchemaV1.Issue {
@@ -58,20 +109,25 @@ interface ZodLikeIssue extends StandardSchemaV1.Issue {
 
 type Described = Pick<ErrorDetail, "type" | "msg" | "ctx">;
 
-function describe(issue: ZodLikeIssue): Described {
+function describe(issue: ZodLikeIssue, value: unknown): Described {
   switch (issue.code) {
     case "too_small":
-      return bound(issue, issue.minimum, "at least", issue.inclusive ? "greater_than_equal" : "greater_than");
+      return bound(issue, issue.minimum, "at least", issue.inclusive ? "greater_than_equal" : "greater_than", value);
     case "too_big":
-      return bound(issue, issue.maximum, "at most", issue.inclusive ? "less_than_equal" : "less_than");
-    case "invalid_value":
-      return oneOf(issue.values ?? []);
+      return bound(issue, issue.maximum, "at most", issue.inclusive ? "less_than_equal" : "less_than", value);
+    case "invalid_value": {
+      return choiceError(issue.values ?? []);
+    }
     case "not_multiple_of":
       return { type: "multiple_of", msg: `Input should be a multiple of ${issue.divisor}`, ctx: { multiple_of: issue.divisor } };
     case "invalid_format":
       if (issue.format === "regex") {
         const pattern = regexSource(issue.pattern ?? "");
         return { type: "string_pattern_mismatch", msg: `String should match pattern '${pattern}'`, ctx: { pattern } };
+      }
+      if (typeof value === "string" && issue.format !== undefined) {
+        const known = formatError(issue.format, value);
+        if (known !== undefined) return known;
       }
       return { type: "value_error", msg: `Value error, ${issue.message}` };
     case "invalid_type":
@@ -83,7 +139,7 @@ function describe(issue: ZodLikeIssue): Described {
   }
 }
 
-function bound(issue: ZodLikeIssue, limit: number | bigint | undefined, side: string, numberType: string): Described {
+function bound(issue: ZodLikeIssue, limit: number | bigint | undefined, side: string, numberType: string, value: unknown): Described {
   const n = Number(limit);
   switch (issue.origin) {
     case "string":
@@ -91,10 +147,16 @@ function bound(issue: ZodLikeIssue, limit: number | bigint | undefined, side: st
         ? { type: "string_too_short", msg: `String should have at least ${n} character${n === 1 ? "" : "s"}`, ctx: { min_length: n } }
         : { type: "string_too_long", msg: `String should have at most ${n} character${n === 1 ? "" : "s"}`, ctx: { max_length: n } };
     case "array":
-    case "set":
-      return side === "at least"
-        ? { type: "too_short", msg: `List should have at least ${n} item${n === 1 ? "" : "s"} after validation`, ctx: { min_length: n } }
-        : { type: "too_long", msg: `List should have at most ${n} item${n === 1 ? "" : "s"} after validation`, ctx: { max_length: n } };
+    case "set": {
+      const fieldType = issue.origin === "set" ? "Set" : "List";
+      const actual = Array.isArray(value) ? value.length : value instanceof Set ? value.size : undefined;
+      const not = actual === undefined ? "" : `, not ${actual}`;
+      const items = `item${n === 1 ? "" : "s"} after validation${not}`;
+      const [type, bound] = side === "at least" ? ["too_short", "min_length"] : ["too_long", "max_length"];
+      const ctx: Record<string, unknown> = { field_type: fieldType, [bound]: n };
+      if (actual !== undefined) ctx.actual_length = actual;
+      return { type, msg: `${fieldType} should have ${side} ${n} ${items}`, ctx };
+    }
     default: {
       const words: Record<string, [string, string]> = {
         greater_than_equal: ["greater than or equal to", "ge"],
@@ -108,13 +170,6 @@ function bound(issue: ZodLikeIssue, limit: number | bigint | undefined, side: st
   }
 }
 
-function oneOf(values: unknown[]): Described {
-  const quoted = values.map((v) => (typeof v === "string" ? `'${v}'` : String(v)));
-  const expected = quoted.length <= 1 ? (quoted[0] ?? "") : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
-  const allStrings = values.every((v) => typeof v === "string");
-  return { type: allStrings && values.length > 1 ? "enum" : "literal_error", msg: `Input should be ${expected}`, ctx: { expected } };
-}
-
 const TYPE_NAMES: Record<string, [string, string]> = {
   string: ["string_type", "Input should be a valid string"],
   number: ["float_type", "Input should be a valid number"],
@@ -125,6 +180,10 @@ const TYPE_NAMES: Record<string, [string, string]> = {
   record: ["dict_type", "Input should be a valid dictionary"],
   date: ["date_type", "Input should be a valid date"],
   bigint: ["int_type", "Input should be a valid integer"],
+  null: ["none_required", "Input should be None"],
+  tuple: ["tuple_type", "Input should be a valid tuple"],
+  set: ["set_type", "Input should be a valid set"],
+  map: ["dict_type", "Input should be a valid dictionary"],
 };
 
 function wrongType(expected: string | undefined): Described {

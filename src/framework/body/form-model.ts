@@ -1,4 +1,4 @@
-import { compileCoerce, CoercionFailure, listItems, type Coerce } from "../inputs/coerce.ts";
+import { compileCoerce, CoercionFailure, failureDetails, listItems, type Coerce } from "../inputs/coerce.ts";
 import { withoutNull, type JsonSchema } from "../inputs/json-schema.ts";
 import type { InputSpec } from "../inputs/spec.ts";
 import { fromIssue, type ErrorDetail } from "../validation-error.ts";
@@ -50,7 +50,7 @@ export function compileFormModel(spec: InputSpec): ReadFormModel | undefined {
     let errors: ErrorDetail[] | undefined;
     const convert = (coerce: Coerce, text: string, loc: (string | number)[]): unknown => {
       const value = coerce(text);
-      if (value instanceof CoercionFailure) (errors ??= []).push({ type: value.type, loc: [...spec.loc, ...loc], msg: value.msg, input: text });
+      if (value instanceof CoercionFailure) (errors ??= []).push(...failureDetails(value, [...spec.loc, ...loc], text));
       return value;
     };
     for (const { name, list, coerce } of declared) {

@@ -37,14 +37,13 @@ function jsonReader(plan: BodyPlan): ReadBody {
     if (contentType !== undefined && !isJson(parseMediaType(contentType))) throw unsupported(contentType, "application/json");
     const bytes = await ctx.body();
     const parsed = bytes.byteLength === 0 ? undefined : parseJson(bytes, ctx.config.limits.maxJsonDepth);
-    if (!plan.embed) return { inputs: [{ spec: only, input: parsed, absent: parsed === undefined }], errors: undefined };
-    if (parsed !== undefined && !isPlainObject(parsed)) {
-      return { inputs: [], errors: [{ type: "dict_type", loc: ["body"], msg: "Input should be a valid dictionary", input: parsed }] };
-    }
-    const fields = parsed as Record<string, unknown> | undefined;
+    // A JSON null is no body, as in FastAPI: "Field required", unless the schema takes null.
+    if (!plan.embed) return { inputs: [{ spec: only, input: parsed, absent: parsed === undefined || parsed === null }], errors: undefined };
+    // Embedded inputs are looked up by name; a body that is no object has none (FastAPI: each is missing).
+    const fields = isPlainObject(parsed) ? parsed : undefined;
     const inputs = plan.specs.map((spec): BodyInput => {
       const input = fields === undefined || !Object.hasOwn(fields, spec.key) ? undefined : fields[spec.key];
-      return { spec, input, absent: input === undefined };
+      return { spec, input, absent: input === undefined || input === null };
     });
     return { inputs, errors: undefined };
   };

@@ -1,46 +1,76 @@
+import { choiceError, type ErrorDetail } from "../validation-error.ts";
 import { resolve, withoutNull, type JsonSchema } from "./json-schema.ts";
 
-/** Why a string could not be converted, named as pydantic names it. */
+/** Why a value could not be converted, named as pydantic names it. */
 export class CoercionFailure {
   readonly type: string;
   readonly msg: string;
-  constructor(type: string, msg: string) {
+  readonly ctx: Record<string, unknown> | undefined;
+  constructor(type: string, msg: string, ctx?: Record<string, unknown>) {
     this.type = type;
     this.msg = msg;
+    this.ctx = ctx;
   }
+}
+
+/**
+ * No member of a union took the value: one failure per member, each reported at the union's
+ * location plus the member's name (`["query", "v", "int"]`), as pydantic reports them.
+ */
+export class UnionFailure extends CoercionFailure {
+  readonly members: readonly (readonly [tag: string, failure: CoercionFailure])[];
+  constructor(members: readonly (readonly [string, CoercionFailure])[]) {
+    super(members[0]![1].type, members[0]![1].msg);
+    this.members = members;
+  }
+}
+
+/** The 422 entries for a failed conversion of `input` at `loc`. */
+export function failureDetails(failure: CoercionFailure, loc: readonly (string | number)[], input: unknown): ErrorDetail[] {
+  if (failure instanceof UnionFailure) {
+    return failure.members.flatMap(([tag, member]) => failureDetails(member, [...loc, tag], input));
+  }
+  const detail: ErrorDetail = { type: failure.type, loc: [...loc], msg: failure.msg, input };
+  if (failure.ctx !== undefined) detail.ctx = failure.ctx;
+  return [detail];
 }
 
 /** Converts one string from a URL, header or cookie to the type its schema declares. */
 export type Coerce = (raw: string) => unknown;
 
-const INT_PARSING = new CoercionFailure("int_parsing", "Input should be a valid integer, unable to parse string as an integer");
-const INT_SIZE = new CoercionFailure("int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size");
-const FLOAT_PARSING = new CoercionFailure("float_parsing", "Input should be a valid number, unable to parse string as a number");
-const BOOL_PARSING = new CoercionFailure("bool_parsing", "Input should be a valid boolean, unable to interpret input");
+export const INT_PARSING = new CoercionFailure("int_parsing", "Input should be a valid integer, unable to parse string as an integer");
+export const INT_SIZE = new CoercionFailure("int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size");
+export const FLOAT_PARSING = new CoercionFailure("float_parsing", "Input should be a valid number, unable to parse string as a number");
+export const BOOL_PARSING = new CoercionFailure("bool_parsing", "Input should be a valid boolean, unable to interpret input");
 
-const INTEGER = /^\s*[+-]?\d+\s*$/;
-const DECIMAL = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+// Python's int() and float() on a string, as pydantic's lax mode applies them: surrounding
+// whitespace, a sign, `_` between digits; an integer may end in `.0`, never in an exponent.
+const DIGITS = String.raw`\d+(?:_\d+)*`;
+const INTEGER = new RegExp(String.raw`^\s*[+-]?${DIGITS}(?:\.0+)?\s*$`);
+const DECIMAL = new RegExp(String.raw`^\s*[+-]?(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?\s*$`);
 
 // An integer past 2^53 cannot be represented exactly as a JS number: refusing it beats
 // answering with a silently rounded value (docs/reliability.md row 13).
-const toInteger: Coerce = (raw) => {
+export const toInteger: Coerce = (raw) => {
   if (!INTEGER.test(raw)) return INT_PARSING;
-  const value = Number(raw);
+  const value = Number(raw.replaceAll("_", ""));
   return Number.isSafeInteger(value) ? value : INT_SIZE;
 };
 
-const toNumber: Coerce = (raw) => {
+// Infinity and NaN are refused: JSON cannot carry them back out (FastAPI accepts "inf" and
+// then fails with a 500 when it answers with it).
+export const toNumber: Coerce = (raw) => {
   if (!DECIMAL.test(raw)) return FLOAT_PARSING;
-  const value = Number(raw);
+  const value = Number(raw.replaceAll("_", ""));
   return Number.isFinite(value) ? value : FLOAT_PARSING;
 };
 
-// pydantic's lax booleans, which FastAPI accepts in query strings.
+// pydantic's lax booleans, in any case and never trimmed.
 const BOOLEANS: Record<string, boolean> = {
   "1": true, on: true, t: true, true: true, y: true, yes: true,
   "0": false, off: false, f: false, false: false, n: false, no: false,
 };
-const toBoolean: Coerce = (raw) => BOOLEANS[raw.toLowerCase()] ?? BOOL_PARSING;
+export const toBoolean: Coerce = (raw) => (Object.hasOwn(BOOLEANS, raw.toLowerCase()) ? BOOLEANS[raw.toLowerCase()] : BOOL_PARSING);
 
 const asString: Coerce = (raw) => raw;
 
@@ -48,6 +78,9 @@ const asString: Coerce = (raw) => raw;
 export function compileCoerce(node: JsonSchema | undefined, root: JsonSchema | undefined = node): Coerce {
   if (node === undefined || root === undefined) return asString;
   node = withoutNull(node, root);
+  // An enum's values decide, whatever their type: `{"type":"number","enum":[1,2]}` takes "1" and "2".
+  const literals = node.enum ?? ("const" in node ? [node.const] : undefined);
+  if (literals !== undefined) return literalCoerce(literals);
   const type = Array.isArray(node.type) ? undefined : node.type;
   switch (type) {
     case "integer":
@@ -62,9 +95,9 @@ export function compileCoerce(node: JsonSchema | undefined, root: JsonSchema | u
   const branches = Array.isArray(node.type)
     ? node.type.map((t) => ({ type: t }))
     : (node.anyOf ?? node.oneOf);
-  if (branches !== undefined) return firstThatParses(branches.map((b) => compileCoerce(b, root)));
-  const literals = node.enum ?? ("const" in node ? [node.const] : undefined);
-  if (literals !== undefined) return literalCoerce(literals);
+  if (branches !== undefined) {
+    return firstThatParses(branches.map((b) => [unionTag(b, root), compileCoerce(b, root)] as const));
+  }
   return asString;
 }
 
@@ -76,37 +109,66 @@ export function listItems(node: JsonSchema | undefined, root: JsonSchema | undef
   return plain.items === undefined ? null : resolve(plain.items, root);
 }
 
-// Unions try each member in declared order, as pydantic's left-to-right mode does;
-// when none parses, the first member's reason is reported.
-function firstThatParses(members: Coerce[]): Coerce {
-  if (members.includes(asString)) {
-    // A string member accepts anything, so a value that parses as an earlier member keeps
-    // that type and everything else stays a string.
-    const before = members.slice(0, members.indexOf(asString));
-    if (before.length === 0) return asString;
-    return (raw) => {
-      for (const member of before) {
-        const value = member(raw);
-        if (!(value instanceof CoercionFailure)) return value;
-      }
-      return raw;
-    };
+/**
+ * The name pydantic gives a union member in an error's location: `int`, `float`, `bool`,
+ * `str`, `list[int]`, a model's name, `literal['all']`.
+ */
+export function unionTag(node: JsonSchema, root: JsonSchema): string {
+  if (typeof node.$ref === "string") return node.$ref.slice(node.$ref.lastIndexOf("/") + 1);
+  node = resolve(node, root);
+  switch (node.type) {
+    case "integer":
+      return "int";
+    case "number":
+      return "float";
+    case "boolean":
+      return "bool";
+    case "string":
+      return node.enum === undefined && !("const" in node) ? "str" : literalTag(node);
+    case "null":
+      return "none";
+    case "array":
+      return `list[${node.items === undefined ? "any" : unionTag(node.items, root)}]`;
+    case "object":
+      return typeof node.title === "string" ? node.title : "dict";
   }
+  return node.enum !== undefined || "const" in node ? literalTag(node) : "union";
+}
+
+function literalTag(node: JsonSchema): string {
+  const values = node.enum ?? [node.const];
+  return `literal[${values.map((v) => (typeof v === "string" ? `'${v}'` : String(v))).join(",")}]`;
+}
+
+// A string from a URL matches a string member exactly, and pydantic's smart unions take an
+// exact match first: with a string member the text stays a string. Without one, the members
+// are tried left to right, as in pydantic's lax pass, and when none takes the text every
+// member's reason is reported.
+function firstThatParses(members: readonly (readonly [string, Coerce])[]): Coerce {
+  if (members.some(([, coerce]) => coerce === asString)) return asString;
   return (raw) => {
-    let first: unknown;
-    for (const member of members) {
+    let failures: [string, CoercionFailure][] | undefined;
+    for (const [tag, member] of members) {
       const value = member(raw);
       if (!(value instanceof CoercionFailure)) return value;
-      first ??= value;
+      (failures ??= []).push([tag, value]);
     }
-    return first;
+    return new UnionFailure(failures!);
   };
 }
 
-// Enums and literals of numbers or booleans are matched by their string form; the schema
-// itself then reports a value outside the set.
+// Enums and literals of numbers or booleans are matched by their string form (a URL has no
+// other), unlike FastAPI, whose `Literal[1]` refuses the text "1": in TypeScript a numeric
+// enum and a literal look alike, and `?page=1` for `z.literal(1)` is what users mean.
 function literalCoerce(literals: unknown[]): Coerce {
   const byText = new Map<string, unknown>();
   for (const literal of literals) byText.set(String(literal), literal);
-  return (raw) => (byText.has(raw) ? byText.get(raw) : raw);
+  const failure = choiceFailure(literals);
+  return (raw) => (byText.has(raw) ? byText.get(raw) : failure);
+}
+
+/** pydantic's error for a value outside an enum (all strings) or a set of literals. */
+export function choiceFailure(values: readonly unknown[]): CoercionFailure {
+  const { type, msg, ctx } = choiceError(values);
+  return new CoercionFailure(type, msg, ctx);
 }

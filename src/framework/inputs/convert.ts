@@ -1,5 +1,5 @@
 import type { ErrorDetail } from "../validation-error.ts";
-import { CoercionFailure } from "./coerce.ts";
+import { CoercionFailure, failureDetails } from "./coerce.ts";
 import type { InputSpec } from "./spec.ts";
 
 /** What a URL, header, cookie or form field gives for one input: a string, every value sent, or nothing. */
@@ -24,7 +24,7 @@ export function convert(spec: InputSpec, raw: Raw): unknown {
     for (let i = 0; i < items.length; i++) {
       const value = spec.coerce(items[i]!);
       if (value instanceof CoercionFailure) {
-        (errors ??= []).push({ type: value.type, loc: [...spec.loc, i], msg: value.msg, input: items[i] });
+        (errors ??= []).push(...failureDetails(value, [...spec.loc, i], items[i]));
       } else out[i] = value;
     }
     return errors === undefined ? out : new Failed(errors);
@@ -33,7 +33,7 @@ export function convert(spec: InputSpec, raw: Raw): unknown {
   const text = typeof raw === "string" ? raw : raw[raw.length - 1]!;
   const value = spec.coerce(text);
   if (value instanceof CoercionFailure) {
-    return new Failed([{ type: value.type, loc: [...spec.loc], msg: value.msg, input: text }]);
+    return new Failed(failureDetails(value, spec.loc, text));
   }
   return value;
 }

@@ -2,10 +2,16 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { PathTemplate } from "../../toolkit/path-template.ts";
 import { dependencyInfo, type Inputs } from "../dependencies/dependency.ts";
 import { modelProperties } from "../body/form-model.ts";
+import { convertingSchema } from "../body/json-convert.ts";
 import { compileCoerce, listItems } from "./coerce.ts";
 import type { InputPlan, InputSpec } from "./spec.ts";
 import { inputJsonSchema, resolve, withoutNull, type JsonSchema } from "./json-schema.ts";
 import { paramInfo, type BodyKind, type Location, type ParamOptions } from "./param.ts";
+
+export interface PlanOptions {
+  /** JSON bodies take JSON's own types only (pydantic's strict mode). */
+  readonly strict?: boolean;
+}
 
 /**
  * Decides, once per route, where each input comes from, as FastAPI does: a name in the path
@@ -14,7 +20,7 @@ import { paramInfo, type BodyKind, type Location, type ParamOptions } from "./pa
  * parameters the user did not declare are strings. Dependencies among the inputs are left to
  * the dependency graph (see planGraphInputs).
  */
-export function planGraphInputs(template: PathTemplate, owners: readonly Inputs[]): InputPlan {
+export function planGraphInputs(template: PathTemplate, owners: readonly Inputs[], options: PlanOptions = {}): InputPlan {
   const specs: Omit<InputSpec, "loc">[] = [];
   const declared = new Set<string>();
   owners.forEach((inputs, owner) => {
@@ -34,7 +40,9 @@ export function planGraphInputs(template: PathTemplate, owners: readonly Inputs[
       }
       if (location === "path") declared.add(name);
       const kind = location === "body" ? (info?.kind ?? "json") : undefined;
-      specs.push(spec(owner, name, location, schema, jsonSchema, info?.options ?? {}, kind));
+      // A JSON body is converted by its JSON Schema before its schema validates it.
+      const validated = kind === "json" && jsonSchema !== undefined ? convertingSchema(schema, jsonSchema, options.strict ?? false) : schema;
+      specs.push(spec(owner, name, location, validated, jsonSchema, info?.options ?? {}, kind));
     }
   });
   for (const name of template.params) {

@@ -46,7 +46,8 @@ export function compileReader(plan: InputPlan): ReadInputs | undefined {
       const raw = readers[i]!(ctx);
       const input = convert(spec, raw);
       if (input instanceof Failed) (gathered.errors ??= []).push(...input.errors);
-      else validate(spec, input, raw === undefined, gathered);
+      // Absent: not sent, or a list header with no value at all.
+      else validate(spec, input, input === undefined, gathered, sent(spec, raw));
     }
     if (readBody === undefined) return finish(gathered);
     return readBody(ctx).then((read) => {
@@ -57,13 +58,21 @@ export function compileReader(plan: InputPlan): ReadInputs | undefined {
   };
 }
 
-function validate(spec: InputSpec, input: unknown, absent: boolean, gathered: Gathered): void {
+// `reported` is what the client sent, which errors quote: "2", not 2, for a path parameter
+// refused by its bound, as pydantic quotes it.
+function validate(spec: InputSpec, input: unknown, absent: boolean, gathered: Gathered, reported: unknown = input): void {
   const result: Validated = spec.schema["~standard"].validate(input);
   if (result instanceof Promise) {
-    (gathered.waiting ??= []).push({ spec, input, absent, result });
+    (gathered.waiting ??= []).push({ spec, input: reported, absent, result });
     return;
   }
-  settle(spec, input, absent, result, gathered);
+  settle(spec, reported, absent, result, gathered);
+}
+
+/** The text (or, for a list, the texts) that a URL, header or cookie input was converted from. */
+function sent(spec: InputSpec, raw: Raw): unknown {
+  if (raw === undefined || spec.list) return typeof raw === "string" ? [raw] : raw;
+  return typeof raw === "string" ? raw : raw[raw.length - 1];
 }
 
 function finish(gathered: Gathered): Values | Promise<Values> {
