@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { isPromise } from "../is-promise.ts";
+import { isPromise } from "../../common/is-promise.ts";
 import {
   BOOL_PARSING,
   choiceFailure,

@@ -53,7 +53,7 @@ const DECIMAL = new RegExp(String.raw`^\s*[+-]?(?:${DIGITS}(?:\.(?:${DIGITS})?)?
 // answering with a silently rounded value (docs/reliability.md row 13).
 export const toInteger: Coerce = (raw) => {
   if (!INTEGER.test(raw)) return INT_PARSING;
-  const value = Number(raw.replaceAll("_", ""));
+  const value = Number(raw.replaceAll("_", "")) + 0; // + 0: "-0" is 0, as in Python
   return Number.isSafeInteger(value) ? value : INT_SIZE;
 };
 

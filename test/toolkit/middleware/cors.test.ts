@@ -182,4 +182,25 @@ forEachTransport("cors", (connect) => {
     assert.equal((await without.get("/items", { headers: { origin: "null" } })).headers.get("access-control-allow-origin"), "null");
     assert.equal((await without.get("/items", { headers: { origin: SITE } })).headers.get("access-control-allow-origin"), SITE, "a RegExp keeps its flags");
   });
+  // The default is the safe one: with no allowHeaders, a preflight asking for any header
+  // beyond the CORS-safelisted four is refused (a browser then never sends it).
+  test("with no allowHeaders, a preflight may ask only for the safelisted headers", async () => {
+    const client = connect(corsApp({ allowOrigins: [SITE] }).app);
+    const refused = await client.options("/items", preflight(SITE, "GET", "x-custom"));
+    assert.equal(refused.status, 400);
+    assert.equal(await refused.text(), "Disallowed CORS headers");
+    assert.equal(refused.headers.get("access-control-allow-headers"), "accept, accept-language, content-language, content-type");
+    const allowed = await client.options("/items", preflight(SITE, "GET", "Content-Type,  Accept , ,accept-language"));
+    assert.equal(allowed.status, 200);
+    assert.equal(allowed.headers.get("access-control-allow-headers"), "accept, accept-language, content-language, content-type");
+    const none = await client.options("/items", preflight(SITE, "GET"));
+    assert.equal(none.status, 200);
+    assert.equal(none.headers.get("access-control-allow-methods"), "GET", "the default methods");
+  });
+
+  test('allowHeaders ["*"] with no requested headers sends no allow-headers', async () => {
+    const res = await connect(corsApp({ allowOrigins: [SITE], allowHeaders: ["*"] }).app).options("/items", preflight(SITE, "GET"));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("access-control-allow-headers"), null);
+  });
 });
