@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { test } from "node:test";
 import { Spry, depends } from "spry";
 import { serve } from "spry/server";
@@ -78,8 +79,25 @@ test("a failing startup stops serve() before it listens", async () => {
       throw new Error("database unreachable");
     },
   });
-  await assert.rejects(serve(app, { port: 0, handleSignals: false }), /database unreachable/);
-  assert.equal(app.handleNode.length, 2);
+  // A port known to be free, so that "nothing listens on it afterwards" can be checked.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const listening = () => process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length;
+  const before = listening();
+  await assert.rejects(serve(app, { port, host: "127.0.0.1", handleSignals: false }), /database unreachable/);
+  assert.equal(listening(), before, "no server handle is left open");
+  const refused = await new Promise<string>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve("connected")));
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+  });
+  assert.equal(refused, "ECONNREFUSED", "nothing listens on the port");
+  // ...and the port can be taken again at once.
+  const again = createServer();
+  await new Promise<void>((resolve, reject) => again.once("error", reject).listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => again.close(() => resolve()));
 });
 
 test("startup and shutdown run once however often they are asked", async () => {

@@ -98,12 +98,28 @@ forEachTransport("middleware", (connect) => {
   });
 
   test("next() called twice is an error", async () => {
-    const app = new Spry({ logger: false }).use(async (_ctx, next) => {
+    const logger = recordingLogger();
+    let second: unknown;
+    const app = new Spry({ logger }).use(async (_ctx, next) => {
       await next();
-      await next();
+      try {
+        await next();
+      } catch (error) {
+        second = error;
+        throw error;
+      }
     });
-    app.get("/x", () => "ok");
+    let runs = 0;
+    app.get("/x", () => (runs++, "ok"));
     const res = await connect(app).get("/x");
     assert.equal(res.status, 200, "the first response already went out");
+    assert.equal(await res.text(), '"ok"');
+    for (let i = 0; i < 100 && logger.entries.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.ok(second instanceof Error);
+    assert.equal(second.message, "next() called more than once by one middleware");
+    assert.equal(runs, 1, "the handler ran once");
+    assert.deepEqual(logger.entries.map((e) => [e.level, e.message, (e.fields.err as Error).message]), [
+      ["error", "Unhandled error while handling a request", "next() called more than once by one middleware"],
+    ]);
   });
 });

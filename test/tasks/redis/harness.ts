@@ -23,6 +23,9 @@ export interface Record {
   greeting?: string;
   year?: number;
   thread?: number;
+  /** What the task received (`note` records it), and its keys in order. */
+  args?: unknown;
+  keys?: string[];
 }
 
 export interface Harness {

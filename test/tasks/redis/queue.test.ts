@@ -27,6 +27,7 @@ test("an added task runs once in the worker, with the app started (lifespan stat
     ],
   );
   assert.ok(records.every((r) => r.pid === worker.pid), "ran in the worker process");
+  assert.deepEqual(of(records, "first")[0]!.args, { id: "first" }, "the argument as the task received it");
   assert.equal(of(records, "state")[0]!.greeting, "hello from the lifespan");
   // The text went to the worker; the schema turned it into a Date there.
   assert.equal(of(records, "dated")[0]!.year, 2031);
@@ -72,8 +73,13 @@ test("what JSON would change or cannot encode is refused at add, naming the task
 });
 
 test("an undefined property is dropped, as for an absent optional one", async () => {
-  await h.queue.add(note, { id: "undefined-prop", note: undefined } as never);
-  await h.waitForRecords("the task", (r) => of(r, "undefined-prop").length === 1);
+  await h.queue.add(note, { id: "undefined-prop", note: undefined });
+  await h.queue.add(note, { id: "with-note", note: "kept" });
+  const records = await h.waitForRecords("the tasks", (r) => of(r, "undefined-prop").length === 1 && of(r, "with-note").length === 1);
+  // The task got no `note` key at all, as if it had never been given, and a real one intact.
+  assert.deepEqual(of(records, "undefined-prop")[0]!.keys, ["id"]);
+  assert.deepEqual(of(records, "undefined-prop")[0]!.args, { id: "undefined-prop" });
+  assert.deepEqual(of(records, "with-note")[0]!.args, { id: "with-note", note: "kept" });
 });
 
 test("retries with backoff, then the dead-letter list; a dead letter can be retried", async () => {
