@@ -1,4 +1,5 @@
-import { pino } from "pino";
+import { createRequire } from "node:module";
+import type { pino as createPino } from "pino";
 
 /**
  * The logging interface spry writes to: pino's call shape, `(fields, message)`.
@@ -11,9 +12,65 @@ export interface Logger {
   debug(fields: object, message?: string): void;
 }
 
-/** spry's default logger: pino, JSON lines on stdout, level from `LOG_LEVEL` (default info). */
+type Level = keyof Logger;
+
+/**
+ * spry's default logger: pino, JSON lines on stdout, level from `LOG_LEVEL` (default info).
+ * pino is loaded with the first line logged, not before: loading it reads the host name,
+ * which Deno allows only with `--allow-sys`, and an app that logs nothing should not need it.
+ */
 export function createLogger(): Logger {
-  return pino({ level: process.env.LOG_LEVEL ?? "info", base: undefined });
+  const level = process.env.LOG_LEVEL ?? "info";
+  let target: Logger | undefined;
+  const line =
+    (name: Level) =>
+    (fields: object, message?: string): void => {
+      const logger = (target ??= load(level));
+      if (message === undefined) logger[name](fields);
+      else logger[name](fields, message);
+    };
+  return { info: line("info"), warn: line("warn"), error: line("error"), debug: line("debug") };
+}
+
+function load(level: string): Logger {
+  if (!mayReadHostname()) return jsonLines(level);
+  const { pino } = createRequire(import.meta.url)("pino") as { pino: typeof createPino };
+  return pino({ level, base: undefined });
+}
+
+interface DenoPermissions {
+  permissions: { querySync(descriptor: { name: "sys"; kind: "hostname" }): { state: string } };
+}
+
+// Asked, not tried: under Deno, trying would prompt on a terminal and throw everywhere else.
+function mayReadHostname(): boolean {
+  const deno = (globalThis as { Deno?: DenoPermissions }).Deno;
+  return deno === undefined || deno.permissions.querySync({ name: "sys", kind: "hostname" }).state === "granted";
+}
+
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/**
+ * pino's line shape (`level` as a number, `time`, the fields, `msg`; an error as type, message
+ * and stack), written without pino, for Deno without `--allow-sys`. Hand-written because pino
+ * cannot be loaded there at all; the lines read the same to whatever collects them.
+ */
+function jsonLines(level: string): Logger {
+  const threshold = LEVELS[level] ?? LEVELS.info!;
+  const line =
+    (name: Level) =>
+    (fields: object, message?: string): void => {
+      const value = LEVELS[name]!;
+      if (value < threshold) return;
+      const record = { level: value, time: Date.now(), ...fields, ...(message === undefined ? {} : { msg: message }) };
+      process.stdout.write(`${JSON.stringify(record, withErrors)}\n`);
+    };
+  return { info: line("info"), warn: line("warn"), error: line("error"), debug: line("debug") };
+}
+
+function withErrors(_key: string, value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  return { ...value, type: value.name, message: value.message, stack: value.stack };
 }
 
 /** A logger that drops everything, for `logger: false`. */

@@ -15,6 +15,7 @@ import type { Dependency } from "./dependencies/dependency.ts";
 import { DependencyOverrides } from "./dependencies/overrides.ts";
 import { compileEndpoint } from "./endpoint.ts";
 import { LifespanRunner, type Lifespan } from "./lifespan.ts";
+import { runWith, type FetchServer } from "./fetch-host.ts";
 import { TaskRunner, type DrainOptions } from "../tasks/runner.ts";
 import type { TaskBackend } from "../tasks/task.ts";
 import { JsonReply } from "./respond.ts";
@@ -225,9 +226,34 @@ export class Spry<State extends object = {}> extends Router {
     return this;
   }
 
-  /** The Fetch API handler: `Request` in, `Response` out. */
+  /**
+   * The Fetch API handler: `Request` in, `Response` out. A request that arrives while the app
+   * is starting waits for the startup to finish.
+   */
   get fetch(): (request: Request) => Promise<Response> {
-    return this.#dispatcher.fetch;
+    return this.#fetch;
+  }
+
+  readonly #fetch = (request: Request): Promise<Response> => {
+    const starting = this.#lifespan.starting;
+    if (starting === undefined) return this.#dispatcher.fetch(request);
+    const dispatch = (): Promise<Response> => this.#dispatcher.fetch(request);
+    return starting.then(dispatch, dispatch);
+  };
+
+  /**
+   * Runs the app with a server that Bun or Deno started on `app.fetch`: starts the lifespan now
+   * (requests wait for it; a failed startup stops the server and exits 1), and stops it when the
+   * server stops, by `server.stop()` on Bun, `server.shutdown()` on Deno, or SIGINT/SIGTERM,
+   * which let in-flight requests finish (10 s at most) and then exit. See docs/runtimes.md.
+   *
+   * @example
+   * app.runWith(Bun.serve({ port: 8000, fetch: app.fetch }));
+   * app.runWith(Deno.serve({ port: 8000 }, app.fetch));
+   */
+  runWith<Server extends FetchServer>(server: Server): Server {
+    runWith(this, server);
+    return server;
   }
 
   /** The native node:http request listener. */

@@ -25,6 +25,7 @@ export class LifespanRunner<State extends object> {
   #running: AsyncGenerator<State, void, unknown> | Generator<State, void, unknown> | undefined;
   #state: State | undefined;
   #phase: "stopped" | "starting" | "started" = "stopped";
+  #starting: Promise<void> | undefined;
 
   constructor(lifespan: Lifespan<State> | undefined) {
     this.#lifespan = lifespan;
@@ -43,13 +44,24 @@ export class LifespanRunner<State extends object> {
   }
 
   get state(): State {
-    if (this.#phase !== "started") throw new Error("app.state is available once the app has started (serve() and TestClient start it)");
+    if (this.#phase !== "started") throw new Error("app.state is available once the app has started: serve(), TestClient.open() and app.runWith(server) start it");
     return this.#state ?? ({} as State);
   }
 
-  async startup(): Promise<void> {
-    if (this.#phase !== "stopped") return;
+  /** The startup under way, if one is: what a request arriving meanwhile waits for. */
+  get starting(): Promise<void> | undefined {
+    return this.#starting;
+  }
+
+  startup(): Promise<void> {
+    if (this.#phase === "starting") return this.#starting!;
+    if (this.#phase === "started") return Promise.resolve();
     this.#phase = "starting";
+    this.#starting = this.#start().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     try {
       if (this.#lifespan !== undefined) {
         this.#running = this.#lifespan();

@@ -13,6 +13,7 @@ let typescript;
 let runner;
 
 function loadsTypeScript(url) {
+  if ("Deno" in globalThis || "Bun" in globalThis) return false;
   return TYPESCRIPT.test(new URL(url).pathname);
 }
 

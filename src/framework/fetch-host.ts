@@ -1,0 +1,82 @@
+import type { Logger } from "../toolkit/logger.ts";
+
+/**
+ * What `Bun.serve()` and `Deno.serve()` return, as far as stopping goes: Deno's server has
+ * `shutdown()` and `finished`, Bun's has `stop()`.
+ */
+export interface FetchServer {
+  /** Deno: resolves once the server has shut down, whoever shut it down. */
+  readonly finished?: Promise<void>;
+  /** Deno: stops accepting connections; in-flight requests finish. */
+  shutdown?(): Promise<void>;
+  /** Bun: stops accepting connections; in-flight requests finish unless `closeActiveConnections`. */
+  stop?(closeActiveConnections?: boolean): Promise<void> | void;
+}
+
+/** The part of an app that a host drives. */
+export interface HostedApp {
+  startup(): Promise<void>;
+  shutdown(): Promise<void>;
+  readonly config: { readonly logger: Logger };
+}
+
+/** How long in-flight requests get to finish after SIGINT or SIGTERM, as `serve()` gives them. */
+const GRACE_PERIOD = 10_000;
+
+/**
+ * Ties an app's lifespan to a Bun or Deno server (see Spry.runWith): starts it now, and stops
+ * it once the server has stopped, by `server.stop()` (Bun), `server.shutdown()` (Deno) or
+ * SIGINT/SIGTERM, which stop the server gracefully and then exit the process.
+ */
+export function runWith(app: HostedApp, server: FetchServer): void {
+  const logger = app.config.logger;
+  let stopped: Promise<boolean> | undefined;
+  // Once, however the server stopped; resolves whether every shutdown step succeeded.
+  const stopApp = (): Promise<boolean> => {
+    // Stopped by code, not by a signal: SIGINT and SIGTERM are the process's own again.
+    if (!signalled) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+    return (stopped ??= app.shutdown().then(
+      () => true,
+      (error: unknown) => {
+        logger.error({ err: error }, "Application shutdown failed");
+        return false;
+      },
+    ));
+  };
+  const stopServer = (force: boolean): Promise<void> =>
+    Promise.resolve(server.shutdown !== undefined && !force ? server.shutdown() : stopBun?.(force));
+
+  // Bun's server tells nobody it stopped, so its stop() is wrapped: it stops the app after the
+  // server, and resolves once both have stopped.
+  const stopBun = server.stop?.bind(server);
+  if (stopBun !== undefined) server.stop = (force) => Promise.resolve(stopBun(force)).then(async () => void (await stopApp()));
+  void server.finished?.then(() => stopApp());
+
+  let signalled = false;
+  const force = (): never => process.exit(1);
+  // One listener for both signals, kept until the exit: Deno calls a listener added while a
+  // signal is being dispatched for that same signal.
+  function onSignal(signal: NodeJS.Signals): void {
+    // A second signal while draining stops at once, as with `spry run`.
+    if (signalled) return force();
+    signalled = true;
+    logger.info({ signal }, "Shutting down");
+    const grace = setTimeout(() => void stopServer(true).finally(force), GRACE_PERIOD);
+    void stopServer(false)
+      .then(() => stopApp())
+      .then((clean) => {
+        clearTimeout(grace);
+        process.exit(clean ? 0 : 1);
+      });
+  }
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  app.startup().catch((error: unknown) => {
+    logger.error({ err: error }, "Application startup failed; stopping");
+    void stopServer(true).finally(() => process.exit(1));
+  });
+}

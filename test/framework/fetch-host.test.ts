@@ -1,0 +1,83 @@
+// app.runWith(server) and app.fetch during startup, in-process with objects shaped like the
+// servers Bun.serve and Deno.serve return (test/runtimes runs the real hosts, signals included).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Spry } from "spry";
+
+function appWithLifespan(events: string[], startupMs = 0) {
+  const app = new Spry({
+    logger: false,
+    async *lifespan() {
+      await new Promise((resolve) => setTimeout(resolve, startupMs));
+      events.push("started");
+      yield { visits: 0 };
+      events.push("stopped");
+    },
+  });
+  app.get("/visits", () => ({ visits: ++app.state.visits }));
+  return app;
+}
+
+const signalListeners = () => process.listenerCount("SIGINT") + process.listenerCount("SIGTERM");
+
+test("a request to app.fetch during startup waits for it, then reads app.state", async () => {
+  const events: string[] = [];
+  const app = appWithLifespan(events, 100);
+  const starting = app.startup();
+  const response = await app.fetch(new Request("http://host/visits"));
+  assert.deepEqual(events, ["started"]);
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { visits: 1 });
+  await starting;
+  await app.shutdown();
+});
+
+test("a request while a startup fails is answered 500, not left waiting", async () => {
+  const app = new Spry({
+    logger: false,
+    async *lifespan() {
+      throw new Error("database unreachable");
+    },
+  });
+  app.get("/state", () => app.state);
+  const starting = app.startup();
+  const response = await app.fetch(new Request("http://host/state"));
+  assert.equal(response.status, 500);
+  await assert.rejects(starting, /database unreachable/);
+});
+
+test("runWith on a Deno-shaped server: started at once, stopped when `finished` resolves, signals released", async () => {
+  const events: string[] = [];
+  const app = appWithLifespan(events);
+  let finish!: () => void;
+  const server = { finished: new Promise<void>((resolve) => (finish = resolve)), shutdown: async () => finish() };
+  const before = signalListeners();
+  assert.equal(app.runWith(server), server);
+  assert.equal(signalListeners(), before + 2);
+  assert.equal((await app.fetch(new Request("http://host/visits"))).status, 200);
+  assert.deepEqual(events, ["started"]);
+  await server.shutdown();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(events, ["started", "stopped"]);
+  assert.equal(signalListeners(), before);
+});
+
+test("runWith on a Bun-shaped server: server.stop() resolves once the app has stopped too", async () => {
+  const events: string[] = [];
+  const app = appWithLifespan(events);
+  let stoppedWith: boolean | undefined;
+  const server = {
+    stop(closeActiveConnections?: boolean): Promise<void> {
+      stoppedWith = closeActiveConnections;
+      events.push("server stopped");
+      return Promise.resolve();
+    },
+  };
+  const before = signalListeners();
+  app.runWith(server);
+  assert.equal((await app.fetch(new Request("http://host/visits"))).status, 200);
+  await server.stop(true);
+  assert.equal(stoppedWith, true);
+  assert.deepEqual(events, ["started", "server stopped", "stopped"]);
+  assert.equal(signalListeners(), before);
+});
