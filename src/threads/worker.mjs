@@ -12,8 +12,12 @@ const { runTask: runTaskUrl } = workerData.spry;
 let typescript;
 let runner;
 
+// Bun and Deno load TypeScript themselves. tsx registered in a Deno worker breaks its require()
+// of JSON files: piscina's and pino's `require("../package.json")` fail with "Unexpected token ':'".
+const NATIVE_TYPESCRIPT = "Bun" in globalThis || "Deno" in globalThis;
+
 function loadsTypeScript(url) {
-  if ("Deno" in globalThis || "Bun" in globalThis) return false;
+  if (NATIVE_TYPESCRIPT) return false;
   return TYPESCRIPT.test(new URL(url).pathname);
 }
 

@@ -3,7 +3,9 @@
 // lifespan has started before the first answer and stops on SIGTERM or the server's own stop;
 // Deno runs with exactly the permissions the page lists (no --allow-sys), threads included.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -11,8 +13,8 @@ import { HostProcess, hostBinary, required, skipUnless, type HostName } from "..
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The permissions docs/runtimes.md lists; the docs test checks the page names these exactly. */
-export const DENO_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${tmpdir()}`];
+/** The permissions docs/runtimes.md lists (checked below), with the machine's temporary directory. */
+const DENO_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${tmpdir()}`];
 
 const hosts: Record<HostName, { serve: string[]; stopByCode: string[] }> = {
   bun: { serve: ["docs/examples/runtimes/bun.ts"], stopByCode: ["test/runtimes/fixtures/bun-stop.ts"] },
@@ -122,3 +124,19 @@ for (const host of ["bun", "deno"] as const) {
     }
   });
 }
+
+test("docs/runtimes.md gives Deno exactly the permissions these tests run it with", () => {
+  const page = readFileSync(`${root}docs/runtimes.md`, "utf8");
+  const command = /^deno run (.+) docs\/examples\/runtimes\/deno\.ts$/m.exec(page);
+  assert.ok(command, "docs/runtimes.md has no `deno run ... docs/examples/runtimes/deno.ts` line");
+  assert.deepEqual(command[1]!.split(" ").map((flag) => flag.replace("=/tmp", `=${tmpdir()}`)), DENO_PERMISSIONS);
+});
+
+test("deno check: the Deno entry files and the spry sources they import type-check under Deno", { skip: skipUnless(hostBinary("deno")) }, () => {
+  const checked = spawnSync(required(hostBinary("deno")), ["check", "docs/examples/runtimes/deno.ts", "test/runtimes/fixtures/deno-stop.ts"], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: "1" },
+    encoding: "utf8",
+  });
+  assert.equal(checked.status, 0, checked.stdout + checked.stderr);
+});
