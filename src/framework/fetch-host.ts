@@ -1,4 +1,4 @@
-import type { Logger } from "../toolkit/logger.ts";
+import type { Logger } from "../common/logger.ts";
 
 /**
  * What `Bun.serve()` and `Deno.serve()` return, as far as stopping goes: Deno's server has
