@@ -9,18 +9,19 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { HostProcess, hostBinary, required, skipUnless, type HostName } from "../support/hosts.ts";
+import { HostProcess, hostBinary, required, skipUnless } from "../support/hosts.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The permissions docs/runtimes.md lists (checked below), with the machine's temporary directory. */
 const DENO_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${tmpdir()}`];
 
-const hosts: Record<HostName, { serve: string[]; stopByCode: string[] }> = {
-  bun: { serve: ["docs/examples/runtimes/bun.ts"], stopByCode: ["test/runtimes/fixtures/bun-stop.ts"] },
+const hosts: Record<"bun" | "deno", { serve: string[]; stopByCode: string[]; failing: string[] }> = {
+  bun: { serve: ["docs/examples/runtimes/bun.ts"], stopByCode: ["test/runtimes/fixtures/bun-stop.ts"], failing: ["test/runtimes/fixtures/failing-startup.ts"] },
   deno: {
     serve: ["run", ...DENO_PERMISSIONS, "docs/examples/runtimes/deno.ts"],
     stopByCode: ["run", ...DENO_PERMISSIONS, "test/runtimes/fixtures/deno-stop.ts"],
+    failing: ["run", ...DENO_PERMISSIONS, "test/runtimes/fixtures/failing-startup.ts"],
   },
 };
 
@@ -110,6 +111,18 @@ for (const host of ["bun", "deno"] as const) {
     }
   });
 
+  test(`${host}: a failing startup is logged, stops the server and exits 1`, { skip: skipUnless(binary) }, async () => {
+    const served = HostProcess.start(required(binary), hosts[host].failing, { cwd: root });
+    try {
+      const { code } = await served.exited();
+      assert.equal(code, 1, served.output);
+      assert.match(served.output, /"msg":"Application startup failed; stopping"/);
+      assert.match(served.output, /database unreachable/);
+    } finally {
+      served.kill();
+    }
+  });
+
   test(`${host}: stopping the server by code stops the lifespan, and the process exits by itself`, { skip: skipUnless(binary) }, async () => {
     const served = HostProcess.start(required(binary), hosts[host].stopByCode, { cwd: root, env: ENV });
     try {
@@ -133,7 +146,7 @@ test("docs/runtimes.md gives Deno exactly the permissions these tests run it wit
 });
 
 test("deno check: the Deno entry files and the spry sources they import type-check under Deno", { skip: skipUnless(hostBinary("deno")) }, () => {
-  const checked = spawnSync(required(hostBinary("deno")), ["check", "docs/examples/runtimes/deno.ts", "test/runtimes/fixtures/deno-stop.ts"], {
+  const checked = spawnSync(required(hostBinary("deno")), ["check", "docs/examples/runtimes/deno.ts", "test/runtimes/fixtures/deno-stop.ts", "test/runtimes/fixtures/failing-startup.ts"], {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1" },
     encoding: "utf8",

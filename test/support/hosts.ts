@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 export const HOST_PATIENCE_MS = 60_000;
 
 /** The variable naming each host's binary, as .ci/run exports it. */
-export const HOST_VARIABLES = { bun: "SPRY_BUN", deno: "SPRY_DENO" } as const;
+export const HOST_VARIABLES = { bun: "SPRY_BUN", deno: "SPRY_DENO", node22: "SPRY_NODE22", node24: "SPRY_NODE24", node26: "SPRY_NODE26" } as const;
 
 export type HostName = keyof typeof HOST_VARIABLES;
 
@@ -20,8 +20,11 @@ export function hostBinary(host: HostName): { path: string } | { missing: string
   const variable = HOST_VARIABLES[host];
   const path = process.env[variable];
   if (path !== undefined && path !== "" && existsSync(path)) return { path };
+  // The Node running the tests is one of the matrix's versions itself.
+  if (host === `node${process.versions.node.split(".")[0]}`) return { path: process.execPath };
   const why = path === undefined || path === "" ? `${variable} is not set` : `${variable}=${path} does not exist`;
-  return { missing: `${why}: \`bash .ci/run\` installs ${host} from the npm registry and sets it` };
+  const name = host.startsWith("node") ? `Node ${host.slice(4)}` : host;
+  return { missing: `${why}: \`bash .ci/run\` installs ${name} from the npm registry and sets it` };
 }
 
 /** For `test(name, { skip: skipUnless(binary) })`: skipped locally, never in CI (there it fails). */
