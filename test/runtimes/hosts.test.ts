@@ -16,12 +16,19 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 /** The permissions docs/runtimes.md lists (checked below), with the machine's temporary directory. */
 const DENO_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${tmpdir()}`];
 
+// Here spry's sources, as in every test of the repository (the "spry-source" export condition);
+// test/package/runtimes.test.ts runs the installed package on both hosts.
+const SOURCES = "--conditions=spry-source";
 const hosts: Record<"bun" | "deno", { serve: string[]; stopByCode: string[]; failing: string[] }> = {
-  bun: { serve: ["docs/examples/runtimes/bun.ts"], stopByCode: ["test/runtimes/fixtures/bun-stop.ts"], failing: ["test/runtimes/fixtures/failing-startup.ts"] },
+  bun: {
+    serve: [SOURCES, "docs/examples/runtimes/bun.ts"],
+    stopByCode: [SOURCES, "test/runtimes/fixtures/bun-stop.ts"],
+    failing: [SOURCES, "test/runtimes/fixtures/failing-startup.ts"],
+  },
   deno: {
-    serve: ["run", ...DENO_PERMISSIONS, "docs/examples/runtimes/deno.ts"],
-    stopByCode: ["run", ...DENO_PERMISSIONS, "test/runtimes/fixtures/deno-stop.ts"],
-    failing: ["run", ...DENO_PERMISSIONS, "test/runtimes/fixtures/failing-startup.ts"],
+    serve: ["run", SOURCES, ...DENO_PERMISSIONS, "docs/examples/runtimes/deno.ts"],
+    stopByCode: ["run", SOURCES, ...DENO_PERMISSIONS, "test/runtimes/fixtures/deno-stop.ts"],
+    failing: ["run", SOURCES, ...DENO_PERMISSIONS, "test/runtimes/fixtures/failing-startup.ts"],
   },
 };
 
@@ -146,7 +153,7 @@ test("docs/runtimes.md gives Deno exactly the permissions these tests run it wit
 });
 
 test("deno check: the Deno entry files and the spry sources they import type-check under Deno", { skip: skipUnless(hostBinary("deno")) }, () => {
-  const checked = spawnSync(required(hostBinary("deno")), ["check", "docs/examples/runtimes/deno.ts", "test/runtimes/fixtures/deno-stop.ts", "test/runtimes/fixtures/failing-startup.ts"], {
+  const checked = spawnSync(required(hostBinary("deno")), ["check", SOURCES, "docs/examples/runtimes/deno.ts", "test/runtimes/fixtures/deno-stop.ts", "test/runtimes/fixtures/failing-startup.ts"], {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1" },
     encoding: "utf8",
