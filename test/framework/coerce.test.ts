@@ -71,6 +71,7 @@ test("the converter follows the declared type, nullable or not; other types keep
   assert.equal(coerceOf(z.int().optional().default(3))("5"), 5);
   assert.equal(coerceOf(z.object({ a: z.int() }))("5"), "5");
   assert.equal(compileCoerce(undefined)("5"), "5");
+  assert.equal(compileCoerce(undefined, { type: "integer" })("5"), "5", "no node: text, whatever the root");
   assert.equal(compileCoerce({})("5"), "5");
   assert.equal(compileCoerce({ $ref: "#/$defs/N", $defs: { N: { type: "integer" } } })("5"), 5);
 });
@@ -157,6 +158,7 @@ test("listItems: the items of a list, null for untyped items, undefined for no l
   assert.deepEqual(listItems({ anyOf: [{ type: "array", items: { type: "boolean" } }, { type: "null" }] }), { type: "boolean" });
   assert.equal(listItems({ type: "integer" }), undefined);
   assert.equal(listItems(undefined), undefined);
+  assert.equal(listItems(undefined, { type: "array" }), undefined);
 });
 
 test("unionTag: the member names pydantic puts in a union error's location", () => {
@@ -175,6 +177,7 @@ test("unionTag: the member names pydantic puts in a union error's location", () 
     [{ type: "string", const: "all" }, "literal['all']"],
     [{ type: "string", enum: ["a", "b"] }, "literal['a','b']"],
     [{ enum: [1, "x"] }, "literal[1,'x']"],
+    [{ const: 3 }, "literal[3]"],
     [{ anyOf: [{ type: "integer" }] }, "union"],
   ];
   for (const [node, tag] of cases) assert.equal(unionTag(node, root), tag, JSON.stringify(node));

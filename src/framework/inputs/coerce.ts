@@ -75,8 +75,8 @@ export const toBoolean: Coerce = (raw) => (Object.hasOwn(BOOLEANS, raw.toLowerCa
 const asString: Coerce = (raw) => raw;
 
 /** The converter for one JSON Schema node (`null` alternatives ignored: a URL carries no null). */
-export function compileCoerce(node: JsonSchema | undefined, root: JsonSchema | undefined = node): Coerce {
-  if (node === undefined || root === undefined) return asString;
+export function compileCoerce(node: JsonSchema | undefined, root: JsonSchema = node ?? {}): Coerce {
+  if (node === undefined) return asString;
   node = withoutNull(node, root);
   // An enum's values decide, whatever their type: `{"type":"number","enum":[1,2]}` takes "1" and "2".
   const literals = node.enum ?? ("const" in node ? [node.const] : undefined);
@@ -89,8 +89,6 @@ export function compileCoerce(node: JsonSchema | undefined, root: JsonSchema | u
       return toNumber;
     case "boolean":
       return toBoolean;
-    case "string":
-      return asString;
   }
   const branches = Array.isArray(node.type)
     ? node.type.map((t) => ({ type: t }))
@@ -102,8 +100,8 @@ export function compileCoerce(node: JsonSchema | undefined, root: JsonSchema | u
 }
 
 /** The JSON Schema of a list's items, when the node is a list; otherwise undefined. */
-export function listItems(node: JsonSchema | undefined, root: JsonSchema | undefined = node): JsonSchema | null | undefined {
-  if (node === undefined || root === undefined) return undefined;
+export function listItems(node: JsonSchema | undefined, root: JsonSchema = node ?? {}): JsonSchema | null | undefined {
+  if (node === undefined) return undefined;
   const plain = withoutNull(node, root);
   if (plain.type !== "array") return undefined;
   return plain.items === undefined ? null : resolve(plain.items, root);
