@@ -27,6 +27,10 @@ import { buildDocument, type OpenAPIInfo } from "./openapi/document.ts";
 import { registerDocs, type DocsOptions } from "./openapi/routes.ts";
 import { Router, type RouteDefinition } from "./router.ts";
 import { threadPool, type ThreadPoolOptions } from "../threads/pool.ts";
+import type { Duplex } from "node:stream";
+import type { Accept, WebSocketLimits } from "../toolkit/websocket/transport.ts";
+import { compileWebSocketEndpoint } from "./websocket-route.ts";
+import { WebSocketRoutes } from "./websocket-routes.ts";
 
 export interface SpryOptions<State extends object = {}> extends DocsOptions, OpenAPIInfo {
   /** Startup and shutdown as one generator; what it yields is `app.state`. See Lifespan. */
@@ -70,6 +74,8 @@ export interface SpryOptions<State extends object = {}> extends DocsOptions, Ope
    * `"1"` is read as 1 for an integer field). A route's `strict` replaces it. See docs/bodies.md.
    */
   strict?: boolean;
+  /** Limits of every WebSocket route (message size, send buffer, pings, origins...); each defaults as documented in WebSocketLimits. */
+  websocket?: Partial<WebSocketLimits>;
 }
 
 /** What `app.stats()` reports. */
@@ -99,6 +105,7 @@ export class Spry<State extends object = {}> extends Router {
   readonly #dependencies: readonly Dependency<unknown>[];
   readonly #strict: boolean;
   readonly #lifespan: LifespanRunner<State>;
+  readonly #websockets: WebSocketRoutes;
   #openapi: string | undefined;
 
   /**
@@ -124,6 +131,7 @@ export class Spry<State extends object = {}> extends Router {
       blocking: options.blocking,
     });
     this.#dispatcher.requestContext = options.requestContext ?? false;
+    this.#websockets = new WebSocketRoutes(this.config, this.#dispatcher, options.websocket);
     this.#lifespan = new LifespanRunner(options.lifespan);
     if (options.threads !== undefined) threadPool.configure(options.threads);
     threadPool.useLogger(logger);
@@ -149,7 +157,7 @@ export class Spry<State extends object = {}> extends Router {
 
   /** The OpenAPI document as JSON text, as `/openapi.json` serves it. */
   openapiJson(): string {
-    return (this.#openapi ??= JSON.stringify(buildDocument(this.routes, this.#info)));
+    return (this.#openapi ??= JSON.stringify(buildDocument(this.routes.filter((route) => route.websocket === undefined), this.#info)));
   }
 
   /** What the lifespan yielded; available once the app has started. */
@@ -284,6 +292,24 @@ export class Spry<State extends object = {}> extends Router {
     return this;
   }
 
+  /** node:http's "upgrade" listener: WebSocket handshakes. serve() installs it. */
+  get handleUpgrade(): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+    return this.#websockets.handleUpgrade;
+  }
+
+  /**
+   * A WebSocket handshake given as a Fetch Request, accepted by `acceptFor`: how the TestClient
+   * connects in process. Resolves when the session is over, with the refusal if it was refused.
+   */
+  handleWebSocket(request: Request, acceptFor: (limits: WebSocketLimits) => Accept): Promise<Response | undefined> {
+    return this.#websockets.handle(request, acceptFor);
+  }
+
+  /** Closes every open WebSocket with 1001 and waits up to `timeout` ms for them; serve() calls it on shutdown. */
+  closeWebSockets(timeout: number): Promise<void> {
+    return this.#websockets.closeAll(timeout);
+  }
+
   protected override addRoute(route: RouteDefinition): void {
     const dependencies = [...this.#dependencies, ...(route.options.dependencies ?? [])];
     const strict = route.options.strict ?? this.#strict;
@@ -293,6 +319,10 @@ export class Spry<State extends object = {}> extends Router {
     const added = this.routes[this.routes.length - 1]!;
     const template = parsePathTemplate(added.path);
     const parts = { template, inputs: added.inputs, handler: added.handler, options: added.options, dependencies: added.options.dependencies ?? [] };
+    if (added.websocket !== undefined) {
+      this.#websockets.add(template, compileWebSocketEndpoint(parts, this.dependencyOverrides, this.config.logger), added.websocket);
+      return;
+    }
     const endpoint = compileEndpoint(parts, this.dependencyOverrides);
     this.#table.add(added.method, template, endpoint, { bodyLimit: added.options.bodyLimit, timeout: added.options.timeout });
   }

@@ -35,25 +35,26 @@ const NO_INPUTS: Values = [Object.freeze({})];
  * handler or a schema is asynchronous. Overridden dependencies re-plan the route on its next
  * request.
  */
-export function compileEndpoint(parts: RouteParts, overrides: DependencyOverrides): Endpoint {
+export function compileEndpoint(parts: RouteParts, overrides: DependencyOverrides, respond?: Respond): Endpoint {
   let version = overrides.version;
-  let compiled = compile(parts, overrides);
+  let compiled = compile(parts, overrides, respond);
   // Without dependencies there is nothing to override: no version check per request.
   if (compiled.graph.nodes.length === 0) return compiled.endpoint;
   return (ctx) => {
     if (version !== overrides.version) {
       version = overrides.version;
-      compiled = compile(parts, overrides);
+      compiled = compile(parts, overrides, respond);
     }
     return compiled.endpoint(ctx);
   };
 }
 
-function compile(parts: RouteParts, overrides: DependencyOverrides): { graph: Graph; endpoint: Endpoint } {
+function compile(parts: RouteParts, overrides: DependencyOverrides, respondWith: Respond | undefined): { graph: Graph; endpoint: Endpoint } {
   const graph = planGraph(parts.inputs, parts.dependencies, overrides);
   const plan = planGraphInputs(parts.template, graph.owners, { strict: parts.options.strict ?? false });
   const read = compileReader(plan);
-  const respond = compileResponder(parts.options);
+  // A WebSocket route has no response to send: its session is the handler itself.
+  const respond = respondWith ?? compileResponder(parts.options);
   // A `threaded` handler runs in the worker thread pool with its inputs, as FastAPI runs `def` endpoints.
   const handler = inPool(parts.handler);
   const run = graph.nodes.length === 0 ? direct(handler, respond) : solving(graph, handler, respond);
@@ -65,7 +66,7 @@ function compile(parts: RouteParts, overrides: DependencyOverrides): { graph: Gr
 }
 
 type Run = (ctx: Context, values: Values) => void | Promise<void>;
-type Respond = (ctx: Context, result: unknown) => void | Promise<void>;
+export type Respond = (ctx: Context, result: unknown) => void | Promise<void>;
 
 function readThen(read: ReadInputs, run: Run): Endpoint {
   return (ctx) => {

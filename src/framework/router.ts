@@ -7,6 +7,8 @@ import type { AnyHandler } from "./endpoint.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
 import type { RouteOptions } from "./route-options.ts";
 import type { Handler } from "./types.ts";
+import type { WebSocketLimits } from "../toolkit/websocket/transport.ts";
+import type { WebSocketMethod, WebSocketRouteOptions } from "./websocket-route.ts";
 
 /** A route as declared, before it is compiled into an app. */
 export interface RouteDefinition {
@@ -17,6 +19,8 @@ export interface RouteDefinition {
   readonly options: RouteOptions;
   /** Where the route was declared: its stack, formatted only if the OpenAPI document asks. */
   readonly site?: Error;
+  /** Set on a WebSocket route: its limits over the app's. Such routes are not in the OpenAPI document. */
+  readonly websocket?: Partial<WebSocketLimits>;
 }
 
 /**
@@ -79,6 +83,33 @@ export class Router {
   readonly delete: RouteMethod<this> = this.#method("DELETE");
   readonly options: RouteMethod<this> = this.#method("OPTIONS");
   readonly head: RouteMethod<this> = this.#method("HEAD");
+
+  /**
+   * Declares a WebSocket route: its inputs (path, query, header, cookie) and dependencies are
+   * read from the handshake request exactly as for an HTTP route, with the same types; invalid
+   * inputs close the socket with 1008 and the errors. The handler gets the inputs and the socket.
+   *
+   * @example
+   * app.websocket("/ws/{room}", { room: z.string(), token: query(z.string()) }, async ({ room, token }, ws) => {
+   *   await ws.accept();
+   *   for await (const message of ws) await ws.send(`${room}: ${message}`);
+   * });
+   */
+  readonly websocket: WebSocketMethod<this> = ((path: string, ...rest: unknown[]): this => {
+    const [inputs, handler, options] = typeof rest[0] === "function" ? [{}, rest[0], rest[1]] : [rest[0], rest[1], rest[2]];
+    if (typeof handler !== "function") throw new TypeError(`WEBSOCKET ${path}: the handler must be a function`);
+    const { dependencies, ...limits } = (options ?? {}) as WebSocketRouteOptions;
+    this.addRoute({
+      method: "GET",
+      path,
+      inputs: (inputs ?? {}) as Inputs,
+      handler: handler as AnyHandler,
+      options: { dependencies: dependencies ?? [], includeInSchema: false },
+      site: declarationSite(),
+      websocket: limits,
+    });
+    return this;
+  }) as WebSocketMethod<this>;
 
   /** The routes declared on this router, with its prefix and tags applied. */
   get routes(): readonly RouteDefinition[] {

@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { chmodSync, statSync, unlinkSync } from "node:fs";
 import { connect, type AddressInfo, type ListenOptions } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "../common/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
 import { guard, onClientError } from "./refusals.ts";
@@ -15,6 +16,10 @@ import { urlOf } from "./address.ts";
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
 export interface Servable {
   readonly handleNode: (req: IncomingMessage, res: ServerResponse) => void;
+  /** node:http's "upgrade" listener, for WebSocket handshakes (a Spry app's). */
+  readonly handleUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Closes open WebSockets with 1001 within `timeout` ms: the first step of a graceful stop. */
+  closeWebSockets?(timeout: number): Promise<void>;
   readonly config?: { readonly logger: Logger };
   /** Run before the server listens (a Spry app's lifespan); a failure stops serve(). */
   startup?(): Promise<void>;
@@ -118,6 +123,8 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   // One more than the limit is kept, so that going over it can be told from meeting it.
   server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on("clientError", onClientError);
+  // Without a listener, node:http would answer a WebSocket handshake as a plain GET.
+  if (app.handleUpgrade !== undefined) server.on("upgrade", app.handleUpgrade);
 
   // As Uvicorn: the app starts before the socket opens, so no request meets a half-started app.
   await app.startup?.();
@@ -133,7 +140,11 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   const close = () =>
     (closing ??= (async () => {
       drain = connections.drain(limits.gracePeriod, logger);
+      // Upgraded sockets are no longer node:http's: they are told 1001 here, and dropped at the
+      // end of the grace period if they have not closed by then.
+      const sockets = app.closeWebSockets?.(limits.gracePeriod);
       const outcome = await drain.done;
+      await sockets;
       return (await shutdownApp(app, drain.signal, logger)) ? outcome : "forced";
     })());
   // --limit-max-requests: a worker asks its primary for a replacement, which stops this one

@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { inject } from "light-my-request";
 import { statusHasNoBody } from "../common/status.ts";
+import { memoryAccept, TestWebSocket } from "./websocket/memory.ts";
+import type { Accept, WebSocketLimits } from "./websocket/transport.ts";
+
+export { TestWebSocket } from "./websocket/memory.ts";
 
 /** Which of an app's two entry points a TestClient drives. */
 export type Transport = "node" | "fetch";
@@ -11,6 +15,26 @@ export interface Testable {
   readonly handleNode: (req: IncomingMessage, res: ServerResponse) => void;
   startup?(): Promise<void>;
   shutdown?(): Promise<void>;
+  /** WebSocket handshakes given as a Request; a Spry app has it. */
+  handleWebSocket?(request: Request, acceptFor: (limits: WebSocketLimits) => Accept): Promise<Response | undefined>;
+}
+
+/** A WebSocket handshake that the app answered with an HTTP response instead (404, 403, 401...). */
+export class WebSocketDenied extends Error {
+  readonly response: Response;
+  constructor(response: Response) {
+    super(`The WebSocket handshake was refused with ${response.status}`);
+    this.name = "WebSocketDenied";
+    this.response = response;
+  }
+}
+
+export interface WebSocketOptions {
+  query?: QueryInit;
+  headers?: Record<string, string>;
+  cookies?: Record<string, string>;
+  /** Offered as Sec-WebSocket-Protocol, in order. */
+  subprotocols?: string[];
 }
 
 export type QueryInit = Record<string, string | number | boolean | readonly (string | number | boolean)[] | undefined>;
@@ -90,6 +114,41 @@ export class TestClient {
   }
   options(path: string, options?: RequestOptions): Promise<Response> {
     return this.request("OPTIONS", path, options);
+  }
+
+  /**
+   * Opens a WebSocket to the app in process, through the same routing, inputs and dependencies
+   * as over a socket. Resolves once the handler accepts; rejects with WebSocketDenied if the
+   * handshake is refused with an HTTP response.
+   *
+   * @example
+   * const ws = await client.websocket("/ws/lobby", { query: { token: "t" } });
+   * await ws.send("hi");
+   * assert.equal(await ws.receiveText(), "lobby: hi");
+   * await ws.close();
+   */
+  async websocket(path: string, options: WebSocketOptions = {}): Promise<TestWebSocket> {
+    const handle = this.app.handleWebSocket;
+    if (handle === undefined) throw new TypeError("This app takes no WebSockets: TestClient.websocket needs a Spry app");
+    const headers: Record<string, string> = {
+      upgrade: "websocket",
+      connection: "Upgrade",
+      "sec-websocket-version": "13",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      ...options.headers,
+    };
+    if (options.subprotocols !== undefined) headers["sec-websocket-protocol"] = options.subprotocols.join(", ");
+    if (options.cookies !== undefined) {
+      headers.cookie = Object.entries(options.cookies).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("; ");
+    }
+    const request = new Request(`http://testserver${withQuery(path, options.query)}`, { headers });
+    const client = new TestWebSocket();
+    let accepted!: () => void;
+    const opened = new Promise<"accepted">((resolve) => (accepted = () => resolve("accepted")));
+    const session = handle.call(this.app, request, () => memoryAccept(client, accepted));
+    const first = await Promise.race([opened, session]);
+    if (first === "accepted") return client;
+    throw new WebSocketDenied(first ?? new Response(null, { status: 500 }));
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {

@@ -1,0 +1,132 @@
+import { ServerResponse, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { HTTPException } from "../common/http-exception.ts";
+import type { AppConfig, Context } from "../toolkit/context.ts";
+import type { Dispatcher } from "../toolkit/dispatch.ts";
+import { FetchContext } from "../toolkit/fetch-context.ts";
+import { NodeContext } from "../toolkit/node-context.ts";
+import type { PathTemplate } from "../toolkit/path-template.ts";
+import { RouteTable, type Endpoint } from "../toolkit/route-table.ts";
+import { NodeUpgrades } from "../toolkit/websocket/node-upgrade.ts";
+import { defaultWebSocketLimits, type Accept, type WebSocketLimits } from "../toolkit/websocket/transport.ts";
+import { CloseCode, type WebSocket } from "../toolkit/websocket/websocket.ts";
+import { WebSocketContext } from "../toolkit/websocket/websocket-context.ts";
+import { runWebSocket } from "./websocket-route.ts";
+
+/**
+ * An app's WebSocket routes, apart from its HTTP ones (a handshake is a GET, and `/ws` may be
+ * both): their table, the handshakes on node:http and in process, and the open sockets, which
+ * a graceful shutdown closes with 1001.
+ */
+export class WebSocketRoutes {
+  readonly #table: RouteTable;
+  readonly #limits = new Map<Endpoint, WebSocketLimits>();
+  readonly #config: AppConfig;
+  readonly #dispatcher: Dispatcher;
+  readonly #upgrades = new NodeUpgrades();
+  readonly #open = new Set<WebSocket>();
+  readonly defaults: WebSocketLimits;
+
+  constructor(config: AppConfig, dispatcher: Dispatcher, defaults: Partial<WebSocketLimits> = {}) {
+    this.#config = config;
+    this.#dispatcher = dispatcher;
+    this.#table = new RouteTable(config.limits.maxParamLength);
+    this.defaults = { ...defaultWebSocketLimits, ...definedOnly(defaults) };
+  }
+
+  add(template: PathTemplate, endpoint: Endpoint, limits: Partial<WebSocketLimits>): void {
+    this.#table.add("GET", template, endpoint);
+    this.#limits.set(endpoint, { ...this.defaults, ...definedOnly(limits) });
+  }
+
+  /** Sockets open now. */
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /** node:http's "upgrade" event: a WebSocket handshake, routed like a request. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // Errors on a socket nobody reads any more (the client reset it) must not reach the process.
+    socket.on("error", () => {});
+    if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    // A refusal (404, 403, a dependency's 401) is an ordinary response written on the socket.
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.once("finish", () => socket.end());
+    const inner = new NodeContext(req, res, this.#config);
+    void this.#run(inner, (limits) => {
+      const accept = this.#upgrades.accept(req, socket, head, limits);
+      return (options) => {
+        res.detachSocket(socket as Socket);
+        return accept(options);
+      };
+    });
+  };
+
+  /**
+   * A handshake as a Fetch Request, accepted by `acceptFor` (the TestClient's in-process pair).
+   * Resolves when the session is over with the HTTP response that refused it, if one did.
+   */
+  async handle(request: Request, acceptFor: (limits: WebSocketLimits) => Accept): Promise<Response | undefined> {
+    const inner = new FetchContext(request, this.#config);
+    await this.#run(inner, acceptFor);
+    return inner.response;
+  }
+
+  async #run(inner: Context, acceptFor: (limits: WebSocketLimits) => Accept): Promise<void> {
+    const match = this.#table.find("GET", inner.path);
+    if (match === null) return this.#dispatcher.fail(inner, new HTTPException(404, "Not Found"));
+    const limits = this.#limits.get(match.entry.endpoint)!;
+    if (!originAllowed(inner, limits.origins)) return this.#dispatcher.fail(inner, new HTTPException(403, "Origin not allowed"));
+    const ctx = new WebSocketContext(inner, this.#config, acceptFor(limits), limits);
+    ctx.params = match.params;
+    ctx.route = match.entry.info;
+    const ws = ctx.websocket;
+    this.#open.add(ws);
+    void ws.closed.then(() => this.#open.delete(ws));
+    await runWebSocket(ctx, match.entry.endpoint, this.#config.logger);
+  }
+
+  /**
+   * Closes every open socket with 1001 (going away) and waits for them to close, dropping those
+   * still open after `timeout` ms: a graceful shutdown.
+   */
+  async closeAll(timeout: number): Promise<void> {
+    const open = [...this.#open];
+    if (open.length === 0) return;
+    for (const ws of open) ws.close(CloseCode.goingAway, "Server shutting down");
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
+    await Promise.race([Promise.all(open.map((ws) => ws.closed)), late]);
+    clearTimeout(timer);
+    for (const ws of this.#open) ws.terminate();
+  }
+}
+
+// Cross-site WebSocket hijacking: a browser opens a socket to any site and sends that site's
+// cookies; only the Origin header says which page asked. Clients that are not browsers send none.
+function originAllowed(ctx: Context, origins: WebSocketLimits["origins"]): boolean {
+  const origin = ctx.header("origin");
+  if (origin === undefined || origins === "*") return true;
+  if (origins === "same-origin") {
+    try {
+      // A Fetch Request carries its host in its URL, not as a header.
+      const host = ctx.header("host") ?? (ctx instanceof FetchContext ? new URL(ctx.request.url).host : undefined);
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
+  return origins.includes(origin);
+}
+
+function definedOnly<T extends object>(values: Partial<T>): Partial<T> {
+  const defined: Partial<T> = {};
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) (defined as Record<string, unknown>)[key] = value;
+  return defined;
+}

@@ -1,0 +1,134 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket as WsSocket } from "ws";
+import type { Accept, AcceptOptions, SocketTransport, WebSocketLimits } from "./transport.ts";
+import { WebSocketDisconnect } from "./websocket.ts";
+
+// What the handler chose at accept, for the ws server's per-server hooks to read back.
+const chosen = new WeakMap<IncomingMessage, AcceptOptions>();
+
+/**
+ * WebSocket handshakes on node:http, through `ws` (the library Node's own ecosystem runs on:
+ * RFC 6455 framing, close handshake, per-message-deflate with inflation bounded by maxPayload).
+ * One ws server per set of limits; `noServer`, because spry routes the upgrade itself.
+ */
+export class NodeUpgrades {
+  readonly #servers = new Map<string, WebSocketServer>();
+
+  /** The accept function for one upgrade request: completes the handshake when the handler accepts. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, limits: WebSocketLimits): Accept {
+    const server = this.#server(limits);
+    return (options) => new Promise<SocketTransport>((resolve, reject) => {
+      if (socket.destroyed) return reject(new WebSocketDisconnect(1006, "The client left before the handshake"));
+      chosen.set(req, options);
+      const onClose = () => reject(new WebSocketDisconnect(1006, "The client left before the handshake"));
+      socket.once("close", onClose);
+      server.handleUpgrade(req, socket, head, (ws) => {
+        socket.off("close", onClose);
+        resolve(new NodeTransport(ws, limits));
+      });
+    });
+  }
+
+  #server(limits: WebSocketLimits): WebSocketServer {
+    const key = `${limits.maxMessageSize}/${limits.perMessageDeflate}`;
+    let server = this.#servers.get(key);
+    if (server !== undefined) return server;
+    server = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: limits.maxMessageSize,
+      perMessageDeflate: limits.perMessageDeflate ? { threshold: 1024, concurrencyLimit: 10 } : false,
+      // The subprotocol the handler chose at accept; none if it chose none.
+      handleProtocols: (_protocols, req) => chosen.get(req)?.subprotocol ?? false,
+    });
+    server.on("headers", (headers, req) => {
+      for (const [name, value] of Object.entries(chosen.get(req)?.headers ?? {})) headers.push(`${name}: ${value}`);
+    });
+    this.#servers.set(key, server);
+    return server;
+  }
+}
+
+/** One open `ws` connection as a SocketTransport, with the ping/pong liveness check. */
+class NodeTransport implements SocketTransport {
+  readonly #ws: WsSocket;
+  #pending = 0;
+  #drained: (() => void)[] = [];
+  #pingTimer: NodeJS.Timeout | undefined;
+  #pongTimer: NodeJS.Timeout | undefined;
+  onMessage: (data: string | Uint8Array) => void = () => {};
+  onClose: (code: number, reason: string) => void = () => {};
+
+  constructor(ws: WsSocket, limits: WebSocketLimits) {
+    this.#ws = ws;
+    ws.on("message", (data, isBinary) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      this.onMessage(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString("utf8"));
+    });
+    // A message over maxPayload (1009), a malformed frame (1002), invalid UTF-8 (1007): ws has
+    // already sent the close frame and reports it here; the close event follows.
+    ws.on("error", () => {});
+    ws.once("close", (code, reason) => {
+      clearInterval(this.#pingTimer);
+      clearTimeout(this.#pongTimer);
+      this.#flushDrained();
+      this.onClose(code, reason.toString("utf8"));
+    });
+    if (limits.pingInterval > 0) {
+      let awaitingPong = false;
+      ws.on("pong", () => {
+        awaitingPong = false;
+        clearTimeout(this.#pongTimer);
+      });
+      this.#pingTimer = setInterval(() => {
+        if (awaitingPong) return;
+        awaitingPong = true;
+        ws.ping();
+        // No pong in time: the peer is gone (a dead network path never says so); drop it.
+        this.#pongTimer = setTimeout(() => ws.terminate(), limits.pingTimeout);
+      }, limits.pingInterval);
+    }
+  }
+
+  get bufferedAmount(): number {
+    return this.#pending;
+  }
+
+  send(data: string | Uint8Array): void {
+    const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+    this.#pending += size;
+    // The callback comes once the frame has been handed to the operating system, or failed.
+    this.#ws.send(data, { binary: typeof data !== "string" }, () => {
+      this.#pending -= size;
+      if (this.#pending === 0) this.#flushDrained();
+    });
+  }
+
+  whenDrained(drained: () => void): void {
+    if (this.#pending === 0 || this.#ws.readyState === this.#ws.CLOSED) return drained();
+    this.#drained.push(drained);
+  }
+
+  #flushDrained(): void {
+    const waiting = this.#drained;
+    this.#drained = [];
+    for (const drained of waiting) drained();
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  pause(): void {
+    this.#ws.pause();
+  }
+
+  resume(): void {
+    this.#ws.resume();
+  }
+}

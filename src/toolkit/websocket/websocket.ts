@@ -1,0 +1,272 @@
+import type { Accept, AcceptOptions, SocketTransport, WebSocketLimits } from "./transport.ts";
+
+/** Close codes of RFC 6455 section 7.4.1 that spry sends. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  unsupportedData: 1003,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  internalError: 1011,
+} as const;
+
+/**
+ * The connection is closed: thrown by `receive()` and `send()` once it is, with the close code
+ * (the peer's, or 1006 when the connection dropped without one), as Starlette's WebSocketDisconnect.
+ */
+export class WebSocketDisconnect extends Error {
+  readonly code: number;
+  readonly reason: string;
+  constructor(code: number, reason = "") {
+    super(`WebSocket closed with ${code}${reason === "" ? "" : `: ${reason}`}`);
+    this.name = "WebSocketDisconnect";
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+export type WebSocketState = "connecting" | "open" | "closed";
+
+/** What the handshake request offers and how the socket may answer, for a WebSocket being built. */
+export interface WebSocketInit {
+  readonly accept: Accept;
+  /** Answers the handshake with an HTTP status instead (close before accept): 403, as Starlette. */
+  readonly deny: (status: number) => void;
+  readonly limits: WebSocketLimits;
+  /** The subprotocols the client offered (Sec-WebSocket-Protocol), in its order. */
+  readonly protocols: readonly string[];
+}
+
+type Waiter = { resolve: (data: string | Uint8Array) => void; reject: (error: WebSocketDisconnect) => void };
+
+const MAX_REASON_BYTES = 123;
+
+/**
+ * A WebSocket connection, as a handler receives it: accept (optionally with a subprotocol and
+ * headers), receive and send text, bytes or JSON, iterate over incoming messages, close. The
+ * first send or receive accepts the connection if the handler has not.
+ *
+ * @example
+ * app.websocket("/echo", async (_, ws) => {
+ *   for await (const message of ws) await ws.send(message);
+ * });
+ */
+export class WebSocket implements AsyncIterable<string | Uint8Array> {
+  readonly #init: WebSocketInit;
+  #state: WebSocketState = "connecting";
+  #transport: SocketTransport | undefined;
+  #accepting: Promise<void> | undefined;
+  readonly #queue: (string | Uint8Array)[] = [];
+  #waiter: Waiter | undefined;
+  #paused = false;
+  #closed: WebSocketDisconnect | undefined;
+  readonly #controller = new AbortController();
+  #resolveClosed!: (closed: WebSocketDisconnect) => void;
+  /** Resolves when the connection has closed, with its close code and reason. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+  /** The subprotocol chosen at accept, if any. */
+  subprotocol: string | undefined;
+
+  constructor(init: WebSocketInit) {
+    this.#init = init;
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve)).then((d) => {
+      const closed = d as WebSocketDisconnect;
+      return { code: closed.code, reason: closed.reason };
+    });
+  }
+
+  /** The subprotocols the client offered, in its order of preference. */
+  get protocols(): readonly string[] {
+    return this.#init.protocols;
+  }
+
+  get state(): WebSocketState {
+    return this.#state;
+  }
+
+  /** Aborted when the connection closes, whoever closed it (reason: WebSocketDisconnect). */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Completes the handshake, choosing a subprotocol (one the client offered) and adding headers. */
+  accept(options: AcceptOptions = {}): Promise<void> {
+    if (this.#accepting !== undefined) throw new Error("This WebSocket was already accepted");
+    if (this.#closed !== undefined) return Promise.reject(this.#closed);
+    if (options.subprotocol !== undefined && !this.protocols.includes(options.subprotocol)) {
+      throw new Error(`Subprotocol ${JSON.stringify(options.subprotocol)} was not offered by the client (${this.protocols.join(", ") || "none"})`);
+    }
+    return (this.#accepting = this.#init.accept(options).then((transport) => {
+      this.#transport = transport;
+      this.subprotocol = options.subprotocol;
+      this.#state = "open";
+      transport.onMessage = (data) => this.#arrived(data);
+      transport.onClose = (code, reason) => this.#ended(new WebSocketDisconnect(code, reason));
+    }));
+  }
+
+  #ensureOpen(): void | Promise<void> {
+    if (this.#closed !== undefined) throw this.#closed;
+    if (this.#state === "open") return;
+    return this.#accepting ?? this.accept();
+  }
+
+  #arrived(data: string | Uint8Array): void {
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      return waiter.resolve(data);
+    }
+    this.#queue.push(data);
+    // A handler that is behind stops the reading, so a flood waits in the peer's socket, not here.
+    if (this.#queue.length >= this.#init.limits.receiveQueueLimit && !this.#paused) {
+      this.#paused = true;
+      this.#transport!.pause();
+    }
+  }
+
+  #ended(disconnect: WebSocketDisconnect): void {
+    if (this.#closed !== undefined) return;
+    this.#closed = disconnect;
+    this.#state = "closed";
+    this.#waiter?.reject(disconnect);
+    this.#waiter = undefined;
+    this.#controller.abort(disconnect);
+    this.#resolveClosed(disconnect);
+  }
+
+  /** The next message, text as a string and binary as bytes. Throws WebSocketDisconnect once closed. */
+  async receive(): Promise<string | Uint8Array> {
+    await this.#ensureOpen();
+    const next = this.#queue.shift();
+    if (next !== undefined) {
+      if (this.#paused && this.#queue.length <= this.#init.limits.receiveQueueLimit / 2) {
+        this.#paused = false;
+        this.#transport!.resume();
+      }
+      return next;
+    }
+    if (this.#closed !== undefined) throw this.#closed;
+    if (this.#waiter !== undefined) throw new Error("Another receive() is already waiting on this WebSocket");
+    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+  }
+
+  /** The next message, which must be text (a binary one closes the socket with 1003). */
+  async receiveText(): Promise<string> {
+    const data = await this.receive();
+    if (typeof data === "string") return data;
+    throw this.#refuse(CloseCode.unsupportedData, "Expected a text message");
+  }
+
+  /** The next message, which must be binary (a text one closes the socket with 1003). */
+  async receiveBytes(): Promise<Uint8Array> {
+    const data = await this.receive();
+    if (typeof data !== "string") return data;
+    throw this.#refuse(CloseCode.unsupportedData, "Expected a binary message");
+  }
+
+  /** The next text message, parsed as JSON (a message that is not JSON closes the socket with 1003). */
+  async receiveJson<T = unknown>(): Promise<T> {
+    const text = await this.receiveText();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw this.#refuse(CloseCode.unsupportedData, "Expected a JSON message");
+    }
+  }
+
+  #refuse(code: number, reason: string): WebSocketDisconnect {
+    this.close(code, reason);
+    return new WebSocketDisconnect(code, reason);
+  }
+
+  /**
+   * Sends a text (string) or binary (bytes) message. Resolves once it is queued within the send
+   * buffer limit: with a slow reader it waits for the queue to drain, and closes the connection
+   * (1008) if that takes longer than the send timeout. Throws WebSocketDisconnect once closed.
+   */
+  async send(data: string | Uint8Array): Promise<void> {
+    await this.#ensureOpen();
+    const transport = this.#transport!;
+    transport.send(data);
+    if (transport.bufferedAmount <= this.#init.limits.sendBufferLimit) return;
+    await this.#drained(transport);
+  }
+
+  /** Sends `value` as a JSON text message. */
+  sendJson(value: unknown): Promise<void> {
+    return this.send(JSON.stringify(value) ?? "null");
+  }
+
+  #drained(transport: SocketTransport): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timeout = this.#init.limits.sendTimeout;
+      const timer = setTimeout(() => {
+        this.close(CloseCode.policyViolation, "Send buffer full: the client is not reading");
+        transport.terminate();
+        reject(new WebSocketDisconnect(CloseCode.policyViolation, "Send buffer full: the client is not reading"));
+      }, timeout);
+      transport.whenDrained(() => {
+        clearTimeout(timer);
+        if (this.#closed !== undefined) reject(this.#closed);
+        else resolve();
+      });
+    });
+  }
+
+  /**
+   * Closes the connection with a code (default 1000) and a reason (at most 123 bytes; longer is
+   * cut). Before accept, it refuses the handshake with HTTP 403 instead, as Starlette does.
+   */
+  close(code: number = CloseCode.normal, reason = ""): void {
+    if (this.#closed !== undefined) return;
+    if (this.#state === "connecting" && this.#accepting === undefined) {
+      this.#init.deny(403);
+      this.#ended(new WebSocketDisconnect(code, reason));
+      return;
+    }
+    const send = () => this.#transport?.close(code, truncateReason(reason));
+    if (this.#transport === undefined) void this.#accepting?.then(send, () => {});
+    else send();
+  }
+
+  /** Drops the connection without the closing handshake: a shutdown's last resort. */
+  terminate(): void {
+    if (this.#closed !== undefined) return;
+    if (this.#transport !== undefined) this.#transport.terminate();
+    else this.#ended(new WebSocketDisconnect(1006, ""));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<string | Uint8Array> {
+    for (;;) {
+      let message: string | Uint8Array;
+      try {
+        message = await this.receive();
+      } catch (error) {
+        if (error instanceof WebSocketDisconnect) return;
+        throw error;
+      }
+      yield message;
+    }
+  }
+
+  /** Ends this socket's life from the server side: the handler finished or failed. */
+  finish(error: unknown): void {
+    if (this.#closed !== undefined) return;
+    if (this.#state === "connecting" && this.#accepting === undefined) {
+      // Never accepted: as Starlette, the handshake is refused.
+      this.close();
+      return;
+    }
+    if (error === undefined) this.close(CloseCode.normal);
+    else this.close(CloseCode.internalError, "Internal Server Error");
+  }
+}
+
+function truncateReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_REASON_BYTES) return reason;
+  let cut = reason.slice(0, MAX_REASON_BYTES);
+  while (Buffer.byteLength(cut) > MAX_REASON_BYTES) cut = cut.slice(0, -1);
+  return cut;
+}

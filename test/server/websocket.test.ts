@@ -1,0 +1,198 @@
+// WebSockets over a real node:http server, with `ws` as the client: the handshake, the limits
+// and docs/reliability.md rows 38 to 42, and the added rows 44 and 45.
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { setTimeout as delay } from "node:timers/promises";
+import { WebSocket as Client } from "ws";
+import { z } from "zod";
+import { depends, Spry, WebSocketDisconnect } from "spry";
+import { recordingLogger } from "../support/logger.ts";
+import { eventually, head, TestServer } from "../support/server.ts";
+
+const events = { opened: 0, tornDown: 0, aborted: 0, received: 0, sendFailed: 0 };
+const resource = depends({}, async function* () {
+  events.opened++;
+  try {
+    yield "resource";
+  } finally {
+    events.tornDown++;
+  }
+});
+
+const logger = recordingLogger();
+const app = new Spry({ logger, websocket: { pingInterval: 0 } });
+app.websocket("/echo/{room}", { room: z.string() }, async ({ room }, ws) => {
+  await ws.accept({ subprotocol: ws.protocols[0] });
+  for await (const message of ws) await ws.send(typeof message === "string" ? `${room}: ${message}` : message);
+});
+app.websocket("/small", async (_, ws) => {
+  for await (const message of ws) await ws.send(String(message.length));
+}, { maxMessageSize: 1024 });
+app.websocket("/deflate", async (_, ws) => {
+  for await (const message of ws) await ws.send(String(message.length));
+}, { maxMessageSize: 64 * 1024, perMessageDeflate: true });
+app.websocket("/slow-reader", async (_, ws) => {
+  // Reads one message every 50 ms at first: meanwhile a flood waits in the client's socket, not
+  // in the server's memory. Then it reads as fast as it can, so the test ends quickly.
+  for await (const message of ws) {
+    void message;
+    if (++events.received <= 10) await delay(50);
+  }
+});
+app.websocket("/firehose", { r: resource }, async (_, ws) => {
+  ws.signal.addEventListener("abort", () => events.aborted++);
+  const chunk = "x".repeat(64 * 1024);
+  try {
+    for (;;) await ws.send(chunk);
+  } catch (error) {
+    if (error instanceof WebSocketDisconnect) events.sendFailed++;
+  }
+}, { sendBufferLimit: 256 * 1024, sendTimeout: 300 });
+app.websocket("/pinged", { r: resource }, async (_, ws) => {
+  ws.signal.addEventListener("abort", () => events.aborted++);
+  await ws.accept();
+  await new Promise((resolve) => ws.signal.addEventListener("abort", resolve));
+}, { pingInterval: 50, pingTimeout: 100 });
+app.websocket("/hold", { r: resource }, async (_, ws) => {
+  await ws.accept();
+  for await (const message of ws) void message;
+});
+
+let server: TestServer;
+before(async () => (server = await TestServer.start(app)));
+after(() => server.close());
+
+const url = (path: string) => `ws://127.0.0.1:${server.port}${path}`;
+
+function open(path: string, options: ConstructorParameters<typeof Client>[2] = {}, protocols?: string[]): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new Client(url(path), protocols, options);
+    client.once("open", () => resolve(client));
+    client.once("error", reject);
+  });
+}
+
+function closed(client: Client): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => client.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+}
+
+function next(client: Client): Promise<string> {
+  return new Promise((resolve) => client.once("message", (data) => resolve(data.toString())));
+}
+
+test("echo over node:http: inputs, a chosen subprotocol, text and binary", async () => {
+  const client = await open("/echo/lobby", {}, ["chat.v1", "chat.v2"]);
+  assert.equal(client.protocol, "chat.v1");
+  client.send("hello");
+  assert.equal(await next(client), "lobby: hello");
+  const bytes = new Promise<Buffer>((resolve) => client.once("message", (data, isBinary) => (assert.ok(isBinary), resolve(data as Buffer))));
+  client.send(Buffer.from([1, 2, 3]));
+  assert.deepEqual([...(await bytes)], [1, 2, 3]);
+  client.close(1000);
+  assert.equal((await closed(client)).code, 1000);
+});
+
+test("a handshake to an unknown path is an HTTP 404; a plain GET there never gets a 200", async () => {
+  const { response } = await server.send(head("GET /nowhere HTTP/1.1", "Host: x", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"));
+  assert.equal(response.status, 404);
+  const plain = await server.get("/echo/lobby");
+  assert.equal(plain.status, 404);
+});
+
+test("a cross-site page is refused with 403 (same-origin by default)", async () => {
+  await assert.rejects(open("/echo/lobby", { origin: "https://evil.example" }), /Unexpected server response: 403/);
+  const ok = await open("/echo/lobby", { origin: `http://127.0.0.1:${server.port}` });
+  ok.close();
+});
+
+test("row 38: a message over the limit closes 1009; a malformed frame 1002; other connections unaffected", async () => {
+  const bystander = await open("/echo/b");
+  const big = await open("/small");
+  big.send("x".repeat(2000));
+  assert.equal((await closed(big)).code, 1009);
+  const raw = await server.connect();
+  raw.write(head("GET /echo/raw HTTP/1.1", "Host: x", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"));
+  await eventually(() => raw.unread.includes("101 Switching Protocols"));
+  // Reserved bits set, unmasked, an unknown opcode: a frame no client may send.
+  raw.write(new Uint8Array([0xf3, 0x05, 1, 2, 3, 4, 5]));
+  await raw.closedByServer();
+  const frames = Buffer.from(raw.unread.slice(raw.unread.indexOf("\r\n\r\n") + 4), "latin1");
+  assert.equal(frames[0], 0x88, "a close frame");
+  assert.equal(frames.readUInt16BE(2), 1002);
+  bystander.send("still here");
+  assert.equal(await next(bystander), "b: still here");
+  bystander.close();
+});
+
+test("per-message-deflate when asked: inflation held to the message limit (1009)", async () => {
+  const client = await open("/deflate", { perMessageDeflate: true });
+  assert.match(String(client.extensions), /permessage-deflate/);
+  client.send("a".repeat(60 * 1024));
+  assert.equal(await next(client), String(60 * 1024));
+  // 10 MB of zeros deflates to a few KB on the wire; inflated it is far over 64 KiB.
+  client.send(Buffer.alloc(10 * 1024 * 1024));
+  assert.equal((await closed(client)).code, 1009);
+  const plain = await open("/echo/x");
+  assert.equal(plain.extensions, "", "off by default");
+  plain.close();
+});
+
+test("row 44: a flood from one client waits in its socket; the server's memory stays flat", async () => {
+  const client = await open("/slow-reader");
+  const message = "y".repeat(16 * 1024);
+  for (let i = 0; i < 2000; i++) client.send(message);
+  await delay(300);
+  // 32 MB sent, a handful read. The server stopped reading once 64 messages waited for the
+  // handler, so TCP's flow control holds the rest back in the sender (the client, which runs in
+  // this process too: that is why its buffer, not the server's memory, is what is measured).
+  assert.ok(events.received <= 10, `read ${events.received}`);
+  assert.ok(client.bufferedAmount > 16 * 1024 * 1024, `only ${client.bufferedAmount >> 20} MB held back by the client`);
+  client.close();
+  assert.equal((await closed(client)).code, 1005);
+  assert.equal(events.received, 2000, "every message was read once the handler caught up");
+});
+
+test("row 39: a client that never reads: the send waits, then the socket closes; teardown runs", async () => {
+  const before = { ...events };
+  const raw = await server.connect();
+  // Never read: the kernel buffers fill, then the server's send buffer, then the send times out.
+  raw.socket.pause();
+  raw.write(head("GET /firehose HTTP/1.1", "Host: x", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"));
+  assert.ok(await eventually(() => events.sendFailed > before.sendFailed), "the send never gave up");
+  assert.ok(await eventually(() => events.tornDown > before.tornDown), "teardown did not run");
+  assert.equal(events.aborted, before.aborted + 1);
+  raw.destroy();
+});
+
+test("row 40: a peer that never answers pings is dropped; its signal aborts and teardown runs", async () => {
+  const before = { ...events };
+  const client = await open("/pinged", { autoPong: false });
+  const end = await closed(client);
+  assert.equal(end.code, 1006);
+  assert.ok(await eventually(() => events.tornDown > before.tornDown));
+  assert.equal(events.aborted, before.aborted + 1);
+  // One that answers stays.
+  const alive = await open("/pinged");
+  await delay(400);
+  assert.equal(alive.readyState, Client.OPEN);
+  alive.close();
+});
+
+test("row 45: 1,000 connect/disconnect repeats: sockets, descriptors and teardowns back to baseline", async () => {
+  assert.ok(await eventually(async () => (await server.connections()) === 0), `connections open before: ${await server.connections()}`);
+  const baseline = { files: readdirSync("/proc/self/fd").length, opened: events.opened, tornDown: events.tornDown };
+  for (let i = 0; i < 1000; i++) {
+    const client = await open("/hold");
+    if (i % 2 === 0) client.terminate();
+    else {
+      client.close();
+      await closed(client);
+    }
+  }
+  assert.ok(await eventually(async () => (await server.connections()) === 0), `connections left open: ${await server.connections()}`);
+  assert.ok(await eventually(() => events.tornDown - baseline.tornDown === 1000), `teardowns ${events.tornDown - baseline.tornDown}`);
+  assert.equal(events.opened - baseline.opened, 1000);
+  assert.ok(await eventually(() => readdirSync("/proc/self/fd").length <= baseline.files), "descriptors left open");
+  assert.deepEqual(logger.entries.filter((e) => e.level === "error"), []);
+});
