@@ -1,5 +1,5 @@
 // WebSocket routes in process, through TestClient.websocket: routing, inputs, dependencies,
-// accept, messages of each kind, close codes, validation failures.
+// accept, messages of each kind, close codes, validation failures (docs/reliability.md row 41).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";

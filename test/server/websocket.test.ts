@@ -1,5 +1,6 @@
 // WebSockets over a real node:http server, with `ws` as the client: the handshake, the limits
-// and docs/reliability.md rows 38 to 42, and the added rows 44 and 45.
+// and docs/reliability.md rows 38, 39, 40, 44 and 45 (41 is in test/framework/websocket.test.ts,
+// 42 in websocket-shutdown.test.ts).
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { after, before, test } from "node:test";

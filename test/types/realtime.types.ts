@@ -1,0 +1,44 @@
+// Type-level tests for WebSocket routes and streaming handlers, checked by `tsc --noEmit`.
+// Nothing here runs.
+import { z } from "zod";
+import { depends, query, ServerSentEvent, Spry, type Context, type WebSocket } from "spry";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(_?: T): void {}
+
+const app = new Spry();
+const user = depends({ token: query(z.string()) }, ({ token }) => ({ name: token }));
+
+// A WebSocket route's inputs are inferred like an HTTP route's, dependencies included.
+app.websocket("/ws/{room}", { room: z.string(), limit: z.coerce.number().int(), who: user }, async (inputs, ws, ctx) => {
+  expectType<Equal<typeof inputs, { room: string; limit: number; who: { name: string } }>>();
+  expectType<Equal<typeof ws, WebSocket>>();
+  expectType<Equal<typeof ctx, Context>>();
+  const text: string = await ws.receiveText();
+  const bytes: Uint8Array = await ws.receiveBytes();
+  const message: string | Uint8Array = await ws.receive();
+  void [text, bytes, message];
+  // @ts-expect-error: not declared
+  void inputs.token;
+});
+
+// Undeclared path parameters are strings.
+app.websocket("/plain/{id}", (inputs) => {
+  expectType<Equal<typeof inputs, { id: string }>>();
+});
+
+// A WebSocket route's options are its limits and dependencies.
+app.websocket("/limited", () => {}, { maxMessageSize: 1024, origins: ["https://app.example"], dependencies: [user] });
+// @ts-expect-error: not a limit
+app.websocket("/wrong", () => {}, { maxMessageSize: "big" });
+
+// With a response model, an async generator must yield the model's input (or ServerSentEvents).
+const Item = z.object({ name: z.string() });
+app.get("/items", async function* () {
+  yield { name: "a" };
+  yield new ServerSentEvent({ comment: "fine" });
+}, { response: Item, stream: "sse" });
+// @ts-expect-error: an item that is not the model's
+app.get("/bad-items", async function* () {
+  yield { name: 1 };
+}, { response: Item });
