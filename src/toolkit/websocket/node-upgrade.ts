@@ -4,6 +4,8 @@ import { WebSocketServer, type WebSocket as WsSocket } from "ws";
 import type { Accept, AcceptOptions, SocketTransport, WebSocketLimits } from "./transport.ts";
 import { WebSocketDisconnect } from "./websocket.ts";
 
+const DRAIN_POLL_MS = 10;
+
 // What the handler chose at accept, for the ws server's per-server hooks to read back.
 const chosen = new WeakMap<IncomingMessage, AcceptOptions>();
 
@@ -53,8 +55,6 @@ export class NodeUpgrades {
 /** One open `ws` connection as a SocketTransport, with the ping/pong liveness check. */
 class NodeTransport implements SocketTransport {
   readonly #ws: WsSocket;
-  #pending = 0;
-  #drained: (() => void)[] = [];
   #pingTimer: NodeJS.Timeout | undefined;
   #pongTimer: NodeJS.Timeout | undefined;
   onMessage: (data: string | Uint8Array) => void = () => {};
@@ -63,7 +63,8 @@ class NodeTransport implements SocketTransport {
   constructor(ws: WsSocket, limits: WebSocketLimits) {
     this.#ws = ws;
     ws.on("message", (data, isBinary) => {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      // A Buffer, as binaryType "nodebuffer" gives it: used as it is, never copied.
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       this.onMessage(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString("utf8"));
     });
     // A message over maxPayload (1009), a malformed frame (1002), invalid UTF-8 (1007): ws has
@@ -72,7 +73,6 @@ class NodeTransport implements SocketTransport {
     ws.once("close", (code, reason) => {
       clearInterval(this.#pingTimer);
       clearTimeout(this.#pongTimer);
-      this.#flushDrained();
       this.onClose(code, reason.toString("utf8"));
     });
     if (limits.pingInterval > 0) {
@@ -91,29 +91,25 @@ class NodeTransport implements SocketTransport {
     }
   }
 
+  // ws's own count: bytes in its queue and in the socket's write buffer.
   get bufferedAmount(): number {
-    return this.#pending;
+    return this.#ws.bufferedAmount;
   }
 
+  // No per-message callback: the hot path of an echo is one call into ws.
   send(data: string | Uint8Array): void {
-    const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
-    this.#pending += size;
-    // The callback comes once the frame has been handed to the operating system, or failed.
-    this.#ws.send(data, { binary: typeof data !== "string" }, () => {
-      this.#pending -= size;
-      if (this.#pending === 0) this.#flushDrained();
-    });
+    this.#ws.send(data);
   }
 
+  // Only a sender that went over its buffer limit waits here (a slow reader): a poll every 10 ms
+  // costs that rare case little, where a callback on every send would cost every message.
   whenDrained(drained: () => void): void {
-    if (this.#pending === 0 || this.#ws.readyState === this.#ws.CLOSED) return drained();
-    this.#drained.push(drained);
-  }
-
-  #flushDrained(): void {
-    const waiting = this.#drained;
-    this.#drained = [];
-    for (const drained of waiting) drained();
+    const ws = this.#ws;
+    const check = () => {
+      if (ws.bufferedAmount === 0 || ws.readyState === ws.CLOSED) drained();
+      else setTimeout(check, DRAIN_POLL_MS);
+    };
+    check();
   }
 
   close(code: number, reason: string): void {

@@ -41,6 +41,7 @@ export interface WebSocketInit {
 type Waiter = { resolve: (data: string | Uint8Array) => void; reject: (error: WebSocketDisconnect) => void };
 
 const MAX_REASON_BYTES = 123;
+const SENT: Promise<void> = Promise.resolve();
 
 /**
  * A WebSocket connection, as a handler receives it: accept (optionally with a subprotocol and
@@ -137,19 +138,31 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   }
 
   /** The next message, text as a string and binary as bytes. Throws WebSocketDisconnect once closed. */
-  async receive(): Promise<string | Uint8Array> {
-    await this.#ensureOpen();
+  receive(): Promise<string | Uint8Array> {
+    // Messages that arrived before the close are still read, then the close is.
+    if (this.#state !== "open" && this.#queue.length === 0) return this.#openThen(() => this.receive());
+    return this.#take();
+  }
+
+  // Not async: on the hot path (a message already waiting) no extra promise turn is paid.
+  #take(): Promise<string | Uint8Array> {
     const next = this.#queue.shift();
     if (next !== undefined) {
       if (this.#paused && this.#queue.length <= this.#init.limits.receiveQueueLimit / 2) {
         this.#paused = false;
         this.#transport!.resume();
       }
-      return next;
+      return Promise.resolve(next);
     }
-    if (this.#closed !== undefined) throw this.#closed;
-    if (this.#waiter !== undefined) throw new Error("Another receive() is already waiting on this WebSocket");
+    if (this.#closed !== undefined) return Promise.reject(this.#closed);
+    if (this.#waiter !== undefined) return Promise.reject(new Error("Another receive() is already waiting on this WebSocket"));
     return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+  }
+
+  // Accepts first (the first send or receive does), or fails as a closed socket does.
+  async #openThen<T>(then: () => Promise<T>): Promise<T> {
+    await this.#ensureOpen();
+    return then();
   }
 
   /** The next message, which must be text (a binary one closes the socket with 1003). */
@@ -186,12 +199,12 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
    * buffer limit: with a slow reader it waits for the queue to drain, and closes the connection
    * (1008) if that takes longer than the send timeout. Throws WebSocketDisconnect once closed.
    */
-  async send(data: string | Uint8Array): Promise<void> {
-    await this.#ensureOpen();
+  send(data: string | Uint8Array): Promise<void> {
+    if (this.#state !== "open") return this.#openThen(() => this.send(data));
     const transport = this.#transport!;
     transport.send(data);
-    if (transport.bufferedAmount <= this.#init.limits.sendBufferLimit) return;
-    await this.#drained(transport);
+    if (transport.bufferedAmount <= this.#init.limits.sendBufferLimit) return SENT;
+    return this.#drained(transport);
   }
 
   /** Sends `value` as a JSON text message. */
@@ -238,17 +251,16 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     else this.#ended(new WebSocketDisconnect(1006, ""));
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<string | Uint8Array> {
-    for (;;) {
-      let message: string | Uint8Array;
-      try {
-        message = await this.receive();
-      } catch (error) {
-        if (error instanceof WebSocketDisconnect) return;
-        throw error;
-      }
-      yield message;
-    }
+  // A plain iterator rather than an async generator: one promise per message, not three.
+  [Symbol.asyncIterator](): AsyncIterator<string | Uint8Array> {
+    const end = (error: unknown): IteratorResult<string | Uint8Array> => {
+      if (error instanceof WebSocketDisconnect) return { done: true, value: undefined };
+      throw error;
+    };
+    return {
+      next: () => this.receive().then((value) => ({ done: false, value }), end),
+      return: () => Promise.resolve({ done: true, value: undefined }),
+    };
   }
 
   /** Ends this socket's life from the server side: the handler finished or failed. */

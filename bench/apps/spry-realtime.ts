@@ -1,0 +1,19 @@
+// The app bench/realtime.mjs measures: a WebSocket echo, an endless event stream, the seed's
+// /fast_task/, and a directory of static files (STATIC_DIR).
+import { Spry, ServerSentEvent } from "../../src/index.ts";
+import { staticFiles } from "../../src/toolkit/files/index.ts";
+import { serve } from "../../src/server/index.ts";
+
+const app = new Spry({ logger: false, websocket: { pingInterval: 0 } });
+app.websocket("/echo", async (_, ws) => {
+  for await (const message of ws) await ws.send(message);
+});
+app.get("/fast_task/", () => ({ message: "This is fast!" }));
+app.get("/events", async function* (_, { signal }) {
+  yield new ServerSentEvent({ comment: "open" });
+  // Held open until the client leaves; the keep-alive comment is the only traffic.
+  await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+}, { stream: "sse" });
+if (process.env.STATIC_DIR) app.mount("/static", staticFiles({ directory: process.env.STATIC_DIR }));
+
+await serve(app, { port: Number(process.env.PORT), host: process.env.HOST ?? "127.0.0.1", maxConnections: 20_000 });
