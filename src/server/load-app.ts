@@ -3,11 +3,10 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { importFile } from "./import-file.mjs";
 import type { Servable } from "./serve.ts";
+import { LoadError } from "./load-error.ts";
 
-/** A failure the user can act on from its message alone: the CLI prints it as one line, without a stack. */
-export class LoadError extends Error {
-  override readonly name = "LoadError";
-}
+export { LoadError };
+
 
 /**
  * Imports the user's module and finds the app in it: `export default app`, or `export const app`.

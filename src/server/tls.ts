@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Server, ServerOptions as HttpServerOptions } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createSecureServer, type Http2SecureServer, type Http2Session } from "node:http2";
-import { LoadError } from "./load-app.ts";
+import { LoadError } from "./load-error.ts";
 import type { ServerLimits } from "./options.ts";
 
 /** HTTPS: what `--ssl-keyfile` and its siblings give. PEM text or a path to a PEM file. */
