@@ -4,7 +4,8 @@ import { sleep } from "spry";
 
 test("sleep resolves after its delay, letting other work run meanwhile", async () => {
   const order: string[] = [];
-  const slow = sleep(20).then(() => order.push("slow"));
+  // Long enough that a loaded machine cannot fire the timer before the next turn's setImmediate.
+  const slow = sleep(250).then(() => order.push("slow"));
   await new Promise((resolve) => setImmediate(resolve));
   order.push("other");
   await slow;
