@@ -43,6 +43,6 @@ export type { BlockingOptions, LoopStats } from "./toolkit/event-loop.ts";
 export type { Logger } from "./common/logger.ts";
 export type { RequestLimits } from "./toolkit/limits.ts";
 export { threaded, type Threaded, type ThreadedOptions, type ThreadedCallOptions } from "./threads/threaded.ts";
-export { threadPool, type ThreadPoolOptions, type ThreadPoolStats, type Percentiles } from "./threads/pool.ts";
+export { ThreadPool, threadPool, type ThreadPoolOptions, type ThreadPoolStats, type Percentiles } from "./threads/pool.ts";
 export { transfer, type Movable } from "./threads/transfer.ts";
 export { PoolSaturated, WorkerCrashed } from "./threads/errors.ts";

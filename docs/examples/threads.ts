@@ -5,8 +5,11 @@ import { checksum, checksumInputs, hashPassword, invert, verifyPassword } from "
 
 const users = new Map<string, string>();
 
-// Two threads; past 64 waiting calls, 503 with Retry-After instead of an ever longer queue.
-const app = new Spry({ threads: { size: 2, maxQueue: 64 } });
+// The process's pool, which threaded calls from anywhere use: two threads; past 64 waiting
+// calls, 503 with Retry-After instead of an ever longer queue. (`new Spry({ threads })` would
+// give the app a pool of its own, for its threaded routes and dependencies.)
+threadPool.configure({ size: 2, maxQueue: 64 });
+const app = new Spry();
 
 // Await a threaded function from any handler; with the request's signal, a call still queued
 // when the client leaves is dropped.

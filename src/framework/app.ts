@@ -26,7 +26,7 @@ import type { Middleware } from "../toolkit/middleware.ts";
 import { buildDocument, type OpenAPIInfo } from "./openapi/document.ts";
 import { registerDocs, type DocsOptions } from "./openapi/routes.ts";
 import { Router, type RouteDefinition } from "./router.ts";
-import { threadPool, type ThreadPoolOptions } from "../threads/pool.ts";
+import { ThreadPool, threadPool, type ThreadPoolOptions } from "../threads/pool.ts";
 import type { Duplex } from "node:stream";
 import type { Accept, WebSocketLimits } from "../toolkit/websocket/transport.ts";
 import { compileWebSocketEndpoint } from "./websocket-route.ts";
@@ -57,7 +57,7 @@ export interface SpryOptions<State extends object = {}> extends DocsOptions, Ope
    * spry/queue. Without one, tasks run in this process after the response (docs/background-tasks.md).
    */
   tasks?: TaskBackend;
-  /** The process's worker thread pool, for `threaded` functions: size and queue limit (see docs/threads.md). */
+  /** A worker thread pool of the app's own for its `threaded` routes and dependencies, this size and queue limit; without it the app shares the process's `threadPool` (see docs/threads.md). */
   threads?: ThreadPoolOptions;
   /**
    * Every handler's deadline in milliseconds (none by default); a route's own `timeout`
@@ -96,7 +96,12 @@ export interface AppStats extends RequestCounters {
  * export default app; // spry run main.ts
  */
 export class Spry<State extends object = {}> extends Router {
-  readonly config: AppConfig;
+  readonly config: AppConfig & {
+    /** The pool this app's threaded routes and dependencies run on. */
+    readonly threads: ThreadPool;
+    /** Who this app is to a shared pool, which stays open until every app using it shut down. */
+    readonly threadsUser: object;
+  };
   /** The prefix the app is served under behind a proxy ("" for none): see SpryOptions.rootPath. */
   readonly rootPath: string;
   readonly #table: RouteTable;
@@ -121,7 +126,11 @@ export class Spry<State extends object = {}> extends Router {
     // An operator's environment (or `spry run` flags) sets the limits the app's code leaves out.
     const limits = { ...defaultLimits, ...limitsFromEnv(), ...options.limits };
     const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
-    this.config = { limits, logger, tasks: new TaskRunner(options.tasks, logger), stats: newCounters() };
+    // Given `threads`, the app owns a pool and its shutdown closes it; without, it shares the
+    // process's, which closes when the last app that used it shuts down.
+    const threads = options.threads === undefined ? threadPool : new ThreadPool(options.threads, logger);
+    if (threads === threadPool) threadPool.useLogger(logger);
+    this.config = { limits, logger, tasks: new TaskRunner(options.tasks, logger), stats: newCounters(), threads, threadsUser: this };
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, {
       redirectSlashes: options.redirectSlashes,
@@ -133,8 +142,6 @@ export class Spry<State extends object = {}> extends Router {
     this.#dispatcher.requestContext = options.requestContext ?? false;
     this.#websockets = new WebSocketRoutes(this.config, this.#dispatcher, options.websocket);
     this.#lifespan = new LifespanRunner(options.lifespan);
-    if (options.threads !== undefined) threadPool.configure(options.threads);
-    threadPool.useLogger(logger);
     this.#info = { title: options.title, version: options.version, description: options.description, servers: options.servers, rootPath: rootPath || undefined };
     // The docs routes are added before the app's dependencies apply: an auth dependency on
     // the app does not lock the docs, as in FastAPI.
@@ -195,7 +202,18 @@ export class Spry<State extends object = {}> extends Router {
     await tasks.close().catch((error: unknown) => this.config.logger.error({ err: error }, "Closing the task queue failed"));
     // The pool is closed (if a call started it) even when the lifespan's teardown throws.
     this.#dispatcher.monitor.stop();
-    return this.#lifespan.shutdown().finally(() => threadPool.close());
+    return this.#lifespan.shutdown().finally(() => this.#closeThreads());
+  }
+
+  /** The worker thread pool this app's threaded routes and dependencies run on. See docs/threads.md. */
+  get threads(): ThreadPool {
+    return this.config.threads;
+  }
+
+  // Only what this app started: its own pool, or its use of the shared one.
+  #closeThreads(): Promise<void> {
+    const threads = this.config.threads;
+    return threads === threadPool ? threads.release(this) : threads.close();
   }
 
   /** Runs `hook` when the app starts, after the lifespan's setup. */

@@ -1,11 +1,15 @@
 import { registerModuleFunction, type ModuleFunctionRef } from "./module-function.ts";
-import { runInPool } from "./pool.ts";
+import { threadPool, type ThreadPool } from "./pool.ts";
 import { prepareArguments } from "./arguments.ts";
 import { inPoolWorker } from "./where.ts";
 
-/** What a pooled route handler or dependency needs of its request: the signal that cancels the call. */
+/**
+ * What a pooled route handler or dependency needs of its request: the signal that cancels the
+ * call, and the app's pool (a Spry app's config carries it, and the app itself as the pool's user).
+ */
 interface Cancellable {
   readonly signal: AbortSignal;
+  readonly config?: { readonly threads?: ThreadPool; readonly threadsUser?: object };
 }
 
 const kThreaded: unique symbol = Symbol.for("spry.threaded");
@@ -17,6 +21,8 @@ export interface ThreadedCallOptions {
    * result dropped, and the caller rejects at once with the signal's reason.
    */
   signal?: AbortSignal;
+  /** The pool to run on; default the process's shared `threadPool`. */
+  pool?: ThreadPool;
   /** Terminate the thread of a running call when `signal` aborts (a new one replaces it). */
   terminate?: boolean;
 }
@@ -63,7 +69,7 @@ export function threaded(module: string, a: ThreadedOptions | AnyFunction, b?: A
   if (typeof fn !== "function") throw new TypeError("threaded() needs the function to run");
   const ref = registerModuleFunction(module, options.name ?? fn.name, fn);
   const call = (callOptions: ThreadedCallOptions | undefined, args: unknown[]): Promise<unknown> =>
-    inPoolWorker ? inline(fn, args, callOptions?.signal) : send(ref, args, callOptions?.signal, callOptions?.terminate);
+    inPoolWorker ? inline(fn, args, callOptions?.signal) : send(ref, args, callOptions?.signal, callOptions?.terminate, callOptions?.pool ?? threadPool, undefined);
   const wrapper = ((...args: unknown[]) => call(undefined, args)) as Threaded<unknown[], unknown> & { ref: ModuleFunctionRef };
   Object.defineProperty(wrapper, "name", { value: ref.name });
   wrapper.ref = ref;
@@ -92,12 +98,12 @@ export function threadedRef(value: unknown): ModuleFunctionRef | undefined {
 export function inPool<F extends (inputs: any, ctx: never) => unknown>(fn: F): F {
   const ref = threadedRef(fn);
   if (ref === undefined || inPoolWorker) return fn;
-  return ((inputs: unknown, ctx: Cancellable) => send(ref, [inputs], ctx.signal, false)) as unknown as F;
+  return ((inputs: unknown, ctx: Cancellable) => send(ref, [inputs], ctx.signal, false, ctx.config?.threads ?? threadPool, ctx.config?.threadsUser)) as unknown as F;
 }
 
-function send(ref: ModuleFunctionRef, args: unknown[], signal: AbortSignal | undefined, terminate: boolean | undefined): Promise<unknown> {
+function send(ref: ModuleFunctionRef, args: unknown[], signal: AbortSignal | undefined, terminate: boolean | undefined, pool: ThreadPool, user: object | undefined): Promise<unknown> {
   try {
-    return runInPool(ref, args, { signal, terminate, transferList: prepareArguments(ref, args) });
+    return pool.run(ref, args, { signal, terminate, transferList: prepareArguments(ref, args) }, user);
   } catch (error) {
     return Promise.reject(error);
   }

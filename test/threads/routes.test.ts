@@ -16,6 +16,7 @@ after(() => threadPool.close());
 forEachTransport("threaded routes and dependencies", (connect) => {
   const logger = recordingLogger();
   const app = new Spry({ logger, threads: { size: 2 } });
+  after(() => app.shutdown());
   app.post("/hash", { password: z.string().min(1) }, hashRoute); // a query input, for brevity
   app.get("/items/{id}", itemInputs, findItem);
   const digest = depends({ password: z.string() }, hashRoute);
@@ -32,10 +33,10 @@ forEachTransport("threaded routes and dependencies", (connect) => {
   });
 
   test("its inputs are validated first: a bad one is a 422 and never reaches the pool", async () => {
-    const before = threadPool.stats().completed;
+    const before = app.threads.stats().completed;
     const res = await client.post("/hash", { query: { password: "" } });
     assert.equal(res.status, 422);
-    assert.equal(threadPool.stats().completed, before);
+    assert.equal(app.threads.stats().completed, before);
   });
 
   test("an HTTPException raised in the pool answers with its status, detail and headers", async () => {
@@ -70,6 +71,7 @@ forEachTransport("the article's point: blocking work in the pool leaves the loop
   // after them and must finish first. Run on the loop, the same spin would never let it.
   const gate = new Int32Array(new SharedArrayBuffer(8));
   const app = new Spry({ logger: false, threads: { size: 2 } });
+  after(() => app.shutdown());
   app.get("/spin", { gate: depends(() => gate) }, spin);
   app.get("/fast_task/", () => ({ message: "This is fast!" }));
   const client = connect(app);

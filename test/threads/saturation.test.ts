@@ -57,7 +57,7 @@ test("a route whose threaded dependency meets a full queue answers 503 with Retr
   const responses = [client.get("/held/1")];
   await untilStarted(g, 1);
   responses.push(client.get("/held/2"), client.get("/held/3"));
-  for (let i = 0; i < 500 && threadPool.stats().queued < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < 500 && app.threads.stats().queued < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
 
   const refused = await client.get("/held/4");
   assert.equal(refused.status, 503);
@@ -66,4 +66,5 @@ test("a route whose threaded dependency meets a full queue answers 503 with Retr
 
   open(g);
   assert.deepEqual(await Promise.all(responses.map(async (r) => (await r).json())), [{ value: 1 }, { value: 2 }, { value: 3 }]);
+  await app.shutdown();
 });
