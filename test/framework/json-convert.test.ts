@@ -284,3 +284,47 @@ test("convertingSchema: a schema issue on a parent path of a failed conversion y
     [["o"], "other"],
   ]);
 });
+
+test("each refusal carries pydantic's message (and ctx where pydantic gives one)", () => {
+  const said = (schema: JsonSchema, value: unknown, strict = false) => {
+    const errors: ConversionError[] = [];
+    compileJsonConvert(schema, strict)(value, [], errors);
+    assert.equal(errors.length, 1, JSON.stringify(value));
+    const { type, msg, ctx } = errors[0]!.failure;
+    return ctx === undefined ? [type, msg] : [type, msg, ctx];
+  };
+  const cases: [JsonSchema, unknown, unknown[]][] = [
+    [INT, null, ["int_type", "Input should be a valid integer"]],
+    [INT, 1.5, ["int_from_float", "Input should be a valid integer, got a number with a fractional part"]],
+    [NUM, null, ["float_type", "Input should be a valid number"]],
+    [BOOL, null, ["bool_type", "Input should be a valid boolean"]],
+    [STR, 1, ["string_type", "Input should be a valid string"]],
+    [{ type: "array" }, 1, ["list_type", "Input should be a valid list"]],
+    [{ type: "object", properties: {} }, 1, ["model_attributes_type", "Input should be a valid dictionary or object to extract fields from"]],
+    [{ type: "object" }, 1, ["dict_type", "Input should be a valid dictionary"]],
+    [{ type: "null" }, 1, ["none_required", "Input should be None"]],
+    [{ type: "string", format: "date" }, 1.5, ["date_from_datetime_inexact", "Datetimes provided to dates should have zero time - e.g. be exact dates"]],
+    [{ type: "string", format: "date-time" }, 1e20, [
+      "datetime_parsing",
+      "Input should be a valid datetime, dates after 9999 are not supported as unix timestamps",
+      { error: "dates after 9999 are not supported as unix timestamps" },
+    ]],
+    [{ type: "string", format: "uuid" }, 1, ["uuid_type", "UUID input should be a string, bytes or UUID object"]],
+    [{ type: "string", format: "uri" }, 1, ["url_type", "URL input should be a string or URL"]],
+    [{ type: "string", format: "date" }, null, ["date_type", "Input should be a valid date"]],
+    [{ type: "string", format: "date-time" }, null, ["datetime_type", "Input should be a valid datetime"]],
+  ];
+  for (const [schema, value, expected] of cases) assert.deepEqual(said(schema, value), expected, JSON.stringify(schema));
+});
+
+test("timestamps: seconds up to 2e10, milliseconds past it; years past 9999 refused", () => {
+  const DT: JsonSchema = { type: "string", format: "date-time" };
+  ok(DT, 20_000_000_000, "2603-10-11T11:33:20Z");
+  ok(DT, 20_000_000_001, "1970-08-20T11:33:20.001Z");
+  ok(DT, 253_402_300_799_000, "9999-12-31T23:59:59Z");
+  refused(DT, 253_402_300_800_000, "datetime_parsing");
+  ok({ type: "string", format: "date" }, "2024-01-31T00:00:00Zx", "2024-01-31T00:00:00Zx");
+  ok({ type: "string", format: "date" }, "x2024-01-31T00:00:00", "x2024-01-31T00:00:00");
+  ok({ type: "string", format: "date-time" }, "x2024-01-31", "x2024-01-31");
+  ok({ type: "string", format: "date-time" }, "2024-01-31 10:00:00+0100x", "2024-01-31T10:00:00+0100x");
+});
