@@ -1,5 +1,7 @@
 import { createRequire } from "node:module";
 import type { pino as createPino } from "pino";
+import type pinoPretty from "pino-pretty";
+import { inDevMode } from "./dev-mode.ts";
 
 /**
  * The logging interface spry writes to: pino's call shape, `(fields, message)`.
@@ -15,7 +17,8 @@ export interface Logger {
 type Level = keyof Logger;
 
 /**
- * spry's default logger: pino, JSON lines on stdout, level from `LOG_LEVEL` (default info).
+ * spry's default logger: pino, JSON lines on stdout (readable ones under `spry dev`), level
+ * from `LOG_LEVEL` (default info).
  * pino is loaded with the first line logged, not before: loading it reads the host name,
  * which Deno allows only with `--allow-sys`, and an app that logs nothing should not need it.
  */
@@ -35,7 +38,20 @@ export function createLogger(): Logger {
 function load(level: string): Logger {
   if (!mayReadHostname()) return jsonLines(level);
   const { pino } = createRequire(import.meta.url)("pino") as { pino: typeof createPino };
-  return pino({ level, base: undefined });
+  // Under `spry dev`, readable lines (pino-pretty) rather than JSON.
+  return inDevMode() ? pino({ level, base: undefined }, prettyStream()) : pino({ level, base: undefined });
+}
+
+let pretty: pinoPretty.PrettyStream | undefined;
+
+/**
+ * The one pino-pretty stream of this process, shared by the app's and the server's loggers
+ * under `spry dev`. In this thread (not a transport's worker), so that a line is out before
+ * the process can exit.
+ */
+export function prettyStream(): pinoPretty.PrettyStream {
+  const build = () => (createRequire(import.meta.url)("pino-pretty") as typeof pinoPretty)({ sync: true, colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l" });
+  return (pretty ??= build());
 }
 
 interface DenoPermissions {

@@ -46,6 +46,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "limit-max-requests", env: "SPRY_LIMIT_MAX_REQUESTS", unit: "count", meta: "N", help: "restart a process gracefully after about N requests (none by default)", commands: RUN, group: "Processes" },
   { name: "limit-max-requests-jitter", env: "SPRY_LIMIT_MAX_REQUESTS_JITTER", unit: "count", meta: "N", help: "add 0 to N requests at random, so workers do not restart together (default: a tenth)", commands: RUN, min: 0, group: "Processes" },
   { name: "watch", unit: "string", meta: "DIR", help: "a directory to watch (repeatable; default: FILE's directory)", commands: ["dev"], multiple: true, group: "Processes" },
+  { name: "access-log", unit: "boolean", help: "a line per request (default; --no-access-log turns it off)", commands: BOTH, group: "Logs" },
   { name: "log-level", env: "LOG_LEVEL", unit: "level", meta: "LEVEL", help: "fatal, error, warn, info (default), debug, trace or silent", commands: BOTH, group: "Logs" },
   { name: "max-header-size", env: "SPRY_MAX_HEADER_SIZE", unit: "size", meta: "BYTES", help: "largest request head; over it 431 (default 16k)", commands: BOTH, group: "Server limits" },
   { name: "max-headers", env: "SPRY_MAX_HEADERS", unit: "count", meta: "N", help: "most header lines; over it 431 (default 2000)", commands: BOTH, group: "Server limits" },

@@ -145,6 +145,7 @@ function serveOptions(flags: ParsedFlags): ServeOptions {
     proxyHeaders: value<boolean>("proxy-headers"),
     tls: tlsOptions(flags),
     http2: value<boolean>("http2"),
+    accessLog: value<boolean>("access-log"),
     forwardedAllowIps: value<string>("forwarded-allow-ips"),
   };
 }

@@ -11,6 +11,7 @@ import { leaveCluster, RECYCLE } from "./cluster.ts";
 import { countRequests, limitConcurrency } from "./admission.ts";
 import { proxyHeaders, TrustedPeers } from "./proxy-headers.ts";
 import { createSecureHttpServer, type TlsOptions } from "./tls.ts";
+import { accessLog, createAccessLogger } from "./access-log.ts";
 import { urlOf } from "./address.ts";
 
 /** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
@@ -59,6 +60,12 @@ export interface ServeOptions extends Partial<ServerLimits> {
    * (`10.0.0.0/8`), or `*`. Default: the FORWARDED_ALLOW_IPS environment variable, else 127.0.0.1.
    */
   forwardedAllowIps?: string;
+  /**
+   * A line per request once its response is done (`--no-access-log` turns it off): JSON on
+   * stdout, readable under `spry dev`; or a logger of your own. Default true. Either way every
+   * request gets an id, echoed in X-Request-ID (see docs/server.md).
+   */
+  accessLog?: boolean | Logger;
   /** Serve HTTPS with this key and certificate (`--ssl-keyfile`, `--ssl-certfile`). */
   tls?: TlsOptions;
   /**
@@ -110,15 +117,17 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   const { server, sessions } = options.tls === undefined ? { server: createServer(http1), sessions: undefined } : createSecureHttpServer(options.tls, options.http2 === true, http1, limits);
   const connections = new Connections(server, limits.maxConnections, logger, options.tls === undefined ? undefined : { sessions });
   let listener = app.handleNode;
-  if (options.proxyHeaders !== false) {
-    listener = proxyHeaders(listener, new TrustedPeers(options.forwardedAllowIps ?? (process.env.FORWARDED_ALLOW_IPS || "127.0.0.1")));
-  }
+  const trusted = options.proxyHeaders === false ? undefined : new TrustedPeers(options.forwardedAllowIps ?? (process.env.FORWARDED_ALLOW_IPS || "127.0.0.1"));
+  if (trusted !== undefined) listener = proxyHeaders(listener, trusted);
   listener = guard(listener, limits.maxHeadersCount, options.http2 === true, limits.maxHeaderSize);
   if (options.limitConcurrency !== undefined) listener = limitConcurrency(listener, options.limitConcurrency);
   if (options.limitMaxRequests !== undefined) {
     const jitter = options.limitMaxRequestsJitter ?? Math.floor(options.limitMaxRequests / 10);
     listener = countRequests(listener, options.limitMaxRequests, jitter, (served) => recycle(served));
   }
+  // Outermost but for the connections: refusals get an id and a line too.
+  const accessLogger = options.accessLog === false ? undefined : options.accessLog === true || options.accessLog === undefined ? createAccessLogger() : options.accessLog;
+  listener = accessLog(listener, { logger: accessLogger, trusted });
   server.on("request", connections.wrap(listener));
   // One more than the limit is kept, so that going over it can be told from meeting it.
   server.maxHeadersCount = limits.maxHeadersCount + 1;

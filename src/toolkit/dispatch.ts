@@ -8,6 +8,7 @@ import { compose, type Middleware } from "./middleware.ts";
 import { withContext } from "./request-context.ts";
 import { FetchContext } from "./fetch-context.ts";
 import { NodeContext } from "./node-context.ts";
+import { requestFacts } from "../common/request-facts.ts";
 import { ClientDisconnected, HandlerTimeout } from "./signals.ts";
 import { inDevMode } from "../common/dev-mode.ts";
 import { LoopMonitor, type BlockingOptions } from "./event-loop.ts";
@@ -152,6 +153,11 @@ export class Dispatcher {
     if (match === null) return this.#miss(ctx);
     ctx.params = match.params;
     ctx.route = match.entry.info;
+    // For the server's access log line: the route's template.
+    if (ctx instanceof NodeContext) {
+      const facts = requestFacts(ctx.req);
+      if (facts !== undefined) facts.route = match.entry.info.path;
+    }
     const tooLarge = this.#declaredTooLarge(ctx);
     if (tooLarge !== undefined) return this.fail(ctx, tooLarge);
     let pending: void | Promise<void>;
@@ -188,7 +194,7 @@ export class Dispatcher {
     // A response already under way (a stream) is past the point a 504 could replace it.
     if (ctx.sent) return;
     this.config.stats.timedOut++;
-    this.config.logger.warn({ route: ctx.routeName, timeout }, `${ctx.routeName} did not finish within its ${timeout} ms deadline: answered 504`);
+    this.config.logger.warn({ route: ctx.routeName, timeout, status: 504, ...requestFields(ctx) }, `${ctx.routeName} did not finish within its ${timeout} ms deadline: answered 504`);
     ctx.abort(new HandlerTimeout(timeout));
     return this.fail(ctx, new HTTPException(504, "Gateway Timeout"));
   }
@@ -211,7 +217,7 @@ export class Dispatcher {
     try {
       await ctx.sendResponse(await handler(error, ctx));
     } catch (failure) {
-      this.config.logger.error({ err: failure, cause: error, route: ctx.routeName }, "An exception handler failed");
+      this.config.logger.error({ err: failure, cause: error, route: ctx.routeName, ...requestFields(ctx) }, "An exception handler failed");
       this.#answer(ctx, failure instanceof HTTPException ? failure : new Error("exception handler failed", { cause: failure }), true);
     }
   }
@@ -231,7 +237,7 @@ export class Dispatcher {
         ctx.sendJson(error.status, { detail: error.detail }, error.headers);
         return;
       }
-      if (!logged) this.config.logger.error({ err: error, route: ctx.routeName }, "Unhandled error while handling a request");
+      if (!logged) this.config.logger.error({ err: error, route: ctx.routeName, status: 500, ...requestFields(ctx) }, "Unhandled error while handling a request");
       if (!ctx.sent) ctx.sendJson(500, { detail: "Internal Server Error" });
     } catch (secondary) {
       this.config.logger.error({ err: secondary, route: ctx.routeName }, "Could not send the error response");
@@ -308,6 +314,12 @@ export class Dispatcher {
   }
 }
 
+
+/** What an error's log line says about its request: method, path, and the server's request id. */
+function requestFields(ctx: Context): { method: string; path: string; requestId?: string } {
+  const requestId = ctx instanceof NodeContext ? requestFacts(ctx.req)?.requestId : undefined;
+  return requestId === undefined ? { method: ctx.method, path: ctx.path } : { method: ctx.method, path: ctx.path, requestId };
+}
 
 function decodable(text: string): boolean {
   try {

@@ -49,9 +49,10 @@ export function spry(args: string[], options: { env?: Record<string, string>; cw
   proc.stderr!.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
   // "close", not "exit": by then both pipes are drained, so stdout() and stderr() are complete.
   const exited = new Promise<Exit>((resolve) => proc.once("close", (code, signal) => resolve({ code, signal })));
+  // A JSON line's url field, or under `spry dev` the readable line's message.
   const urls = () =>
     out.split("\n").flatMap((line) => {
-      const url = parseJson(line)?.url;
+      const url = parseJson(line)?.url ?? /spry running on (\S+)/.exec(line)?.[1];
       return typeof url === "string" ? [url] : [];
     });
   const handle: SpryProcess = {

@@ -35,7 +35,8 @@ export class TestServer {
 
   /** Serves `app` on a free port of 127.0.0.1, without signal handlers. */
   static async start(app: Servable, options: ServeOptions = {}): Promise<TestServer> {
-    return new TestServer(await serve(app, { gracePeriod: 1000, ...options, host: "127.0.0.1", port: 0, handleSignals: false }));
+    // No access log unless a test asks: the lines would land among the test runner's output.
+    return new TestServer(await serve(app, { gracePeriod: 1000, accessLog: false, ...options, host: "127.0.0.1", port: 0, handleSignals: false }));
   }
 
   get server(): Server {

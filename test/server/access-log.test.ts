@@ -1,0 +1,115 @@
+// The access log and request ids: a line per request with what an operator filters on, an id
+// on every line the request produces (its 500's included) and in the response's X-Request-ID.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { z } from "zod";
+import { Spry } from "spry";
+import type { ServeOptions } from "spry/server";
+import { recordingLogger } from "../support/logger.ts";
+import { eventually, TestServer } from "../support/server.ts";
+import { freePort, get, killAll, spry, waitFor } from "./spry-process.ts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const appLog = recordingLogger();
+const app = new Spry({ logger: appLog });
+app.get("/items/{id}", { id: z.int() }, ({ id }) => ({ id }));
+app.get("/boom", () => {
+  throw new Error("kaput");
+});
+
+const servers: TestServer[] = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await killAll();
+});
+
+async function start(options: ServeOptions = {}) {
+  const access = recordingLogger();
+  const srv = await TestServer.start(app, { accessLog: access, ...options });
+  servers.push(srv);
+  return { srv, access };
+}
+
+describe("the access line", () => {
+  test("method, path, route template, status, duration, bytes, client and request id", async () => {
+    const { srv, access } = await start();
+    const response = await srv.get("/items/7?x=1");
+    assert.equal(response.status, 200);
+    const id = response.headers["x-request-id"] as string;
+    assert.match(id, UUID);
+    assert.ok(await eventually(() => access.entries.length === 1));
+    const [{ level, fields, message }] = access.entries as [typeof access.entries[number]];
+    assert.equal(level, "info");
+    assert.deepEqual({ ...fields, durationMs: typeof fields.durationMs, bytes: typeof fields.bytes, client: typeof fields.client }, {
+      method: "GET", path: "/items/7?x=1", route: "/items/{id}", status: 200, durationMs: "number", bytes: "number", client: "string", requestId: id, httpVersion: "1.1",
+    });
+    assert.ok((fields.bytes as number) > '{"id":7}'.length, "the response's bytes, head included");
+    assert.match(fields.client as string, /^127\.0\.0\.1:\d+$/);
+    assert.match(message!, /^127\.0\.0\.1:\d+ - "GET \/items\/7\?x=1 HTTP\/1\.1" 200 \d+\.\d ms$/);
+  });
+
+  test("a 404 has no route; a proxied client shows as the proxy said", async () => {
+    const { srv, access } = await start();
+    assert.equal((await srv.get("/nowhere", { "x-forwarded-for": "203.0.113.7" })).status, 404);
+    assert.ok(await eventually(() => access.entries.length === 1));
+    assert.equal(access.entries[0]!.fields.route, undefined);
+    assert.equal(access.entries[0]!.fields.client, "203.0.113.7:0");
+  });
+
+  test("accessLog: false logs nothing, and the request still gets an id", async () => {
+    const srv = await TestServer.start(app, { accessLog: false });
+    servers.push(srv);
+    assert.match((await srv.get("/items/1")).headers["x-request-id"] as string, UUID);
+  });
+});
+
+describe("request ids", () => {
+  test("a trusted client's X-Request-ID is kept; anyone else's is replaced", async () => {
+    const trusted = await start();
+    assert.equal((await trusted.srv.get("/items/1", { "x-request-id": "edge-42" })).headers["x-request-id"], "edge-42");
+    const untrusted = await start({ forwardedAllowIps: "10.9.9.9" });
+    assert.match((await untrusted.srv.get("/items/1", { "x-request-id": "edge-42" })).headers["x-request-id"] as string, UUID);
+    const junk = await trusted.srv.get("/items/1", { "x-request-id": "a b" });
+    assert.match(junk.headers["x-request-id"] as string, UUID);
+  });
+
+  test("the 500's log line names the path, the status and the request id, as the access line does", async () => {
+    const { srv, access } = await start();
+    appLog.entries.length = 0;
+    const response = await srv.get("/boom", { "x-request-id": "trace-500" });
+    assert.equal(response.status, 500);
+    assert.equal(response.headers["x-request-id"], "trace-500");
+    const error = appLog.entries.find((e) => e.level === "error")!;
+    assert.deepEqual({ method: error.fields.method, path: error.fields.path, status: error.fields.status, requestId: error.fields.requestId, route: error.fields.route }, { method: "GET", path: "/boom", status: 500, requestId: "trace-500", route: "GET /boom" });
+    assert.ok(await eventually(() => access.entries.length === 1));
+    assert.deepEqual([access.entries[0]!.fields.status, access.entries[0]!.fields.requestId], [500, "trace-500"]);
+  });
+});
+
+describe("from the command line", () => {
+  test("spry run: a JSON line per request; --no-access-log: none", { timeout: 60_000 }, async () => {
+    const server = spry(["run", "examples/seed/main.ts", "--port", "0"]);
+    const url = await server.url();
+    assert.equal((await get(`${url}/fast_task/`)).status, 200);
+    await waitFor("the access line", () => server.stdout().includes('"path":"/fast_task/"'), 10_000, server.stdout);
+    const line = JSON.parse(server.stdout().split("\n").find((l) => l.includes('"path":"/fast_task/"'))!) as Record<string, unknown>;
+    assert.equal(line.route, "/fast_task/");
+    assert.equal(line.status, 200);
+    assert.match(line.requestId as string, UUID);
+
+    const port = await freePort();
+    const quiet = spry(["run", "examples/seed/main.ts", "--port", String(port), "--no-access-log"]);
+    const quietUrl = await quiet.url();
+    assert.equal((await get(`${quietUrl}/fast_task/`)).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.doesNotMatch(quiet.stdout(), /"path":"\/fast_task\/"/);
+  });
+
+  test("spry dev: a readable line", { timeout: 60_000 }, async () => {
+    const dev = spry(["dev", "examples/seed/main.ts", "--port", "0"]);
+    const url = await dev.url();
+    assert.equal((await get(`${url}/fast_task/`)).status, 200);
+    await waitFor("the readable access line", () => /127\.0\.0\.1:\d+ - "GET \/fast_task\/ HTTP\/1\.1" 200 \d+\.\d ms/.test(dev.stdout()), 10_000, dev.stdout);
+    assert.doesNotMatch(dev.stdout(), /"path":"\/fast_task\/"/, "no JSON under spry dev");
+  });
+});
