@@ -1,4 +1,5 @@
 import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
+import { wireValue } from "./header-check.ts";
 import { Readable } from "node:stream";
 import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
 import { rootPathOf } from "./root-path.ts";
@@ -115,6 +116,18 @@ export class FetchContext extends Context {
 
   protected async writeResponse(response: Response): Promise<void> {
     if (this.response !== undefined) return;
+    // Its header values are text like every other header's: as UTF-8, as the node path sends them.
+    let encoded: Headers | undefined;
+    for (const [name, value] of response.headers) {
+      const wire = wireValue(value);
+      if (wire === value) continue;
+      encoded ??= new Headers(response.headers);
+      if (name === "set-cookie") {
+        encoded.delete("set-cookie");
+        for (const cookie of response.headers.getSetCookie()) encoded.append("set-cookie", wireValue(cookie));
+      } else encoded.set(name, wire);
+    }
+    if (encoded !== undefined) response = new Response(response.body, { status: response.status, statusText: response.statusText, headers: encoded });
     if (this.method === "HEAD" && response.body !== null) {
       await response.body.cancel();
       response = new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
@@ -134,8 +147,8 @@ function headerList(headers: OutgoingHeaders): [string, string][] {
   const list: [string, string][] = [];
   for (const name in headers) {
     const value = headers[name]!;
-    if (Array.isArray(value)) for (const v of value) list.push([name, v]);
-    else list.push([name, String(value)]);
+    if (Array.isArray(value)) for (const v of value) list.push([name, wireValue(v)]);
+    else list.push([name, typeof value === "string" ? wireValue(value) : String(value)]);
   }
   return list;
 }

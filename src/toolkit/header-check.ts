@@ -1,11 +1,13 @@
 /** Outgoing headers as lower-case names; an array value is sent as repeated header lines. */
 export type OutgoingHeaders = Record<string, string | number | string[]>;
 
-// The same rules node:http applies in writeHead (a token for the name; tab, printable ASCII
-// and latin1 for the value), checked before anything is written, so that a refusal leaves
-// no half-written status or headers behind and the Fetch path refuses exactly what node does.
+// A name must be a token. A value is text, sent as UTF-8 (docs/responses.md, "Header values"):
+// only the control characters that could end a header line or confuse a parser (all of
+// U+0000-U+001F but tab, and DEL) are refused. Checked before anything is written, so that a
+// refusal leaves no half-written status or headers behind, the same on both paths.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const INVALID_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
  * A response header that would be unsafe to write: a name that is not a token, or a value
@@ -55,4 +57,24 @@ export function checkHeaders(headers: OutgoingHeaders): void {
   for (const name in headers) {
     if (!validHeader(name, headers[name]!)) throw new InvalidHeaderError(name);
   }
+}
+
+/**
+ * A header value as HTTP carries it: its UTF-8 bytes, one character per byte (what node:http
+ * and the Fetch API's Headers write byte for byte). ASCII, the common case, is returned as it is.
+ */
+export function wireValue(value: string): string {
+  return NON_ASCII.test(value) ? Buffer.from(value, "utf8").toString("latin1") : value;
+}
+
+/** `headers` with every value as wireValue() gives it; the same object when all are ASCII. */
+export function wireHeaders(headers: OutgoingHeaders): OutgoingHeaders {
+  let out: OutgoingHeaders | undefined;
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (typeof value === "number") continue;
+    const encoded = typeof value === "string" ? (NON_ASCII.test(value) ? wireValue(value) : value) : value.some((v) => NON_ASCII.test(v)) ? value.map(wireValue) : value;
+    if (encoded !== value) (out ??= { ...headers })[name] = encoded;
+  }
+  return out ?? headers;
 }

@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { statusHasNoBody } from "../common/status.ts";
 import { ClientDisconnected } from "./signals.ts";
 import { writeResponse, writeStream } from "./write-response.ts";
+import { wireHeaders } from "./header-check.ts";
 
 /** The native node:http path: reads from IncomingMessage, writes straight to ServerResponse. */
 export class NodeContext extends Context {
@@ -77,18 +78,22 @@ export class NodeContext extends Context {
     const res = this.res;
     if (res.headersSent || res.destroyed) return;
     if (statusHasNoBody(status)) {
-      res.writeHead(status, headers);
+      res.writeHead(status, wireHeaders(headers));
       res.end();
       return;
     }
     if (body === null) {
-      res.writeHead(status, { ...headers, "content-length": 0 });
+      res.writeHead(status, { ...wireHeaders(headers), "content-length": 0 });
       res.end();
       return;
     }
-    const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-    res.writeHead(status, { ...headers, "content-length": length });
-    res.end(body);
+    const wire = wireHeaders(headers);
+    // node:http writes a head with a string body as one UTF-8 string, which would encode the
+    // head's bytes a second time; with a Buffer body the head goes out byte for byte.
+    const payload = wire !== headers && typeof body === "string" ? Buffer.from(body) : body;
+    const length = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
+    res.writeHead(status, { ...wire, "content-length": length });
+    res.end(payload);
   }
 
   protected writeResponse(response: Response): Promise<void> {
@@ -96,7 +101,7 @@ export class NodeContext extends Context {
   }
 
   protected writeStream(status: number, headers: OutgoingHeaders, body: ReadableStream<Uint8Array>): Promise<void> {
-    return writeStream(this.res, status, headers, body);
+    return writeStream(this.res, status, wireHeaders(headers), body);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { wireValue } from "./header-check.ts";
 import { statusHasNoBody } from "../common/status.ts";
 
 /**
@@ -13,11 +14,12 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
   }
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
+  // A Response's header values are text like every other header's (docs/responses.md).
   for (const [name, value] of response.headers) {
-    if (name !== "set-cookie") res.setHeader(name, value);
+    if (name !== "set-cookie") res.setHeader(name, wireValue(value));
   }
   const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies.map(wireValue));
   return pipeBody(res, response.status, response.body);
 }
 

@@ -3,7 +3,7 @@
 // test/toolkit/middleware/header-injection.test.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkHeaders, InvalidHeaderError, validHeader } from "../../src/toolkit/header-check.ts";
+import { checkHeaders, InvalidHeaderError, validHeader, wireHeaders, wireValue } from "../../src/toolkit/header-check.ts";
 
 test("a name is an HTTP token: letters, digits and !#$%&'*+.^_`|~-, nothing else, not empty", () => {
   for (const name of ["x", "content-type", "X-Token", "a1", "!#$%&'*+.^_`|~-"]) assert.equal(validHeader(name, "v"), true, name);
@@ -12,9 +12,9 @@ test("a name is an HTTP token: letters, digits and !#$%&'*+.^_`|~-, nothing else
   }
 });
 
-test("a value is tab, printable ASCII and latin1: CR, LF, NUL, other controls and DEL are refused", () => {
-  for (const value of ["", "plain", "a\tb", " spaced ", "~", "caf\u00e9", "\u00ff", "\u0080"]) assert.equal(validHeader("x", value), true, JSON.stringify(value));
-  for (const value of ["a\r\nset-cookie: x", "a\nb", "a\rb", "a\u0000", "\u0001", "\u001f", "\u007f", "\u0100", "emoji \u{1F600}"]) {
+test("a value is any text but the control characters: CR, LF, NUL, the other C0 controls and DEL are refused (docs/reliability.md row 36)", () => {
+  for (const value of ["", "plain", "a\tb", " spaced ", "~", "caf\u00e9", "\u00ff", "\u0080", "\u0100", "emoji \u{1F600}", "a\u2028b", "\u{E09DB}"]) assert.equal(validHeader("x", value), true, JSON.stringify(value));
+  for (const value of ["a\r\nset-cookie: x", "a\nb", "a\rb", "a\u0000", "\u0001", "\u001f", "\u007f"]) {
     assert.equal(validHeader("x", value), false, JSON.stringify(value));
   }
   assert.equal(validHeader("x", 42), true, "numbers are always writable");
@@ -51,4 +51,15 @@ test("checkHeaders throws InvalidHeaderError naming the first bad header; good h
     return true;
   });
   assert.throws(() => checkHeaders({ "bad name": "1" }), (error: InvalidHeaderError) => error.header === "bad name");
+});
+
+test("wireValue: a value's UTF-8 bytes, one character per byte; ASCII and ASCII-only headers untouched", () => {
+  assert.equal(wireValue("plain"), "plain");
+  assert.deepEqual(Buffer.from(wireValue("café"), "latin1"), Buffer.from("café", "utf8"));
+  assert.deepEqual(Buffer.from(wireValue("\u{E09DB}"), "latin1"), Buffer.from([0xf3, 0xa0, 0xa7, 0x9b]));
+  const ascii = { a: "1", b: 2, c: ["x", "y"] };
+  assert.equal(wireHeaders(ascii), ascii, "the same object: nothing copied");
+  const mixed = { a: "1", b: ["é", "x"] };
+  assert.deepEqual(wireHeaders(mixed), { a: "1", b: [wireValue("é"), "x"] });
+  assert.deepEqual(mixed, { a: "1", b: ["é", "x"] }, "the given headers are not changed");
 });
