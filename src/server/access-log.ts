@@ -27,11 +27,22 @@ export function createAccessLogger(): Logger {
   }
   // Below info (warn, error, silent): no access lines.
   if (options.level !== "info" && options.level !== "debug" && options.level !== "trace") return { info() {}, warn() {}, error() {}, debug() {} };
-  // Lines are gathered up to 8 KB, and written at least every 250 ms: a write per line, a
-  // system call each, would cost a fast route a large share of its throughput.
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });
-  const flusher = setInterval(() => destination.flush(), 250);
-  flusher.unref();
+  const destination = stdoutBatches();
+  const write = (line: string) => destination.write(line);
+  return { info: (fields: object, message?: string) => write(jsonLine(30, fields as AccessFields, message ?? "")), warn() {}, error() {}, debug() {} };
+}
+
+let batches: ReturnType<typeof pino.destination> | undefined;
+
+/**
+ * Stdout, written in batches, one per process whatever the number of servers: lines are
+ * gathered up to 8 KB and written at least every 250 ms, since a write per line, a system call
+ * each, would cost a fast route a large share of its throughput. Flushed at exit.
+ */
+function stdoutBatches(): ReturnType<typeof pino.destination> {
+  if (batches !== undefined) return batches;
+  const destination = (batches = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 }));
+  setInterval(() => destination.flush(), 250).unref();
   process.once("exit", () => {
     try {
       destination.flushSync();
@@ -39,8 +50,7 @@ export function createAccessLogger(): Logger {
       // Nothing left to write to.
     }
   });
-  const write = (line: string) => destination.write(line);
-  return { info: (fields: object, message?: string) => write(jsonLine(30, fields as AccessFields, message ?? "")), warn() {}, error() {}, debug() {} };
+  return destination;
 }
 
 /** An access line's fields, as logLine() builds them. */
