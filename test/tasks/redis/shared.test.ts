@@ -15,7 +15,11 @@ test("two API processes and two workers share one queue: each task runs once", a
   const apis = [spry(["run", API, "--port", "0"], { env: h.env() }), spry(["run", API, "--port", "0"], { env: h.env() })];
   const urls = await Promise.all(apis.map((api) => api.url()));
   // Both workers are up before the first task, each running one at a time: neither can take them all.
-  const workers = [await h.worker({ concurrency: 1 }), await h.worker({ concurrency: 1 })];
+  // BullMQ's own lock times, not the harness's short ones (made for the kill -9 test): on a loaded
+  // machine a worker can miss a 2 s lock renewal, and the stalled-job check then rightly runs the
+  // task again, which is not what this test is about.
+  const locks = { LOCK_MS: "30000", STALLED_MS: "30000" };
+  const workers = [await h.worker({ concurrency: 1, env: locks }), await h.worker({ concurrency: 1, env: locks })];
   const ids = Array.from({ length: 20 }, (_, i) => `n${i}`);
   await Promise.all(
     ids.map(async (id, i) => {
