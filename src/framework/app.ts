@@ -25,7 +25,7 @@ import { HTTPException } from "../common/http-exception.ts";
 import type { Middleware } from "../toolkit/middleware.ts";
 import { buildDocument, type OpenAPIInfo } from "./openapi/document.ts";
 import { registerDocs, type DocsOptions } from "./openapi/routes.ts";
-import { Router, type RouteDefinition } from "./router.ts";
+import { Router, type Rebuild, type RouteDefinition } from "./router.ts";
 import { ThreadPool, threadPool, type ThreadPoolOptions } from "../threads/pool.ts";
 import type { Duplex } from "node:stream";
 import type { Accept, WebSocketLimits } from "../toolkit/websocket/transport.ts";
@@ -78,6 +78,10 @@ export interface SpryOptions<State extends object = {}> extends DocsOptions, Ope
   websocket?: Partial<WebSocketLimits>;
 }
 
+interface SpryRebuild<State extends object> extends Rebuild {
+  readonly result: Spry<State, this["routes"] & object>;
+}
+
 /** What `app.stats()` reports. */
 export interface AppStats extends RequestCounters {
   /** Requests being handled now (tracked when blocking reports or a concurrency limit are on). */
@@ -95,7 +99,9 @@ export interface AppStats extends RequestCounters {
  * app.get("/items/{item_id}", { item_id: z.int(), q: z.string().optional() }, ({ item_id, q }) => ({ item_id, q }));
  * export default app; // spry run main.ts
  */
-export class Spry<State extends object = {}> extends Router {
+export class Spry<State extends object = {}, Routes extends object = {}> extends Router<Routes> {
+  /** Type-level only: chaining on an app returns the app, with the route in its type. */
+  declare readonly "~rebuild": SpryRebuild<State>;
   readonly config: AppConfig & {
     /** The pool this app's threaded routes and dependencies run on. */
     readonly threads: ThreadPool;

@@ -8,10 +8,20 @@ export interface ResponseSpec {
   description?: string;
 }
 
-/** Options of one route, the same for every HTTP method. */
-export interface RouteOptions<S extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined> {
+/** A route's `responses`: status code to what it answers with that status. */
+export type Responses = Record<number, ResponseSpec>;
+
+/**
+ * Options of one route, the same for every HTTP method. The type parameters keep the model,
+ * the status and the responses as written, for the typed client (spry/client).
+ */
+export interface RouteOptions<
+  S extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined,
+  C extends number = number,
+  Rs extends Responses = Responses,
+> {
   /** Status of a successful response (default 200). 204 and 304 send no body. */
-  status?: number;
+  status?: C;
   /**
    * The response model: what the handler returns is validated against it, stripped to its
    * fields (a password hash never leaves the server) and serialized by a serializer compiled
@@ -25,7 +35,7 @@ export interface RouteOptions<S extends StandardSchemaV1 | undefined = StandardS
    */
   stream?: "jsonl" | "sse";
   /** Models and descriptions of other statuses, for `json(value, { status })` and the OpenAPI document. */
-  responses?: Record<number, ResponseSpec>;
+  responses?: Rs;
   /** OpenAPI tags; a router's and an include's tags are added in front. */
   tags?: string[];
   summary?: string;

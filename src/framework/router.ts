@@ -5,7 +5,7 @@ import type { JsonReply } from "./respond.ts";
 import type { ServerSentEvent } from "../toolkit/streams/server-sent-events.ts";
 import type { AnyHandler } from "./endpoint.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
-import type { RouteOptions } from "./route-options.ts";
+import type { Responses, RouteOptions } from "./route-options.ts";
 import type { Handler } from "./types.ts";
 import type { WebSocketLimits } from "../toolkit/websocket/transport.ts";
 import type { WebSocketMethod, WebSocketRouteOptions } from "./websocket-route.ts";
@@ -31,24 +31,69 @@ export type Returns<S extends StandardSchemaV1 | undefined> = S extends Standard
   ? StandardSchemaV1.InferInput<S> | JsonReply | Response | AsyncIterable<StandardSchemaV1.InferInput<S> | ServerSentEvent>
   : unknown;
 
-/** Registers a route for one HTTP method; the same signature for every method. */
-export interface RouteMethod<Self> {
-  <const P extends string, S extends StandardSchemaV1 | undefined = undefined>(
+/**
+ * What the types remember of one route, for the typed client (spry/client): its declared
+ * inputs, response model, status and other responses, as written. Nothing is computed here:
+ * the client works out what it needs only for the routes it calls, which keeps an app of
+ * hundreds of routes cheap to type-check.
+ */
+export interface RouteType<I = unknown, S = unknown, C = unknown, Rs = unknown> {
+  readonly inputs: I;
+  readonly response: S;
+  readonly status: C;
+  readonly responses: Rs;
+}
+
+/** One route's entry in a router's route map: path, then method. */
+export type RouteEntry<P extends string, M extends Method, R> = { [K in P]: { [N in M]: R } };
+
+/** A route map with `prefix` in front of every path, as `include(router, { prefix })` mounts it. */
+export type Prefixed<Prefix extends string, Routes> = [Prefix] extends [""]
+  ? Routes
+  : { [K in keyof Routes & string as `${Prefix}${K}`]: Routes[K] };
+
+/** A router's prefix type as a string: never (no prefix) is "". */
+type OwnPrefix<P extends string> = [P] extends [never] ? "" : P;
+
+/**
+ * Type-level only: how a router's type is rebuilt with more routes, so that chained
+ * registration returns a Spry from a Spry and a Router from a Router (`this` cannot change
+ * its type arguments). `Routes` is filled in through the intersection, see Rebuilt.
+ */
+export interface Rebuild {
+  readonly routes: unknown;
+  readonly result: unknown;
+}
+
+/** The router type `B` describes, holding `Routes`. */
+export type Rebuilt<B extends Rebuild, Routes> = (B & { readonly routes: Routes })["result"];
+
+interface RouterRebuild<Prefix extends string> extends Rebuild {
+  readonly result: Router<this["routes"] & object, Prefix>;
+}
+
+/**
+ * Registers a route for one HTTP method; the same signature for every method. It returns the
+ * router with the route in its type, so that `export type App = typeof app` of a chained
+ * declaration carries every route to the typed client; a call on its own line works as well.
+ */
+export interface RouteMethod<M extends Method, Routes, B extends Rebuild> {
+  <const P extends string, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}>(
     path: P,
     handler: Handler<P, {}, Returns<S>>,
-    options?: RouteOptions<S>,
-  ): Self;
-  <const P extends string, const I extends Inputs, S extends StandardSchemaV1 | undefined = undefined>(
+    options?: RouteOptions<S, C, Rs>,
+  ): Rebuilt<B, Routes & RouteEntry<P, M, RouteType<{}, S, C, Rs>>>;
+  <const P extends string, const I extends Inputs, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}>(
     path: P,
     inputs: I,
     handler: Handler<P, I, Returns<S>>,
-    options?: RouteOptions<S>,
-  ): Self;
+    options?: RouteOptions<S, C, Rs>,
+  ): Rebuilt<B, Routes & RouteEntry<P, M, RouteType<I, S, C, Rs>>>;
 }
 
-export interface RouterOptions {
+export interface RouterOptions<Prefix extends string = string> {
   /** Prepended to every route path of this router, e.g. "/items". */
-  prefix?: string;
+  prefix?: Prefix;
   /** OpenAPI tags added to every route of this router. */
   tags?: string[];
   /** Dependencies run for every route of this router, before the route's own. */
@@ -64,25 +109,35 @@ export interface RouterOptions {
  * items.get("/{item_id}", { item_id: z.int() }, ({ item_id }) => ({ item_id }));
  * app.include(items);
  */
-export class Router {
+export class Router<Routes extends object = {}, Prefix extends string = never> {
+  /**
+   * Type-level only, never set: the routes declared by chaining, path to method to RouteType
+   * (relative to this router's own prefix), read by spry/client.
+   */
+  declare readonly "~routes": Routes;
+  // Type-level only: this router's prefix (never when it has none), in a parameter's place so
+  // that a router with a prefix is still assignable to a plain `Router` annotation.
+  declare readonly "~prefix": (prefix: Prefix) => void;
+  /** Type-level only: how chaining rebuilds this type (see Rebuild). */
+  declare readonly "~rebuild": RouterRebuild<Prefix>;
   readonly prefix: string;
   readonly tags: readonly string[];
   readonly dependencies: readonly Dependency<unknown>[];
   readonly #routes: RouteDefinition[] = [];
 
-  constructor(options: RouterOptions = {}) {
+  constructor(options: RouterOptions<Prefix> = {}) {
     this.prefix = normalizePrefix(options.prefix ?? "");
     this.tags = options.tags ?? [];
     this.dependencies = options.dependencies ?? [];
   }
 
-  readonly get: RouteMethod<this> = this.#method("GET");
-  readonly post: RouteMethod<this> = this.#method("POST");
-  readonly put: RouteMethod<this> = this.#method("PUT");
-  readonly patch: RouteMethod<this> = this.#method("PATCH");
-  readonly delete: RouteMethod<this> = this.#method("DELETE");
-  readonly options: RouteMethod<this> = this.#method("OPTIONS");
-  readonly head: RouteMethod<this> = this.#method("HEAD");
+  readonly get: RouteMethod<"GET", Routes, this["~rebuild"]> = this.#method("GET");
+  readonly post: RouteMethod<"POST", Routes, this["~rebuild"]> = this.#method("POST");
+  readonly put: RouteMethod<"PUT", Routes, this["~rebuild"]> = this.#method("PUT");
+  readonly patch: RouteMethod<"PATCH", Routes, this["~rebuild"]> = this.#method("PATCH");
+  readonly delete: RouteMethod<"DELETE", Routes, this["~rebuild"]> = this.#method("DELETE");
+  readonly options: RouteMethod<"OPTIONS", Routes, this["~rebuild"]> = this.#method("OPTIONS");
+  readonly head: RouteMethod<"HEAD", Routes, this["~rebuild"]> = this.#method("HEAD");
 
   /**
    * Declares a WebSocket route: its inputs (path, query, header, cookie) and dependencies are
@@ -120,7 +175,10 @@ export class Router {
    * Adds every route of `router` to this one, under an extra prefix and tags.
    * Routes added to `router` afterwards are not included, as in FastAPI.
    */
-  include(router: Router, options: RouterOptions = {}): this {
+  include<R extends object, P extends string, const Prefix2 extends string = "">(
+    router: Router<R, P>,
+    options: RouterOptions<Prefix2> = {},
+  ): Rebuilt<this["~rebuild"], Routes & Prefixed<`${Prefix2}${OwnPrefix<P>}`, R>> {
     const prefix = normalizePrefix(options.prefix ?? "");
     for (const route of router.routes) {
       this.addRoute({
@@ -133,7 +191,7 @@ export class Router {
         },
       });
     }
-    return this;
+    return this as Rebuilt<this["~rebuild"], Routes & Prefixed<`${Prefix2}${OwnPrefix<P>}`, R>>;
   }
 
   /** Adds a route; the method helpers (`get`, `post`, ...) all come here. */
@@ -149,7 +207,7 @@ export class Router {
     });
   }
 
-  #method(method: Method): RouteMethod<this> {
+  #method<M extends Method>(method: M): RouteMethod<M, Routes, this["~rebuild"]> {
     const register = (path: string, ...rest: unknown[]): this => {
       const [inputs, handler, options] =
         typeof rest[0] === "function" ? [{}, rest[0], rest[1]] : [rest[0], rest[1], rest[2]];
@@ -164,7 +222,7 @@ export class Router {
       });
       return this;
     };
-    return register as RouteMethod<this>;
+    return register as RouteMethod<M, Routes, this["~rebuild"]>;
   }
 }
 

@@ -57,11 +57,13 @@ export interface DependencyInfo {
   readonly fromScopes?: ((scopes: readonly string[]) => unknown) | undefined;
 }
 
-/** A dependency whose value, once resolved for a request, is of type T. */
-export interface Dependency<T> {
+/** A dependency whose value, once resolved for a request, is of type T; I are its declared inputs. */
+export interface Dependency<T, I = {}> {
   readonly [kDependency]: DependencyInfo;
   /** Carries T for type inference only; never set. */
   readonly "~resolves"?: T;
+  /** Carries I for the typed client (its inputs are the request's too); never set. */
+  readonly "~inputs"?: I;
 }
 
 /** What a dependency function's result resolves to: a generator's first yield, a promise's value. */
@@ -78,12 +80,12 @@ export type Resolved<R> = R extends AsyncGenerator<infer Y, unknown, unknown>
  * @example
  * app.get("/two", { a: random, b: uncached(random) }, ({ a, b }) => a !== b);
  */
-export function uncached<T>(dependency: Dependency<T>): Dependency<T> {
+export function uncached<T, I>(dependency: Dependency<T, I>): Dependency<T, I> {
   return useOf(dependency, { cache: false });
 }
 
 /** Another use of the same dependency (same identity for caching and overrides), with `changes`. */
-export function useOf<T>(dependency: Dependency<T>, changes: Partial<Omit<DependencyInfo, "original">>): Dependency<T> {
+export function useOf<T, I>(dependency: Dependency<T, I>, changes: Partial<Omit<DependencyInfo, "original">>): Dependency<T, I> {
   return { [kDependency]: { ...dependency[kDependency], ...changes } };
 }
 

@@ -24,7 +24,7 @@ export function depends<const I extends Inputs, R>(
   inputs: I,
   fn: (inputs: InferInputs<"", I>, ctx: Context) => R,
   options?: DependencyOptions,
-): Dependency<Resolved<R>>;
+): Dependency<Resolved<R>, I>;
 export function depends(...args: unknown[]): Dependency<unknown> {
   const [inputs, fn, options] = (typeof args[0] === "function" ? [{}, args[0], args[1]] : args) as [Inputs, DependencyFn, DependencyOptions | undefined];
   if (typeof fn !== "function") throw new TypeError("depends() needs a function");

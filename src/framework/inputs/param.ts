@@ -40,14 +40,33 @@ export interface ParamInfo {
 
 const kParam: unique symbol = Symbol.for("spry.param");
 
-/** A schema with its location pinned. It is still a Standard Schema with the same types. */
-export interface Param<S extends StandardSchemaV1 = StandardSchemaV1>
-  extends StandardSchemaV1<StandardSchemaV1.InferInput<S>, StandardSchemaV1.InferOutput<S>> {
-  readonly [kParam]: ParamInfo;
+/**
+ * Type-level only: how a pinned input travels, as the typed client (spry/client) sends it:
+ * its place (a body input's kind as well), its alias (never: none), whether a header's
+ * underscores become hyphens, whether a lone body input is embedded by name.
+ */
+export interface Wire<
+  W extends Location | "form" | "file" = Location | "form" | "file",
+  A extends string = never,
+  U extends boolean = true,
+  E extends boolean = false,
+> {
+  readonly where: W;
+  readonly alias: A;
+  readonly underscores: U;
+  readonly embed: E;
 }
 
-function located<S extends StandardSchemaV1>(location: Location, schema: S, options: ParamOptions = {}, kind?: BodyKind): Param<S> {
-  return { "~standard": schema["~standard"], [kParam]: { location, schema, options, kind } } as Param<S>;
+/** A schema with its location pinned. It is still a Standard Schema with the same types. */
+export interface Param<S extends StandardSchemaV1 = StandardSchemaV1, X extends Wire<any, any, boolean, boolean> = Wire<any, any, boolean, boolean>>
+  extends StandardSchemaV1<StandardSchemaV1.InferInput<S>, StandardSchemaV1.InferOutput<S>> {
+  readonly [kParam]: ParamInfo;
+  /** Carries X for the typed client only; never set. */
+  readonly "~wire"?: X;
+}
+
+function located<S extends StandardSchemaV1, X extends Wire<any, any, boolean, boolean>>(location: Location, schema: S, options: ParamOptions = {}, kind?: BodyKind): Param<S, X> {
+  return { "~standard": schema["~standard"], [kParam]: { location, schema, options, kind } } as Param<S, X>;
 }
 
 /** The declared location of an input, if it was pinned with `query()`, `header()`, ... */
@@ -62,7 +81,7 @@ export function paramInfo(value: StandardSchemaV1): ParamInfo | undefined {
  * @example
  * app.get("/items/", { item_query: query(z.string(), { alias: "item-query" }) }, ({ item_query }) => item_query);
  */
-export function query<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+export function query<S extends StandardSchemaV1, const A extends string = never>(schema: S, options?: ParamOptions & { alias?: A }): Param<S, Wire<"query", A>> {
   return located("query", schema, options);
 }
 
@@ -73,7 +92,10 @@ export function query<S extends StandardSchemaV1>(schema: S, options?: ParamOpti
  * @example
  * app.get("/agent", { user_agent: header(z.string()) }, ({ user_agent }) => ({ user_agent }));
  */
-export function header<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+export function header<S extends StandardSchemaV1, const A extends string = never, const U extends boolean = true>(
+  schema: S,
+  options?: ParamOptions & { alias?: A; convertUnderscores?: U },
+): Param<S, Wire<"header", A, U>> {
   return located("header", schema, options);
 }
 
@@ -83,7 +105,7 @@ export function header<S extends StandardSchemaV1>(schema: S, options?: ParamOpt
  * @example
  * app.get("/session", { session_id: cookie(z.string()) }, ({ session_id }) => ({ session_id }));
  */
-export function cookie<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+export function cookie<S extends StandardSchemaV1, const A extends string = never>(schema: S, options?: ParamOptions & { alias?: A }): Param<S, Wire<"cookie", A>> {
   return located("cookie", schema, options);
 }
 
@@ -94,7 +116,7 @@ export function cookie<S extends StandardSchemaV1>(schema: S, options?: ParamOpt
  * @example
  * app.get("/items/{item_id}", { item_id: path(z.int(), { description: "The item's id" }) }, ({ item_id }) => item_id);
  */
-export function path<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+export function path<S extends StandardSchemaV1, const A extends string = never>(schema: S, options?: ParamOptions & { alias?: A }): Param<S, Wire<"path", A>> {
   return located("path", schema, options);
 }
 
@@ -107,7 +129,10 @@ export function path<S extends StandardSchemaV1>(schema: S, options?: ParamOptio
  * app.put("/items/{item_id}", { item: Item, importance: body(z.int()) }, ({ item, importance }) => ...);
  * // expects {"item": {...}, "importance": 5}
  */
-export function body<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+export function body<S extends StandardSchemaV1, const A extends string = never, const E extends boolean = false>(
+  schema: S,
+  options?: ParamOptions & { alias?: A; embed?: E },
+): Param<S, Wire<"body", A, true, E>> {
   return located("body", schema, options, "json");
 }
 
@@ -118,7 +143,7 @@ export function body<S extends StandardSchemaV1>(schema: S, options?: ParamOptio
  * @example
  * app.post("/login", { username: form(z.string()), password: form(z.string()) }, ({ username }) => ({ username }));
  */
-export function form<S extends StandardSchemaV1>(schema: S, options?: ParamOptions): Param<S> {
+export function form<S extends StandardSchemaV1, const A extends string = never>(schema: S, options?: ParamOptions & { alias?: A }): Param<S, Wire<"form", A>> {
   return located("body", schema, options, "form");
 }
 
@@ -132,8 +157,8 @@ export function form<S extends StandardSchemaV1>(schema: S, options?: ParamOptio
  *   size: image.size,
  * }));
  */
-export function file(options?: FileOptions & { required?: true }): Param<StandardSchemaV1<UploadFile, UploadFile>>;
-export function file(options: FileOptions): Param<StandardSchemaV1<UploadFile | undefined, UploadFile | undefined>>;
+export function file<const A extends string = never>(options?: FileOptions & { required?: true; alias?: A }): Param<StandardSchemaV1<UploadFile, UploadFile>, Wire<"file", A>>;
+export function file<const A extends string = never>(options: FileOptions & { alias?: A }): Param<StandardSchemaV1<UploadFile | undefined, UploadFile | undefined>, Wire<"file", A>>;
 export function file(options: FileOptions = {}): Param {
   const schema = uploadSchema(false, { required: options.required ?? true, contentTypes: options.contentTypes });
   return located("body", schema, options, "file");
@@ -146,7 +171,7 @@ export function file(options: FileOptions = {}): Param {
  * @example
  * app.post("/photos", { photos: files({ contentTypes: ["image/*"] }) }, ({ photos }) => photos.map((p) => p.filename));
  */
-export function files(options: FileOptions = {}): Param<StandardSchemaV1<UploadFile[], UploadFile[]>> {
+export function files<const A extends string = never>(options: FileOptions & { alias?: A } = {}): Param<StandardSchemaV1<UploadFile[], UploadFile[]>, Wire<"file", A>> {
   const schema = uploadSchema<UploadFile[]>(true, { required: options.required ?? true, contentTypes: options.contentTypes });
   return located("body", schema, options, "file");
 }

@@ -23,7 +23,7 @@ export interface SecurityOptions {
  * @example
  * app.get("/items/", { user: security(currentUser, { scopes: ["items:read"] }) }, ({ user }) => itemsOf(user));
  */
-export function security<T>(dependency: Dependency<T>, options: SecurityOptions = {}): Dependency<T> {
+export function security<T, I>(dependency: Dependency<T, I>, options: SecurityOptions = {}): Dependency<T, I> {
   const own = dependencyInfo(dependency)?.scopes ?? [];
   return useOf(dependency, { scopes: [...own, ...(options.scopes ?? [])] });
 }
