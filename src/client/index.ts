@@ -61,7 +61,7 @@ export function client(target: string | URL | FetchTarget, options: ClientOption
   const defaults: Defaults = { headers: options.headers, timeout: options.timeout, init: options.init };
   const call = (method: string) => async (path: string, input: WireInput = {}) => {
     const request = buildRequest(base, method, path, input, defaults);
-    return read(method, await send(request));
+    return read(method, await abortable(send(request), request.signal));
   };
   return {
     get: call("GET"),
@@ -72,6 +72,19 @@ export function client(target: string | URL | FetchTarget, options: ClientOption
     options: call("OPTIONS"),
     head: call("HEAD"),
   } as unknown as Client<object>;
+}
+
+/**
+ * The fetch's answer, or the signal's reason as soon as it aborts: an in-process target (an app
+ * answering the abort with its own response) or a custom fetch may not reject by itself.
+ */
+function abortable(response: Promise<Response>, signal: AbortSignal): Promise<Response> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    response.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 async function read(method: string, response: Response): Promise<{ ok: boolean; status: number; data: unknown; response: Response }> {

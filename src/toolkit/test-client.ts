@@ -151,6 +151,19 @@ export class TestClient {
     throw new WebSocketDenied(first ?? new Response(null, { status: 500 }));
   }
 
+  /**
+   * Sends a ready-made Request through this client's transport (its origin is ignored), so
+   * that the typed client can run in process: `client<App>(testClient)` (spry/client).
+   */
+  async fetch(request: Request): Promise<Response> {
+    if (this.transport === "fetch") return this.app.fetch(request);
+    const url = new URL(request.url);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => (headers[name] = value));
+    const body = request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
+    return this.#inject(request.method, url.pathname + url.search, headers, body, request.signal);
+  }
+
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const url = withQuery(path, options.query);
     const headers: Record<string, string> = { ...options.headers };
@@ -167,11 +180,12 @@ export class TestClient {
       : this.#inject(method, url, headers, body);
   }
 
-  async #inject(method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined): Promise<Response> {
+  async #inject(method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined, signal?: AbortSignal): Promise<Response> {
     const res = await inject(this.app.handleNode, {
       method: method as "GET",
       url,
       headers: { host: "testserver", ...headers },
+      ...(signal === undefined ? {} : { signal }),
       ...(body === undefined ? {} : { payload: Buffer.from(body) }),
     });
     const list: [string, string][] = [];

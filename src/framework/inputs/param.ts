@@ -171,7 +171,10 @@ export function file(options: FileOptions = {}): Param {
  * @example
  * app.post("/photos", { photos: files({ contentTypes: ["image/*"] }) }, ({ photos }) => photos.map((p) => p.filename));
  */
-export function files<const A extends string = never>(options: FileOptions & { alias?: A } = {}): Param<StandardSchemaV1<UploadFile[], UploadFile[]>, Wire<"file", A>> {
+export function files<const A extends string = never>(options?: FileOptions & { required?: true; alias?: A }): Param<StandardSchemaV1<UploadFile[], UploadFile[]>, Wire<"file", A>>;
+// Not required: a request may leave the field out (its input type says so), the handler still gets a list.
+export function files<const A extends string = never>(options: FileOptions & { alias?: A }): Param<StandardSchemaV1<UploadFile[] | undefined, UploadFile[]>, Wire<"file", A>>;
+export function files(options: FileOptions = {}): Param {
   const schema = uploadSchema<UploadFile[]>(true, { required: options.required ?? true, contentTypes: options.contentTypes });
   return located("body", schema, options, "file");
 }
