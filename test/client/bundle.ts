@@ -4,7 +4,8 @@ import { build } from "esbuild";
 
 const root = new URL("../..", import.meta.url).pathname;
 
-export async function bundle(entry: string): Promise<{ code: string; inputs: string[] }> {
+/** `conditions: ["spry-source"]` bundles spry's sources, as the repository's tests load them; none, the published dist/. */
+export async function bundle(entry: string, conditions: readonly string[] = []): Promise<{ code: string; inputs: string[] }> {
   const result = await build({
     stdin: { contents: `export * from ${JSON.stringify(entry)};`, resolveDir: root, loader: "ts" },
     bundle: true,
@@ -14,6 +15,7 @@ export async function bundle(entry: string): Promise<{ code: string; inputs: str
     write: false,
     metafile: true,
     logLevel: "silent",
+    conditions: [...conditions],
   });
   return { code: result.outputFiles[0]!.text, inputs: Object.keys(result.metafile.inputs).filter((file) => file !== "<stdin>").sort() };
 }
