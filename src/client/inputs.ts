@@ -6,8 +6,7 @@
 // the wire (an alias, a header's hyphenated lower-case name), so the runtime only places them.
 // Everything is computed lazily, for the routes a client file actually calls.
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Dependency } from "../framework/dependencies/dependency.ts";
-import type { Param, Wire } from "../framework/inputs/param.ts";
+import type { Wire } from "../framework/inputs/param.ts";
 import type { PathParamNames } from "../framework/types.ts";
 
 type Where = "path" | "query" | "header" | "cookie" | "body" | "form" | "file";
@@ -34,11 +33,14 @@ type FileValue<V> = V extends readonly unknown[] ? Blob[] : V extends undefined 
 
 type IsModel<V> = NonNullable<V> extends readonly (infer E)[] ? (NonNullable<E> extends object ? true : false) : NonNullable<V> extends object ? true : false;
 
+// Told apart by their phantom keys ("~inputs" on a dependency, "~wire" on a pinned input)
+// rather than by assignability to Dependency or Param, which would compare each schema's
+// "~standard" structurally: many times cheaper per route.
 type EntryOf<N extends string, D, P extends string> =
-  D extends Dependency<any, infer I>
-    ? EntriesOf<I, P>
-    : D extends Param<any, infer X>
-      ? PinnedEntry<N, X, StandardSchemaV1.InferInput<D>>
+  "~inputs" extends keyof D
+    ? EntriesOf<NonNullable<D["~inputs" & keyof D]>, P>
+    : "~wire" extends keyof D
+      ? PinnedEntry<N, NonNullable<D["~wire" & keyof D]>, StandardSchemaV1.InferInput<D & StandardSchemaV1>>
       : D extends StandardSchemaV1
         ? N extends PathParamNames<P>
           ? Entry<"path", N, StandardSchemaV1.InferInput<D>>

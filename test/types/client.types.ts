@@ -4,7 +4,7 @@
 // not compile. Nothing here runs (the calls sit in a function that is never called).
 import { z } from "zod";
 import { Router, Spry, body, cookie, depends, file, files, form, header, json, query, type ErrorDetail } from "spry";
-import { client, type HTTPValidationError, type ValidationErrorDetail } from "spry/client";
+import { client, type HTTPValidationError, type PathsOf, type RoutesOf, type ValidationErrorDetail } from "spry/client";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_?: T): void {}
@@ -66,7 +66,7 @@ async function calls(): Promise<void> {
   const api = client<App>("http://127.0.0.1:8000");
 
   // Paths: every declared one for its method, prefixes applied (the router's and the include's).
-  type GetPaths = Parameters<typeof api.get>[0];
+  type GetPaths = PathsOf<RoutesOf<App>, "GET">;
   expectType<Equal<GetPaths, "/" | "/items/{item_id}" | "/items/" | "/v1/items/{item_id}" | "/v1/items/">>();
   // @ts-expect-error: no such path
   await api.get("/nope");
