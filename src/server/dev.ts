@@ -30,7 +30,7 @@ export interface DevOptions {
  */
 export function runDev({ file, watch: watchDirs, argv }: DevOptions): Promise<number> {
   const dirs = watchDirs.length > 0 ? watchDirs.map((dir) => resolve(dir)) : [dirname(resolve(file))];
-  const args = [BIN, "run", file, ...argv];
+  const args = [...conditionFlags(process.execArgv), BIN, "run", file, ...argv];
   let child: ChildProcess | undefined;
   let restartWhenExited = false;
   let stopping = false;
@@ -170,4 +170,17 @@ function watchTrees(roots: string[], onChange: (path: string) => void): () => vo
     for (const { watcher } of watched.values()) watcher.close();
     watched.clear();
   };
+}
+
+/**
+ * The export conditions this process was started with (`--conditions`, `-C`), so that the app
+ * process resolves `spry` (and its own packages) to the same files as its supervisor. Other
+ * flags stay out: an --inspect port, say, cannot be shared by both processes.
+ */
+function conditionFlags(execArgv: readonly string[]): string[] {
+  return execArgv.flatMap((arg, i) => {
+    if (/^(--conditions|-C)=/.test(arg)) return [arg];
+    if ((arg === "--conditions" || arg === "-C") && execArgv[i + 1] !== undefined) return [arg, execArgv[i + 1]!];
+    return [];
+  });
 }

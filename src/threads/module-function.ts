@@ -1,3 +1,5 @@
+import { importFile } from "../common/import-file.mjs";
+
 /**
  * A function another thread or process can find again: the URL of the module that defines it
  * and a name unique in that module. Worker threads (spry's pool) and task workers (`spry worker`)
@@ -41,7 +43,7 @@ export async function loadModuleFunction(ref: ModuleFunctionRef): Promise<AnyFun
   const key = keyOf(ref);
   let fn = registry.get(key);
   if (fn === undefined) {
-    await import(ref.module);
+    await importFile(ref.module);
     fn = registry.get(key);
   }
   if (fn === undefined) {

@@ -82,7 +82,7 @@ describe("spry dev", () => {
     // (in place, after a rename) is the one it would miss.
     writeFileSync(file, "export default {\n  broken: = 1,\n};\n");
     await waitFor("the broken app process to exit", () => /app process exited \(code 1\)/.test(dev.stderr()), RELOAD_TIMEOUT_MS, context(dev));
-    assert.match(dev.stderr(), /main\.ts:2:\d+: ERROR/);
+    assert.match(dev.stderr(), /main\.ts:2:11: /);
     assert.equal(dev.proc.exitCode, null, "the supervisor must outlive its app");
 
     saveByRename(appSource(3));

@@ -2,8 +2,8 @@
 // connection and the process no handle beyond what it held before.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import { assertStillServes, recordingApp } from "../support/recording-app.ts";
+import { settledResources } from "../support/resources.ts";
 import { eventually, head, TestServer } from "../support/server.ts";
 
 const REPEAT = 1000;
@@ -16,11 +16,6 @@ before(async () => {
 });
 after(() => srv.close());
 
-async function settledResources(): Promise<string[]> {
-  // Measured after a timer has fired, so that the measuring itself holds no timer.
-  await delay(10);
-  return process.getActiveResourcesInfo().sort();
-}
 
 async function repeat(bytes: string, status: number): Promise<void> {
   let next = 0;

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as delay } from "node:timers/promises";
 import { z } from "zod";
 import { Spry, file, form } from "spry";
 import { recordingLogger } from "../support/logger.ts";
 import { BOUNDARY, multipartBody, uploadDirs } from "../support/multipart.ts";
+import { settledResources } from "../support/resources.ts";
 import { eventually, TestServer } from "../support/server.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "spry-multipart-leaks-"));
@@ -61,10 +61,6 @@ const cases: [name: string, bytes: Buffer, status: number, times?: number][] = [
   ],
 ];
 
-async function settledResources(): Promise<string[]> {
-  await delay(10);
-  return process.getActiveResourcesInfo().sort();
-}
 
 describe("docs/reliability.md row 16, repeated", () => {
   for (const [name, bytes, status, times = REPEAT] of cases) {

@@ -1,15 +1,17 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const OWN_SOURCE = fileURLToPath(new URL("../../", import.meta.url));
+// spry's own frames: its sources, and its build, whose frames name the sources when Node
+// applies the source maps (--enable-source-maps).
+const OWN_FILES = [fileURLToPath(new URL("../../../src/", import.meta.url)), fileURLToPath(new URL("../../../dist/", import.meta.url))];
 const FRAME = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/;
 
 /**
  * The JSDoc comment written just above a route's declaration, as its OpenAPI summary (first
  * paragraph) and description (the rest): TypeScript's docstring. Comments do not survive into
  * the running code, so the declaration's site is taken from the stack captured when the route
- * was declared (source-mapped by tsx), and the comment is read from the file, once, when the
- * OpenAPI document is first built.
+ * was declared (Node's type stripping keeps lines and columns, tsx maps them back), and the
+ * comment is read from the file, once, when the OpenAPI document is first built.
  */
 export function docComment(site: Error | undefined, files: Map<string, string[] | null>): { summary?: string; description?: string } {
   const frame = site?.stack?.split("\n").slice(1).map((line) => FRAME.exec(line.trim())).find((m) => m !== null && !ownFrame(m[1]!));
@@ -22,7 +24,7 @@ export function docComment(site: Error | undefined, files: Map<string, string[] 
 
 function ownFrame(path: string): boolean {
   const file = path.startsWith("file://") ? fileURLToPath(path) : path;
-  return file.startsWith(OWN_SOURCE) || file.includes("/node_modules/") || file.startsWith("node:");
+  return OWN_FILES.some((own) => file.startsWith(own)) || file.includes("/node_modules/") || file.startsWith("node:");
 }
 
 function linesOf(file: string, files: Map<string, string[] | null>): string[] | null {

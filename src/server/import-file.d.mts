@@ -1,1 +1,0 @@
-export declare function importFile(url: string): Promise<Record<string, unknown>>;
