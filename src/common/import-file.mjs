@@ -64,7 +64,18 @@ export async function importFile(url) {
   } catch (error) {
     if (!NEEDS_TRANSFORM.has(error?.code)) throw error;
     await loadWithTsx(url, error);
-    return import(url);
+    try {
+      return await import(url);
+    } catch (again) {
+      // Node 22 keeps the failed load of that file, so the same import fails again: only a
+      // process with tsx registered before it loads anything can run it. 24 and newer do not.
+      if (!NEEDS_TRANSFORM.has(again?.code)) throw again;
+      const site = errorSite(again) ?? shortPath(url);
+      throw new NeedsTsx(
+        `${site} uses TypeScript that Node's type stripping cannot run (${firstLine(again.message)}), and Node ${process.versions.node} cannot switch to tsx once it has tried: start it with tsx preloaded (node --import tsx), or use Node 24`,
+        { cause: again },
+      );
+    }
   }
 }
 

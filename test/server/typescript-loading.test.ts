@@ -7,6 +7,12 @@ import { after, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { get, killAll, ROOT, spry, spryExit, tempProject } from "./spry-process.ts";
 
+// Node 22 cannot load a file with tsx once its own stripping has refused it: there, tsx is
+// preloaded (node --import tsx), as the error message says.
+const RETRIES_IN_PROCESS = Number(process.versions.node.split(".")[0]) >= 24;
+const TSX_PRELOADED = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${import.meta.resolve("tsx")}` };
+const WITH_TSX = RETRIES_IN_PROCESS ? {} : TSX_PRELOADED;
+
 const WITHOUT_TSX = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${pathToFileURL(join(ROOT, "test/support/without-tsx.mjs")).href}` };
 
 const cleanups: (() => void)[] = [];
@@ -52,7 +58,7 @@ test("a .ts app with types only runs on Node's type stripping, tsx not installed
 
 test("an app using an enum loads through tsx when it is installed", async () => {
   const dir = project(ENUM_APP);
-  const server = spry(["run", "main.ts", "--port", "0"], { cwd: dir });
+  const server = spry(["run", "main.ts", "--port", "0"], { cwd: dir, env: WITH_TSX });
   const response = await get(`${await server.url()}/`);
   assert.equal(response.status, 200);
   assert.deepEqual(JSON.parse(response.body), { color: "green" });
@@ -86,8 +92,18 @@ test("a threaded function in a module with an enum: the worker thread loads it t
       "export default app;",
     ].join("\n"),
   });
-  const server = spry(["run", "main.ts", "--port", "0"], { cwd: dir });
+  const server = spry(["run", "main.ts", "--port", "0"], { cwd: dir, env: WITH_TSX });
   const response = await get(`${await server.url()}/`);
   assert.equal(response.status, 200, server.stderr());
   assert.deepEqual(JSON.parse(response.body), { n: 42 });
+});
+
+test("Node 22, tsx installed but not preloaded: one line saying to preload it; exit 1", { skip: RETRIES_IN_PROCESS && "Node 24 and newer load it in process" }, async () => {
+  const dir = project(ENUM_APP);
+  const result = await spryExit(["run", "main.ts", "--port", "0"], { cwd: dir });
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr.trimEnd(),
+    /^spry: color\.ts:1 uses TypeScript that Node's type stripping cannot run \(TypeScript enum is not supported in strip-only mode\), and Node 22\.\d+\.\d+ cannot switch to tsx once it has tried: start it with tsx preloaded \(node --import tsx\), or use Node 24$/,
+  );
 });
