@@ -40,6 +40,8 @@ function packages(dir) {
   const names = new Set();
   const walk = (deps = {}) => {
     for (const [name, info] of Object.entries(deps)) {
+      // Optional peers that are not installed are listed too, without a version.
+      if (info.version === undefined || info.missing) continue;
       names.add(`${name}@${info.version}`);
       walk(info.dependencies);
     }

@@ -39,6 +39,15 @@ function copyAssets(dir) {
 }
 copyAssets(src);
 
+// Swagger UI's files, served by /docs, ship with spry (src/framework/openapi/docs-pages.ts)
+// rather than through the swagger-ui-dist package: that package's install script sends
+// telemetry. Its licence and notice travel with them.
+const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+mkdirSync(join(next, "assets/swagger-ui-dist"), { recursive: true });
+for (const file of ["swagger-ui-bundle.js", "swagger-ui.css", "oauth2-redirect.html", "LICENSE", "NOTICE"]) {
+  copyFileSync(join(swaggerUi, file), join(next, "assets/swagger-ui-dist", file));
+}
+
 const old = join(root, `.dist-old-${process.pid}`);
 if (existsSync(dist)) renameSync(dist, old);
 renameSync(next, dist);

@@ -35,6 +35,10 @@ test("spry run app.ts serves it, from the build, without tsx", async (t) => {
   const response = await get(`${await server.url()}/items/5?q=hammer`);
   assert.equal(response.status, 200, server.stderr());
   assert.deepEqual(JSON.parse(response.body), { item_id: 5, q: "hammer" });
+  // Swagger UI's files ship inside the build (dist/assets), not through swagger-ui-dist.
+  const bundle = await get(`${await server.url()}/docs/swagger-ui-bundle.js`);
+  assert.equal(bundle.status, 200);
+  assert.equal(bundle.body, readFileSync(join(ROOT, "dist/assets/swagger-ui-dist/swagger-ui-bundle.js"), "utf8"));
 });
 
 test("node --test runs its test, from the build", async () => {

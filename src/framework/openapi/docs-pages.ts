@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { HTTPException } from "../../common/http-exception.ts";
 
 const require = createRequire(import.meta.url);
@@ -11,6 +13,11 @@ export interface Asset {
   load(): Promise<Uint8Array>;
 }
 
+// Swagger UI's files ship inside spry's build (scripts/build.mjs copies them from
+// swagger-ui-dist, a devDependency): swagger-ui-dist's own install script sends telemetry, and
+// only three of its files are served. spry's sources, run in its repository, read the package.
+const BUNDLED = fileURLToPath(new URL("../../assets/", import.meta.url));
+
 function packageAsset(pkg: string, file: string, contentType: string, missing: string, patch?: (text: string) => string): Asset {
   let loaded: Promise<Uint8Array> | undefined;
   return {
@@ -19,7 +26,7 @@ function packageAsset(pkg: string, file: string, contentType: string, missing: s
       return (loaded ??= (async () => {
         let root: string;
         try {
-          root = dirname(require.resolve(`${pkg}/package.json`));
+          root = existsSync(join(BUNDLED, pkg, file)) ? join(BUNDLED, pkg) : dirname(require.resolve(`${pkg}/package.json`));
         } catch {
           loaded = undefined;
           throw new HTTPException(404, missing);
@@ -42,7 +49,7 @@ function withoutRedoclyLogo(bundle: string): string {
   return bundle.replaceAll(JSON.stringify(REDOCLY_LOGO), JSON.stringify("data:,"));
 }
 
-/** Swagger UI's files, from swagger-ui-dist (a dependency of spry), never from a CDN. */
+/** Swagger UI's files, from swagger-ui-dist (bundled with spry), never from a CDN. */
 export const swaggerAssets: Record<string, Asset> = {
   "swagger-ui-bundle.js": packageAsset("swagger-ui-dist", "swagger-ui-bundle.js", "text/javascript; charset=utf-8", "swagger-ui-dist is not installed"),
   "swagger-ui.css": packageAsset("swagger-ui-dist", "swagger-ui.css", "text/css; charset=utf-8", "swagger-ui-dist is not installed"),
