@@ -14,7 +14,7 @@ export { WebSocket, WebSocketDisconnect, CloseCode, type WebSocketState } from "
 export type { WebSocketLimits, AcceptOptions } from "./toolkit/websocket/transport.ts";
 export type { WebSocketHandler, WebSocketMethod, WebSocketRouteOptions } from "./framework/websocket-route.ts";
 export type { Handler, InferInputs, PathParamNames } from "./framework/types.ts";
-export { query, header, cookie, path, body, form, file, files, type Param, type ParamOptions, type FileOptions } from "./framework/inputs/param.ts";
+export { query, header, cookie, path, body, form, file, files, type Param, type ParamOptions, type ParamOptionsFor, type FileOptions } from "./framework/inputs/param.ts";
 export type { UploadFile } from "./framework/body/fields.ts";
 export { RequestValidationError, type ErrorDetail } from "./framework/validation-error.ts";
 export { depends } from "./framework/dependencies/depends.ts";

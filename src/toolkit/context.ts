@@ -102,6 +102,9 @@ export abstract class Context {
   /** Every value of a repeated header, in order. */
   abstract headerValues(name: string): string[];
 
+  /** The lower-case name of every header the request carries, each once, as received. */
+  abstract headerNames(): string[];
+
   /**
    * Aborted when the client goes away before the response is complete (reason:
    * ClientDisconnected), or at the handler's deadline (reason: HandlerTimeout). Created on first

@@ -22,6 +22,10 @@ export class FetchContext extends Context {
     return this.request.headers.get(name) ?? undefined;
   }
 
+  headerNames(): string[] {
+    return [...this.request.headers.keys()];
+  }
+
   headerValues(name: string): string[] {
     if (name === "set-cookie") return this.request.headers.getSetCookie();
     const value = this.request.headers.get(name);

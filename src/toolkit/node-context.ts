@@ -23,6 +23,10 @@ export class NodeContext extends Context {
     return Array.isArray(value) ? value.join(", ") : value;
   }
 
+  headerNames(): string[] {
+    return Object.keys(this.req.headers);
+  }
+
   // Read from rawHeaders rather than req.headersDistinct, which simulated requests (the test
   // client's) lack; node builds headersDistinct from the same list.
   headerValues(name: string): string[] {

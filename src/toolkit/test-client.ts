@@ -176,7 +176,7 @@ export class TestClient {
       headers["content-type"] ??= "application/json";
     }
     return this.transport === "fetch"
-      ? this.app.fetch(new Request(`http://testserver${url}`, { method, headers, body: (body ?? null) as BodyInit | null }))
+      ? this.app.fetch(new Request(`http://testserver${url}`, { method, headers: { host: "testserver", ...headers }, body: (body ?? null) as BodyInit | null }))
       : this.#inject(method, url, headers, body);
   }
 

@@ -81,6 +81,11 @@ export function richApp(): Spry {
 
   app.get("/legacy/items", () => [...items.values()], { deprecated: true, tags: ["items"], description: "Use /items/{item_id}" });
 
+  // A query and a header model: each field is its own parameter in the document.
+  app.get("/search", {
+    filter: query(z.strictObject({ q: z.string(), page: z.int().min(1).default(1), tags: z.array(z.string()).default([]) })),
+    client: header(z.object({ x_client: z.string().optional() })),
+  }, ({ filter }) => filter, { tags: ["items"] });
   app.get("/internal/metrics", () => ({ requests: 0 }), { includeInSchema: false });
 
   const users = new Router({ prefix: "/users", tags: ["users"] });

@@ -3,7 +3,7 @@
 // to compile. Nothing here runs.
 import { z } from "zod";
 import * as v from "valibot";
-import { BackgroundTasks, Router, Spry, cookie, depends, task, type TaskRun, file, files, form, header, json, threaded, type Context, type InferInputs, type PathParamNames, type UploadFile } from "spry";
+import { BackgroundTasks, Router, Spry, cookie, depends, query, task, type TaskRun, file, files, form, header, json, threaded, type Context, type InferInputs, type PathParamNames, type UploadFile } from "spry";
 import {
   APIKeyCookie,
   APIKeyHeader,
@@ -273,3 +273,13 @@ app.get("/items-auth", { user: readsItems }, ({ user }) => {
   });
   depends((_, { tasks }) => tasks.add(ping));
 }
+
+// Parameter models: the handler receives the model's output; `aliases` name its own fields.
+const Filter = z.object({ limit: z.int().default(10), tags: z.array(z.string()).default([]), q: z.string().optional() });
+app.get("/filter", { filter: query(Filter, { aliases: { q: "search" } }), h: header(z.object({ save_data: z.boolean() })) }, ({ filter, h }) => {
+  expectType<Equal<typeof filter, { limit: number; tags: string[]; q?: string | undefined }>>();
+  expectType<Equal<typeof h, { save_data: boolean }>>();
+  return filter;
+});
+// @ts-expect-error: the model has no field "nope"
+app.get("/filter-typo", { filter: query(Filter, { aliases: { nope: "x" } }) }, ({ filter }) => filter);

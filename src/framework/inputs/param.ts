@@ -19,7 +19,17 @@ export interface ParamOptions {
   includeInSchema?: boolean;
   /** Bodies only: expect `{"name": value}` even when this is the route's only body input. */
   embed?: boolean;
+  /**
+   * Query, header and cookie models only: the wire name of a field that differs from its
+   * property name, e.g. `{ item_query: "item-query" }`.
+   */
+  aliases?: { readonly [field: string]: string | undefined };
 }
+
+/** The options of `query()`, `header()` and `cookie()`: a model's `aliases` name its own fields. */
+export type ParamOptionsFor<S extends StandardSchemaV1> = Omit<ParamOptions, "aliases"> & {
+  aliases?: { readonly [K in keyof StandardSchemaV1.InferInput<S> & string]?: string };
+};
 
 export interface FileOptions extends ParamOptions {
   /** Whether the request must carry the file (default true). */
@@ -76,36 +86,39 @@ export function paramInfo(value: StandardSchemaV1): ParamInfo | undefined {
 
 /**
  * A query parameter. Plain schemas that are not path parameters are query parameters already;
- * use this for an alias or OpenAPI details.
+ * use this for an alias or OpenAPI details. An object schema is a query model: each of its
+ * properties is a query parameter (docs/inputs.md, "Parameter models").
  *
  * @example
  * app.get("/items/", { item_query: query(z.string(), { alias: "item-query" }) }, ({ item_query }) => item_query);
+ * app.get("/list/", { filter: query(z.object({ limit: z.int().default(10), tags: z.array(z.string()).default([]) })) }, ({ filter }) => filter);
  */
-export function query<S extends StandardSchemaV1, const A extends string = never>(schema: S, options?: ParamOptions & { alias?: A }): Param<S, Wire<"query", A>> {
+export function query<S extends StandardSchemaV1, const A extends string = never>(schema: S, options?: ParamOptionsFor<S> & { alias?: A }): Param<S, Wire<"query", A>> {
   return located("query", schema, options);
 }
 
 /**
  * A request header. `user_agent` reads the `user-agent` header unless `convertUnderscores` is false.
- * An array schema receives every value of a repeated header.
+ * An array schema receives every value of a repeated header. An object schema is a header
+ * model, each property a header.
  *
  * @example
  * app.get("/agent", { user_agent: header(z.string()) }, ({ user_agent }) => ({ user_agent }));
  */
 export function header<S extends StandardSchemaV1, const A extends string = never, const U extends boolean = true>(
   schema: S,
-  options?: ParamOptions & { alias?: A; convertUnderscores?: U },
+  options?: ParamOptionsFor<S> & { alias?: A; convertUnderscores?: U },
 ): Param<S, Wire<"header", A, U>> {
   return located("header", schema, options);
 }
 
 /**
- * A cookie.
+ * A cookie; an object schema is a cookie model, each property a cookie.
  *
  * @example
  * app.get("/session", { session_id: cookie(z.string()) }, ({ session_id }) => ({ session_id }));
  */
-export function cookie<S extends StandardSchemaV1, const A extends string = never>(schema: S, options?: ParamOptions & { alias?: A }): Param<S, Wire<"cookie", A>> {
+export function cookie<S extends StandardSchemaV1, const A extends string = never>(schema: S, options?: ParamOptionsFor<S> & { alias?: A }): Param<S, Wire<"cookie", A>> {
   return located("cookie", schema, options);
 }
 

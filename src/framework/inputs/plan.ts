@@ -7,6 +7,7 @@ import { compileCoerce, listItems } from "./coerce.ts";
 import type { InputPlan, InputSpec } from "./spec.ts";
 import { inputJsonSchema, resolve, withoutNull, type JsonSchema } from "./json-schema.ts";
 import { paramInfo, type BodyKind, type Location, type ParamOptions } from "./param.ts";
+import { planParamModel } from "./param-model.ts";
 
 export interface PlanOptions {
   /** JSON bodies take JSON's own types only (pydantic's strict mode). */
@@ -42,7 +43,11 @@ export function planGraphInputs(template: PathTemplate, owners: readonly Inputs[
       const kind = location === "body" ? (info?.kind ?? "json") : undefined;
       // A JSON body is converted by its JSON Schema before its schema validates it.
       const validated = kind === "json" && jsonSchema !== undefined ? convertingSchema(schema, jsonSchema, options.strict ?? false) : schema;
-      specs.push(spec(owner, name, location, validated, jsonSchema, info?.options ?? {}, kind));
+      const paramOptions = info?.options ?? {};
+      const model = location === "query" || location === "header" || location === "cookie"
+        ? planParamModel(location, jsonSchema, paramOptions, `${template.path}, input "${name}"`)
+        : undefined;
+      specs.push({ ...spec(owner, name, location, validated, jsonSchema, paramOptions, kind), model });
     }
   });
   for (const name of template.params) {

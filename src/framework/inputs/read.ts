@@ -4,6 +4,7 @@ import { compileBodyReader } from "../body/read-body.ts";
 import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "../validation-error.ts";
 import { convert, Failed, type Raw } from "./convert.ts";
 import type { InputPlan, InputSpec } from "./spec.ts";
+import { compileParamModel, type ModelOutcome, type ReadParamModel } from "./param-model.ts";
 
 /** Each owner's validated inputs: the route's at 0, then each dependency's. */
 export type Values = Record<string, unknown>[];
@@ -18,6 +19,8 @@ interface Gathered {
   readonly values: Values;
   errors: ErrorDetail[] | undefined;
   waiting: Pending[] | undefined;
+  /** Parameter models whose schema validates asynchronously. */
+  models: Promise<void>[] | undefined;
 }
 
 interface Pending {
@@ -36,13 +39,19 @@ interface Pending {
 export function compileReader(plan: InputPlan): ReadInputs | undefined {
   const { params, body, owners } = plan;
   if (params.length === 0 && body === undefined) return undefined;
-  const readers = params.map(rawReader);
+  const models = params.map((spec) => (spec.model === undefined ? undefined : compileParamModel(spec.location as "query", spec.model, spec.schema)));
+  const readers = params.map((spec) => (spec.model === undefined ? rawReader(spec) : noRaw));
   const readBody = body === undefined ? undefined : compileBodyReader(body);
   return (ctx) => {
     const values: Values = owners === 1 ? [{}] : Array.from({ length: owners }, () => ({}));
-    const gathered: Gathered = { values, errors: undefined, waiting: undefined };
+    const gathered: Gathered = { values, errors: undefined, waiting: undefined, models: undefined };
     for (let i = 0; i < params.length; i++) {
       const spec = params[i]!;
+      const model = models[i];
+      if (model !== undefined) {
+        readModel(spec, model, ctx, gathered);
+        continue;
+      }
       const raw = readers[i]!(ctx);
       const input = convert(spec, raw);
       if (input instanceof Failed) (gathered.errors ??= []).push(...input.errors);
@@ -75,8 +84,20 @@ function sent(spec: InputSpec, raw: Raw): unknown {
   return typeof raw === "string" ? raw : raw[raw.length - 1];
 }
 
+function readModel(spec: InputSpec, model: ReadParamModel, ctx: Context, gathered: Gathered): void {
+  const take = (outcome: ModelOutcome): void => {
+    if (outcome.errors !== undefined) (gathered.errors ??= []).push(...outcome.errors);
+    else gathered.values[spec.owner]![spec.name] = outcome.value;
+  };
+  const outcome = model(ctx);
+  if (outcome instanceof Promise) (gathered.models ??= []).push(outcome.then(take));
+  else take(outcome);
+}
+
+const noRaw = (): Raw => undefined;
+
 function finish(gathered: Gathered): Values | Promise<Values> {
-  if (gathered.waiting !== undefined) return finishAsync(gathered);
+  if (gathered.waiting !== undefined || gathered.models !== undefined) return finishAsync(gathered);
   if (gathered.errors !== undefined) throw new RequestValidationError(gathered.errors);
   return gathered.values;
 }
@@ -110,7 +131,8 @@ function settle(spec: InputSpec, input: unknown, absent: boolean, result: Standa
 }
 
 async function finishAsync(gathered: Gathered): Promise<Values> {
-  for (const { spec, input, absent, result } of gathered.waiting!) {
+  if (gathered.models !== undefined) await Promise.all(gathered.models);
+  for (const { spec, input, absent, result } of gathered.waiting ?? []) {
     settle(spec, input, absent, await result, gathered);
   }
   if (gathered.errors !== undefined) throw new RequestValidationError(gathered.errors);

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Coerce } from "./coerce.ts";
 import type { JsonSchema } from "./json-schema.ts";
+import type { ParamModel } from "./param-model.ts";
 import type { BodyKind, Location, ParamOptions } from "./param.ts";
 
 /** One declared input, resolved at registration: where it is read, under which name, how it is converted. */
@@ -23,6 +24,8 @@ export interface InputSpec {
   readonly options: ParamOptions;
   /** For body inputs: how the value is carried. */
   readonly kind: BodyKind | undefined;
+  /** A query, header or cookie model (`query(z.object({...}))`): its fields are the parameters. */
+  readonly model?: ParamModel | undefined;
 }
 
 /** How a route's body is read: which inputs it holds, and whether they are embedded by name. */

@@ -38,8 +38,9 @@ export function buildOperation(route: RouteDefinition, template: PathTemplate, c
   if (security.length > 0) operation.security = security;
   const seen = new Set<string>();
   const parameters = plan.params
-    .filter((s) => s.options.includeInSchema !== false && !seen.has(`${s.location}:${s.key}`) && seen.add(`${s.location}:${s.key}`))
-    .map((s) => parameter(s, context.components));
+    .filter((s) => s.options.includeInSchema !== false)
+    .flatMap((s) => (s.model === undefined ? [parameter(s, context.components)] : modelParameters(s, context.components)))
+    .filter((p) => !seen.has(`${p.in}:${p.name}`) && seen.add(`${p.in}:${p.name}`));
   if (parameters.length > 0) operation.parameters = parameters;
   if (plan.body !== undefined) operation.requestBody = requestBody(plan.body, context.components);
   operation.responses = responses(route, plan.params.length > 0 || plan.body !== undefined, context.components);
@@ -62,6 +63,24 @@ function parameter(spec: InputSpec, components: Components): Record<string, unkn
   if (spec.options.description !== undefined) result.description = spec.options.description;
   if (spec.options.deprecated === true) result.deprecated = true;
   return result;
+}
+
+// A query, header or cookie model is listed field by field, each as its own parameter, as FastAPI does.
+function modelParameters(spec: InputSpec, components: Components): Record<string, unknown>[] {
+  const root = spec.jsonSchema!;
+  return spec.model!.fields.map((field) => {
+    const schema = components.add(root.$defs === undefined ? { ...field.schema } : { ...field.schema, $defs: root.$defs }, "input");
+    if (schema.title === undefined && schema.$ref === undefined) schema.title = pythonTitle(field.locKey);
+    const result: Record<string, unknown> = { name: field.key, in: spec.location, required: field.required, schema };
+    if (typeof field.schema.description === "string") result.description = field.schema.description;
+    if (field.schema.deprecated === true || spec.options.deprecated === true) result.deprecated = true;
+    return result;
+  });
+}
+
+// pydantic's default title: `item-query` is "Item-Query", `save_data` "Save Data".
+function pythonTitle(name: string): string {
+  return name.toLowerCase().replace(/(^|[^a-z])([a-z])/g, (_, before: string, letter: string) => before + letter.toUpperCase()).replaceAll("_", " ");
 }
 
 function requestBody(body: BodyPlan, components: Components): Record<string, unknown> {
