@@ -343,12 +343,19 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     const added = this.routes[this.routes.length - 1]!;
     const template = parsePathTemplate(added.path);
     const parts = { template, inputs: added.inputs, handler: added.handler, options: added.options, dependencies: added.options.dependencies ?? [] };
-    if (added.websocket !== undefined) {
-      this.#websockets.add(template, compileWebSocketEndpoint(parts, this.dependencyOverrides, this.config.logger), added.websocket);
-      return;
+    // A mistake in the declaration is refused now, naming the route, never as a 500 per request.
+    try {
+      if (added.websocket !== undefined) {
+        this.#websockets.add(template, compileWebSocketEndpoint(parts, this.dependencyOverrides, this.config.logger), added.websocket);
+        return;
+      }
+      const endpoint = compileEndpoint(parts, this.dependencyOverrides);
+      this.#table.add(added.method, template, endpoint, { bodyLimit: added.options.bodyLimit, timeout: added.options.timeout });
+    } catch (error) {
+      (this.routes as RouteDefinition[]).pop();
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`${added.method} ${added.path}: ${message}`, { cause: error });
     }
-    const endpoint = compileEndpoint(parts, this.dependencyOverrides);
-    this.#table.add(added.method, template, endpoint, { bodyLimit: added.options.bodyLimit, timeout: added.options.timeout });
   }
 }
 

@@ -137,7 +137,9 @@ export class Router<Routes extends object = {}, Prefix extends string = never> {
   readonly patch: RouteMethod<"PATCH", Routes, this["~rebuild"]> = this.#method("PATCH");
   readonly delete: RouteMethod<"DELETE", Routes, this["~rebuild"]> = this.#method("DELETE");
   readonly options: RouteMethod<"OPTIONS", Routes, this["~rebuild"]> = this.#method("OPTIONS");
+  /** Declared before or after `get()` on the same path, it replaces the HEAD that `get()` answers. */
   readonly head: RouteMethod<"HEAD", Routes, this["~rebuild"]> = this.#method("HEAD");
+  readonly trace: RouteMethod<"TRACE", Routes, this["~rebuild"]> = this.#method("TRACE");
 
   /**
    * Declares a WebSocket route: its inputs (path, query, header, cookie) and dependencies are

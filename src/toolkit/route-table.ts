@@ -16,7 +16,7 @@ export interface Match {
   readonly params: Record<string, string | undefined>;
 }
 
-export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"] as const;
 export type Method = (typeof METHODS)[number];
 
 /**
@@ -26,19 +26,33 @@ export type Method = (typeof METHODS)[number];
  */
 export class RouteTable {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+  /** Router paths whose HEAD route is the one a GET route added, which an explicit HEAD replaces. */
+  readonly #automaticHead = new Set<string>();
 
   constructor(maxParamLength: number) {
     this.#router = FindMyWay({ maxParamLength, caseSensitive: true, ignoreTrailingSlash: false });
   }
 
-  /** Registers `path` for `method`; a GET route answers HEAD too unless HEAD is registered. */
+  /**
+   * Registers `path` for `method`. A GET route answers HEAD too, until a HEAD route is
+   * declared for the same path, before or after it: the explicit one wins either way.
+   */
   add(method: Method, template: PathTemplate, endpoint: Endpoint, options: { bodyLimit?: number | undefined; timeout?: number | undefined } = {}): RouteEntry {
     const entry: RouteEntry = { info: { method, path: template.path, bodyLimit: options.bodyLimit, timeout: options.timeout }, template, endpoint };
-    if (this.#has(method, template.routerPath)) {
+    const path = template.routerPath;
+    const replacesAutomatic = method === "HEAD" && this.#automaticHead.has(path);
+    if (this.#has(method, path) && !replacesAutomatic) {
       throw new Error(`Route ${method} ${template.path} is already registered`);
     }
+    if (replacesAutomatic) {
+      this.#router.off("HEAD", path);
+      this.#automaticHead.delete(path);
+    }
     this.#on(method, template, entry);
-    if (method === "GET" && !this.#has("HEAD", template.routerPath)) this.#on("HEAD", template, entry);
+    if (method === "GET" && !this.#has("HEAD", path)) {
+      this.#on("HEAD", template, entry);
+      this.#automaticHead.add(path);
+    }
     return entry;
   }
 
@@ -68,8 +82,6 @@ export class RouteTable {
   }
 
   #on(method: string, template: PathTemplate, entry: RouteEntry): void {
-    // An explicit HEAD route replaces the one a GET route added.
-    if (method === "HEAD" && this.#has("HEAD", template.routerPath)) this.#router.off("HEAD", template.routerPath);
     this.#router.on(method as FindMyWay.HTTPMethod, template.routerPath, noop, entry);
   }
 }

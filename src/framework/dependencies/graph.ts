@@ -84,7 +84,11 @@ export function planGraph(routeInputs: Inputs, extras: readonly Dependency<unkno
     return index;
   };
 
-  for (const extra of extras) visit(dependencyInfo(extra)!, []);
+  for (const extra of extras) {
+    const info = dependencyInfo(extra);
+    if (info === undefined) throw new Error(`\`dependencies\` holds something that is not a dependency (make one with depends()): ${String(extra)}`);
+    visit(info, []);
+  }
   const routeSubs = subsOf(routeInputs, (use) => visit(use, []));
   return { nodes, routeSubs, owners: [routeInputs, ...nodes.map((n) => n.info.inputs)] };
 }

@@ -27,6 +27,7 @@ export function planGraphInputs(template: PathTemplate, owners: readonly Inputs[
   owners.forEach((inputs, owner) => {
     for (const [name, value] of Object.entries(inputs)) {
       if (dependencyInfo(value) !== undefined) continue;
+      if (!isSchema(value)) throw new Error(`input "${name}" ${owner === 0 ? "" : "of a dependency "}${notAnInput(value)}`);
       const declaredSchema = value as StandardSchemaV1;
       const info = paramInfo(declaredSchema);
       const schema = info?.schema ?? declaredSchema;
@@ -83,6 +84,22 @@ function spec(
   const list = items !== undefined;
   const coerce = list ? compileCoerce(items ?? undefined, jsonSchema) : compileCoerce(jsonSchema);
   return { owner, name, location, key: wireName(name, location, options), schema, jsonSchema, list, coerce, options, kind };
+}
+
+function isSchema(value: unknown): boolean {
+  const standard = (value as Partial<StandardSchemaV1> | null | undefined)?.["~standard"];
+  return typeof standard === "object" && standard !== null && typeof standard.validate === "function";
+}
+
+// Says what was given instead, and what the person probably meant.
+function notAnInput(value: unknown): string {
+  const got = typeof value === "function"
+    ? /^class\b/.test(Function.prototype.toString.call(value)) ? `the class ${value.name}` : `the function ${value.name || "(anonymous)"}`
+    : value === null ? "null" : typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
+  const hint = typeof value === "function"
+    ? "; wrap a function in depends() to make it a dependency, and reach background tasks as ctx.tasks"
+    : "";
+  return `is neither a schema (zod, valibot, any Standard Schema) nor a dependency: got ${got}${hint}`;
 }
 
 function isFormModel(spec: Omit<InputSpec, "loc">): boolean {
