@@ -2,7 +2,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "../../toolkit/context.ts";
 import { isPromise } from "../../common/is-promise.ts";
 import { fromIssue, missing, type ErrorDetail } from "../validation-error.ts";
-import { compileCoerce, CoercionFailure, listItems, type Coerce } from "./coerce.ts";
+import { compileCoerce, CoercionFailure, failureDetails, listItems, type Coerce } from "./coerce.ts";
 import { withoutNull, type JsonSchema } from "./json-schema.ts";
 import type { Location, ParamOptions } from "./param.ts";
 
@@ -140,7 +140,7 @@ function convert(field: ModelField, raw: Raw, location: ParamLocation): unknown 
     let errors: ErrorDetail[] | undefined;
     for (let i = 0; i < items.length; i++) {
       const value = field.coerce(items[i]!);
-      if (value instanceof CoercionFailure) (errors ??= []).push({ type: value.type, loc: [...loc, i], msg: value.msg, input: items[i] });
+      if (value instanceof CoercionFailure) (errors ??= []).push(...failureDetails(value, [...loc, i], items[i]));
       else out[i] = value;
     }
     return errors === undefined ? out : new Failure(errors);
@@ -148,7 +148,7 @@ function convert(field: ModelField, raw: Raw, location: ParamLocation): unknown 
   // A scalar given several times takes the last value, as for a single parameter.
   const text = typeof raw === "string" ? raw : raw[raw.length - 1]!;
   const value = field.coerce(text);
-  return value instanceof CoercionFailure ? new Failure([{ type: value.type, loc, msg: value.msg, input: text }]) : value;
+  return value instanceof CoercionFailure ? new Failure(failureDetails(value, loc, text)) : value;
 }
 
 // Keys the model does not declare, each with its value (a list when repeated), as FastAPI

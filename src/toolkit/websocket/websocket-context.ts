@@ -45,6 +45,10 @@ export class WebSocketContext extends Context {
     return this.#inner.header(name);
   }
 
+  headerNames(): string[] {
+    return this.#inner.headerNames();
+  }
+
   headerValues(name: string): string[] {
     return this.#inner.headerValues(name);
   }
