@@ -22,10 +22,19 @@ const TOOL_DEPENDENCIES = ["ts7@npm:typescript@^7", "ts59@npm:typescript@~5.9"];
 
 const NPM_FLAGS = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 
+// The registry can list a version (a `latest` that just moved) before it serves it, or drop a
+// connection: such a failure is tried again twice, asking the registry afresh, before it counts.
+const TRANSIENT = /ETARGET|ECONNRESET|ETIMEDOUT|EAI_AGAIN|E50\d|E429/;
+
 function npm(args: readonly string[], cwd: string): string {
-  const result = spawnSync("npm", args, { cwd, encoding: "utf8", env: { ...process.env, SCARF_ANALYTICS: "false" } });
-  if (result.status !== 0) throw new Error(`npm ${args.join(" ")} failed in ${cwd}:\n${result.stdout}${result.stderr}`);
-  return result.stdout;
+  for (let attempt = 1; ; attempt++) {
+    const flags = attempt === 1 ? args : args.map((arg) => (arg === "--prefer-offline" ? "--prefer-online" : arg));
+    const result = spawnSync("npm", flags, { cwd, encoding: "utf8", env: { ...process.env, SCARF_ANALYTICS: "false" } });
+    if (result.status === 0) return result.stdout;
+    const output = `${result.stdout}${result.stderr}`;
+    if (attempt >= 3 || !TRANSIENT.test(output)) throw new Error(`npm ${flags.join(" ")} failed in ${cwd}:\n${output}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5_000 * attempt);
+  }
 }
 
 /** What ships, hashed: dist/, bin/, the package files. A change to any of them packs anew. */
