@@ -8,22 +8,17 @@
 //
 //   node inflight.mjs [--rounds 3] [--inflight 5000] [--rate 200] [--duration 10]
 //                     [--ramp-seconds 1] [--slow-seconds 5] [--only spry,raw-node] [--skip-fastapi]
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { selectFrameworks, setSpryRoot } from './lib/frameworks.mjs';
-import { describeLiveTree, snapshotSpry } from './lib/spry-snapshot.mjs';
-import { cpuBusyTicks, foreignLoad, processCpuTicks, processTree, readListenOverflows } from './lib/procfs.mjs';
-import { waitForQuiet } from './lib/quiet.mjs';
-import { spawnPinned, stopChild, tail } from './lib/children.mjs';
-import { checkResponse, startServer } from './lib/start-server.mjs';
+import { REPO_DIR, describeLiveTree, snapshotSpry } from './lib/spry-snapshot.mjs';
+import { measureInflightKept } from './lib/inflight-measure.mjs';
+import { ensureBuilt } from './lib/spry-build.mjs';
+import { nodeBinary } from './lib/hosts.mjs';
+
+// Every Node server runs on Node 24, the repository's `node` devDependency (else this Node).
+const SERVER_NODE = nodeBinary(24) ?? process.execPath;
 import { fmt, markdownTable, median, ratio } from './lib/table.mjs';
 import { describeSpry, environment, saveResults } from './lib/report.mjs';
-
-const LIB = join(dirname(fileURLToPath(import.meta.url)), 'lib');
-const LOAD_CPU = 1;
-const READY_TIMEOUT_S = 30;
 
 const { values: opt } = parseArgs({
   options: {
@@ -61,97 +56,13 @@ const retries = Number(opt.retries);
 // spry as measured: a committed snapshot (--spry-ref), or the live tree.
 const spryTree = opt['spry-ref'] ? snapshotSpry(opt['spry-ref']) : null;
 if (spryTree) setSpryRoot(spryTree.dir);
+ensureBuilt(spryTree ? spryTree.dir : REPO_DIR);
 const spryVersion = spryTree ? { ref: opt['spry-ref'], sha: spryTree.sha, snapshot: spryTree.dir } : { live: describeLiveTree() };
 const { chosen, skipped } = selectFrameworks({ only: opt.only, skipFastapi: opt['skip-fastapi'] });
 for (const s of skipped) console.error(`skipping ${s.name}: ${s.why}`);
 if (chosen.length === 0) throw new Error('no framework to benchmark');
 const command = `node inflight.mjs ${process.argv.slice(2).join(' ')}`.trim();
 console.error(command);
-
-// Read JSON lines from a child's stdout; resolve waiters by event name.
-function jsonLines(child) {
-  const waiters = [];
-  const seen = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    let msg;
-    try {
-      msg = JSON.parse(line);
-    } catch {
-      return;
-    }
-    seen.push(msg);
-    for (const w of [...waiters]) if (w.match(msg)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(msg); }
-  });
-  return {
-    last: () => seen.at(-1),
-    waitFor(match, timeoutMs, what) {
-      const found = seen.find(match);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const w = { match, resolve: (m) => { clearTimeout(t); resolve(m); } };
-        const t = setTimeout(() => {
-          waiters.splice(waiters.indexOf(w), 1);
-          reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last: ${JSON.stringify(seen.at(-1))}`));
-        }, timeoutMs);
-        waiters.push(w);
-      });
-    },
-  };
-}
-
-async function measure(fw) {
-  const quietBusy = await waitForQuiet();
-  const server = await startServer(fw, { slowSeconds });
-  let load;
-  try {
-    await checkResponse(server, '/fast_task/', { message: 'This is fast!' });
-    const overflowsBefore = readListenOverflows();
-    const maxSeconds = READY_TIMEOUT_S + durationS + 60;
-    load = spawnPinned([process.execPath, join(LIB, 'inflight-load.mjs'), String(server.port), String(inflight), String(rampSeconds), String(maxSeconds)], {
-      cpu: LOAD_CPU, nice: 10, stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const loadErr = tail(load.stderr);
-    const loadMsgs = jsonLines(load);
-    await loadMsgs.waitFor((m) => m.event === 'ready', READY_TIMEOUT_S * 1000, `${inflight} requests in flight`).catch((e) => {
-      throw new Error(`${e.message}\n${loadErr()}`);
-    });
-
-    const listenOverflows = readListenOverflows() - overflowsBefore;
-    const foreign = foreignLoad(0, processTree(server.pid));
-    const core1Before = cpuBusyTicks()[LOAD_CPU];
-    const loadTicksBefore = processCpuTicks(load.pid);
-    const probe = spawnPinned([process.execPath, join(LIB, 'probe.mjs'), String(server.port), String(rate), String(durationS), String(pool)], { cpu: LOAD_CPU });
-    const probeErr = tail(probe.stderr);
-    const probeMsgs = jsonLines(probe);
-    const p = await probeMsgs.waitFor(() => true, (durationS + 40) * 1000, 'the probe').catch(async (e) => {
-      await stopChild(probe, 500);
-      throw new Error(`${e.message}\n${probeErr()}`);
-    });
-    const core1After = cpuBusyTicks()[LOAD_CPU];
-    const loadTicks = processCpuTicks(load.pid) - loadTicksBefore;
-    await stopChild(probe, 500);
-
-    const foreignCpu0 = foreign();
-    const core1Total = core1After.busy + core1After.idle - core1Before.busy - core1Before.idle;
-    const foreignCpu1 = Math.max(0, (core1After.busy - core1Before.busy - loadTicks - p.cpuTicks) / core1Total);
-    // RSS while all requests are still parked in the server.
-    const rssKb = server.rssKb();
-    const treeRssKb = server.treeRssKb();
-    const before = loadMsgs.last();
-    load.stdin.write('stop\n');
-    const done = await loadMsgs.waitFor((m) => m.event === 'done', 10_000, 'the load process to stop');
-    return {
-      framework: fw.name, rssKb, treeRssKb, processes: server.treeSize(),
-      p50: p.p50, p90: p.p90, p99: p.p99, max: p.max, probeSent: p.sent, probeErrors: p.errors,
-      inFlightAtEnd: before?.inFlight ?? null, listenOverflows, foreignCpu0, foreignCpu1, machineBusyBefore: quietBusy, timeline: p.timeline,
-      slowCompleted: done.completed, slowErrors: done.errors, slowNon200: done.non200,
-      slowP50: done.slowP50, slowP99: done.slowP99,
-    };
-  } finally {
-    if (load) await stopChild(load, 1000);
-    await server.stop();
-  }
-}
 
 const pct = (x) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
 const samples = [];
@@ -161,25 +72,8 @@ for (let round = 0; round < rounds; round++) {
     const fw = chosen[(i + round) % chosen.length];
     if (failed.has(fw.name)) continue;
     try {
-      // Keep the least disturbed attempt: interference only ever hurts.
-      let kept;
-      for (let attempt = 0; ; attempt++) {
-        const s = await measure(fw);
-        const noisy = s.foreignCpu0 > maxForeign || s.foreignCpu1 > maxForeign;
-        console.error(
-          `round ${round + 1}/${rounds} ${fw.name.padEnd(9)} /fast_task/ p50 ${fmt.ms(s.p50)} ms  p99 ${fmt.ms(s.p99)} ms  max ${fmt.ms(s.max)} ms  ` +
-          `RSS ${fmt.mb(s.rssKb)} MB  in flight ${s.inFlightAtEnd}  slow p99 ${fmt.ms(s.slowP99)} ms  ` +
-          `errors probe=${s.probeErrors} slow=${s.slowErrors + s.slowNon200}` +
-          (s.listenOverflows ? `  listen-backlog overflows during ramp: ${s.listenOverflows}` : '') +
-          (noisy ? `  DISTURBED: other processes used ${pct(s.foreignCpu0)} of core 0, ${pct(s.foreignCpu1)} of core 1` : ''),
-        );
-        const interference = Math.max(s.foreignCpu0 ?? 0, s.foreignCpu1 ?? 0);
-        if (!kept || interference < kept.interference) kept = { round, ...s, interference, disturbed: noisy };
-        if (!noisy || attempt >= retries) {
-          samples.push({ ...kept, attempts: attempt + 1 });
-          break;
-        }
-      }
+      const s = await measureInflightKept(fw, { inflight, rampSeconds, durationS, rate, pool, slowSeconds, node: SERVER_NODE }, { maxForeign, retries, label: `round ${round + 1}/${rounds} ` });
+      samples.push({ round, ...s });
     } catch (e) {
       console.error(`\n${fw.name} FAILED in round ${round + 1}: ${e.message}\n`);
       failed.set(fw.name, e.message.split('\n')[0]);

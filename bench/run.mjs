@@ -10,12 +10,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { selectFrameworks, setSpryRoot } from './lib/frameworks.mjs';
-import { describeLiveTree, snapshotSpry } from './lib/spry-snapshot.mjs';
-import { HOST, checkResponse, startServer } from './lib/start-server.mjs';
-import { cpuMicrosPerRequest, foreignLoad, processCpuTicks, processTree } from './lib/procfs.mjs';
-import { waitForQuiet } from './lib/quiet.mjs';
-import { runWrk } from './lib/wrk.mjs';
-import { fmt } from './lib/table.mjs';
+import { REPO_DIR, describeLiveTree, snapshotSpry } from './lib/spry-snapshot.mjs';
+import { measureThroughput } from './lib/measure.mjs';
+import { ensureBuilt } from './lib/spry-build.mjs';
+import { nodeBinary } from './lib/hosts.mjs';
+
+// Every Node server runs on Node 24, the repository's `node` devDependency (else this Node).
+const SERVER_NODE = nodeBinary(24) ?? process.execPath;
 import { positiveInt } from './lib/args.mjs';
 import { environment, renderRun, saveResults } from './lib/report.mjs';
 
@@ -68,6 +69,7 @@ const workloads = opt.workload === 'all' ? ['fast', 'slow'] : [opt.workload];
 // spry as measured: a committed snapshot (--spry-ref), or the live tree.
 const spryTree = opt['spry-ref'] ? snapshotSpry(opt['spry-ref']) : null;
 if (spryTree) setSpryRoot(spryTree.dir);
+ensureBuilt(spryTree ? spryTree.dir : REPO_DIR);
 const spryVersion = spryTree ? { ref: opt['spry-ref'], sha: spryTree.sha, snapshot: spryTree.dir } : { live: describeLiveTree() };
 const { chosen, skipped } = selectFrameworks({ only: opt.only, skipFastapi: opt['skip-fastapi'] });
 for (const s of skipped) console.error(`skipping ${s.name}: ${s.why}`);
@@ -80,32 +82,6 @@ const perRun = warmupS + durationS + 2;
 const estimateMin = Math.ceil((rounds * workloads.length * chosen.length * perRun) / 60);
 console.error(`${command}\nframeworks: ${names.join(', ')}; workloads: ${workloads.join(', ')}; ~${estimateMin} min`);
 
-async function measureOnce(fw, wlName, round) {
-  const wl = WORKLOADS[wlName];
-  const quietBusy = await waitForQuiet();
-  const server = await startServer(fw, { slowSeconds: wl.slowSeconds });
-  try {
-    await checkResponse(server, wl.path, wl.expected);
-    const url = `http://${HOST}:${server.port}${wl.path}`;
-    await runWrk({ url, durationS: warmupS, connections }); // JIT, pools, caches
-    const foreign = foreignLoad(0, processTree(server.pid));
-    const cpuBefore = processCpuTicks(server.serverPid);
-    const r = await runWrk({ url, durationS, connections });
-    const cpuUsPerReq = cpuMicrosPerRequest(cpuBefore, processCpuTicks(server.serverPid), r.requests);
-    return {
-      round, workload: wlName, framework: fw.name,
-      rps: r.rps, requests: r.requests, p50: r.p50, p90: r.p90, p99: r.p99, cpuUsPerReq,
-      non2xx: r.non2xx, socketErrors: r.socketErrors,
-      rssKb: server.rssKb(), treeRssKb: server.treeRssKb(), processes: server.treeSize(),
-      serverPid: server.serverPid, launchedPid: server.pid,
-      foreignCpu0: foreign(), foreignCpu1: r.foreignCpu1, machineBusyBefore: quietBusy,
-    };
-  } finally {
-    await server.stop();
-  }
-}
-
-const pct = (x) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
 const samples = [];
 const failed = new Map(); // framework → error; a broken app is dropped, the rest go on
 
@@ -114,25 +90,10 @@ for (let round = 0; round < rounds; round++) {
     for (const fw of rotate(chosen, round)) {
       if (failed.has(fw.name)) continue;
       try {
-        // Keep the least disturbed attempt: interference only ever hurts.
-        let kept;
-        for (let attempt = 0; ; attempt++) {
-          const sample = await measureOnce(fw, wlName, round);
-          const noisy = sample.foreignCpu0 > maxForeign || sample.foreignCpu1 > maxForeign;
-          console.error(
-            `round ${round + 1}/${rounds} ${wlName.padEnd(4)} ${fw.name.padEnd(9)} ` +
-            `${fmt.int(sample.rps).padStart(8)} req/s  p50 ${fmt.ms(sample.p50)} ms  p99 ${fmt.ms(sample.p99)} ms  ` +
-            `RSS ${fmt.mb(sample.rssKb)} MB  CPU ${sample.cpuUsPerReq === null ? 'n/a' : sample.cpuUsPerReq.toFixed(1)} µs/req` +
-            (sample.non2xx || sample.socketErrors ? `  ERRORS non2xx=${sample.non2xx} socket=${sample.socketErrors}` : '') +
-            (noisy ? `  DISTURBED: other processes used ${pct(sample.foreignCpu0)} of core 0 (server), ${pct(sample.foreignCpu1)} of core 1 (wrk)` : ''),
-          );
-          const interference = Math.max(sample.foreignCpu0 ?? 0, sample.foreignCpu1 ?? 0);
-          if (!kept || interference < kept.interference) kept = { ...sample, interference, disturbed: noisy };
-          if (!noisy || attempt >= retries) {
-            samples.push({ ...kept, attempts: attempt + 1 });
-            break;
-          }
-        }
+        const sample = await measureThroughput(fw, WORKLOADS[wlName], {
+          node: SERVER_NODE, warmupS, durationS, connections, maxForeign, retries, label: `round ${round + 1}/${rounds} ${wlName.padEnd(4)} `,
+        });
+        samples.push({ round, workload: wlName, framework: fw.name, ...sample });
       } catch (e) {
         console.error(`\n${fw.name} FAILED in round ${round + 1} (${wlName}): ${e.message}\n`);
         failed.set(fw.name, e.message.split('\n')[0]);

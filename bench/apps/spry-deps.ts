@@ -1,7 +1,7 @@
 // spry: one route whose work sits in three nested dependencies (one with teardown), and the
 // same route with that work inlined, to price the dependency machinery.
 import { z } from "zod";
-import { Spry, depends } from "../../src/index.ts";
+import { Spry, depends } from "spry";
 
 const settings = depends(() => ({ prefix: "user" }));
 const connection = depends({ settings }, function* connection({ settings }) {

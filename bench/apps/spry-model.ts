@@ -1,7 +1,7 @@
 // spry: a ten-field JSON model validated on the way in and echoed through a response model
 // (validated, stripped, serialized by the serializer compiled from it).
 import { z } from "zod";
-import { Spry } from "../../src/index.ts";
+import { Spry } from "spry";
 
 const Item = z.object({
   id: z.int(),

@@ -1,6 +1,6 @@
 // spry: the same route without and with one in-process background task (a trivial one), to
 // price `ctx.tasks.add` on the request path. Target: /task costs at most 2% (>= 0.98x /plain).
-import { Spry, task } from "../../src/index.ts";
+import { Spry, task } from "spry";
 
 let counted = 0;
 const count = task(import.meta.url, function count() {

@@ -2,7 +2,7 @@
 // price them (`--only spry,spry-nosignal,spry-bare`): SPRY_SIGNAL=0, the /slow_task/ handler
 // takes no signal; SPRY_BLOCKING=0, blocking reports are off.
 import { z } from "zod";
-import { Spry, sleep, type Context } from "../../src/index.ts";
+import { Spry, sleep, type Context } from "spry";
 
 const SLOW_TASK_SECONDS = Number(process.env.SLOW_TASK_SECONDS ?? 5);
 const withSignal = process.env.SPRY_SIGNAL !== "0";

@@ -22,9 +22,9 @@ export function freePort() {
   });
 }
 
-export function httpGet(port, path, { timeoutMs = 2000 } = {}) {
+export function httpGet(port, path, { timeoutMs = 2000, method = 'GET', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path, agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.request({ host: HOST, port, path, method, headers, agent: false, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
@@ -32,6 +32,7 @@ export function httpGet(port, path, { timeoutMs = 2000 } = {}) {
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -39,9 +40,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // `cpu` is a taskset list: core 0 by default; bench/threads.mjs gives its pool both cores.
 // A framework's own `env` (the spry variants') comes first; the caller's `env` overrides it.
-export async function startServer(fw, { slowSeconds, cpu = SERVER_CPU, env = {} }) {
+// `node`: the Node binary a Node app runs on (the harness's own when not given).
+export async function startServer(fw, { slowSeconds, cpu = SERVER_CPU, env = {}, node }) {
   const port = await freePort();
-  const argv = fw.argv({ port });
+  const argv = fw.argv({ port, node });
   const child = spawnPinned(argv, {
     cpu,
     env: { PORT: String(port), HOST, SLOW_TASK_SECONDS: String(slowSeconds), NODE_ENV: 'production', ...fw.env, ...env },
@@ -85,8 +87,9 @@ export async function startServer(fw, { slowSeconds, cpu = SERVER_CPU, env = {} 
 
 // Fail loudly if an app answers the benchmarked URL with the wrong thing:
 // a fast 404 would otherwise look like a great result.
-export async function checkResponse(server, path, expected) {
-  const res = await httpGet(server.port, path);
+// `request`: method, headers and body, for what is not a plain GET.
+export async function checkResponse(server, path, expected, request = {}) {
+  const res = await httpGet(server.port, path, request);
   let parsed;
   try {
     parsed = JSON.parse(res.body);
@@ -94,6 +97,6 @@ export async function checkResponse(server, path, expected) {
     parsed = undefined;
   }
   if (res.status !== 200 || !isDeepStrictEqual(parsed, expected)) {
-    throw new Error(`${server.name} GET ${path} answered ${res.status} ${res.body}; expected 200 ${JSON.stringify(expected)}`);
+    throw new Error(`${server.name} ${request.method ?? 'GET'} ${path} answered ${res.status} ${res.body}; expected 200 ${JSON.stringify(expected)}`);
   }
 }

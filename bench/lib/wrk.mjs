@@ -44,8 +44,10 @@ export function parseWrk(text) {
 const SCRIPT = 'taskset -c 1 wrk "$@"; rc=$?; echo "__WRK_TICKS__ $(cut -d" " -f16,17 /proc/$$/stat)"; exit $rc';
 
 // `nice` lowers wrk's priority where it shares a core with the server (bench/threads.mjs).
-export async function runWrk({ url, durationS, connections, script, nice = 0 }) {
-  const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '--latency', ...(script ? ['-s', script] : []), url];
+// `headers`: request headers as "Name: value" lines; `script`: a wrk Lua script (a POST's body).
+export async function runWrk({ url, durationS, connections, script, headers = [], nice = 0 }) {
+  const args = ['-t1', `-c${connections}`, `-d${durationS}s`, '--timeout', '10s', '--latency', ...(script ? ['-s', script] : []),
+    ...headers.flatMap((h) => ['-H', h]), url];
   const before = cpuBusyTicks()[LOAD_CPU];
   const child = spawnPinned(['bash', '-c', SCRIPT, 'wrk', ...args], { cpu: LOAD_CPU, nice });
   const out = tail(child.stdout, 20_000);
