@@ -1,7 +1,10 @@
 // WebSocket echo, open event streams and static files, issue 12's numbers:
-//   node realtime.mjs --workload ws [--connections 100 --seconds 5]    spry vs ws alone vs Fastify+@fastify/websocket
+//   node realtime.mjs --workload ws [--connections 100 --seconds 5]    spry vs ws alone vs Fastify+@fastify/websocket vs FastAPI/Uvicorn
 //   node realtime.mjs --workload sse [--streams 10000 --probes 500]   RSS per open stream, /fast_task/ p99 beside them
-//   node realtime.mjs --workload static [--seconds 5]                 1 KB and 1 MB files, spry vs @fastify/static
+//   node realtime.mjs --workload static [--seconds 5]                 1 KB and 1 MB files, spry vs @fastify/static vs Starlette's StaticFiles
+// --rounds N (1) repeats each measurement in rotated order and reports medians.
+// --only a,b picks servers (ws, spry, fastify, fastapi); --skip-fastapi leaves FastAPI out. FastAPI
+// runs on the Python lib/frameworks.mjs picks (FASTAPI_PYTHON overrides), which must import fastapi and uvicorn.
 // The server runs on core 0, the load on core 1 (wrk for static, bench/lib/ws-load.mjs else).
 // Run it with Node 24 (../node_modules/.bin/node): the spry app is TypeScript, run as it is.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,10 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { positiveInt } from './lib/args.mjs';
 import { spawnPinned, stopChild, tail } from './lib/children.mjs';
+import { PYTHON } from './lib/frameworks.mjs';
 import { processCpuTicks, readRssKb } from './lib/procfs.mjs';
 import { freePort, httpGet } from './lib/start-server.mjs';
+import { median } from './lib/table.mjs';
 import { parseWrk } from './lib/wrk.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -24,6 +30,9 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '5' },
     streams: { type: 'string', default: '10000' },
     probes: { type: 'string', default: '500' },
+    rounds: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    'skip-fastapi': { type: 'boolean', default: false },
   },
 });
 
@@ -31,11 +40,32 @@ const SERVERS = {
   spry: () => [process.execPath, join(BENCH, 'apps', 'spry-realtime.ts')],
   ws: () => [process.execPath, join(BENCH, 'apps', 'ws-alone.mjs')],
   fastify: () => [process.execPath, join(BENCH, 'apps', 'fastify-realtime.mjs')],
+  // Uvicorn's fastest single process (uvloop, httptools), its default WebSocket implementation;
+  // per-message-deflate off and a 1 MiB message limit, as the others (the load offers deflate).
+  fastapi: (port) => [
+    PYTHON, '-m', 'uvicorn', '--app-dir', join(BENCH, 'apps'), 'fastapi_realtime:app',
+    '--host', '127.0.0.1', '--port', String(port), '--loop', 'uvloop', '--http', 'httptools',
+    '--ws-per-message-deflate', 'false', '--ws-max-size', String(1024 * 1024),
+    '--log-level', 'warning', '--no-access-log',
+  ],
 };
+
+/** The servers of one workload this run measures: --only and --skip-fastapi, and FastAPI only where it is installed. */
+function servers(names) {
+  const only = opt.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of only ?? []) if (!(name in SERVERS)) throw new Error(`unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
+  let chosen = names.filter((name) => only === undefined || only.includes(name));
+  if (opt['skip-fastapi']) chosen = chosen.filter((name) => name !== 'fastapi');
+  if (chosen.includes('fastapi') && spawnSync(PYTHON, ['-c', 'import fastapi, uvicorn'], { stdio: 'ignore' }).status !== 0) {
+    console.error(`skipping fastapi: ${PYTHON} cannot import fastapi and uvicorn (set FASTAPI_PYTHON, or apt-get install -y python3-fastapi python3-uvicorn python3-httptools python3-uvloop python3-websockets)`);
+    chosen = chosen.filter((name) => name !== 'fastapi');
+  }
+  return chosen;
+}
 
 async function start(name, env = {}) {
   const port = await freePort();
-  const child = spawnPinned(SERVERS[name](), { cpu: 0, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env } });
+  const child = spawnPinned(SERVERS[name](port), { cpu: 0, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env } });
   const err = tail(child.stderr);
   for (let i = 0; i < 150; i++) {
     try {
@@ -79,27 +109,55 @@ function load(args) {
   return { child, next };
 }
 
+// Each round runs every server once, in a rotated order (a neighbour's burst of load lands on a
+// different server each round); the tables give the median of the rounds.
+function rotated(names, round) {
+  return names.map((_, i) => names[(i + round) % names.length]);
+}
+
+function medianBy(rows, keys) {
+  const groups = new Map();
+  for (const row of rows) {
+    const key = keys.map((k) => row[k]).join('/');
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(row);
+  }
+  return [...groups.values()].map((group) => {
+    const merged = { ...group[0] };
+    for (const [field, value] of Object.entries(group[0])) {
+      if (typeof value === 'number') merged[field] = median(group.map((r) => r[field]));
+    }
+    return merged;
+  });
+}
+
 async function wsWorkload() {
   const connections = positiveInt(opt, 'connections');
   const seconds = positiveInt(opt, 'seconds');
-  const rows = [];
-  for (const name of ['ws', 'spry', 'fastify']) {
-    const server = await start(name);
-    const run = load(['echo', String(server.port), String(connections), String(seconds)]);
-    await run.next('start');
-    const before = processCpuTicks(server.pid);
-    const result = await run.next('result');
-    const after = processCpuTicks(server.pid);
-    rows.push({ name, ...result, cpuUsPerMessage: ((after - before) * 1e6) / CLK_TCK / result.messages });
-    await stopChild(run.child);
-    await stopChild(server.child);
+  const rounds = positiveInt(opt, 'rounds');
+  const names = servers(['ws', 'spry', 'fastify', 'fastapi']);
+  const samples = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const name of rotated(names, round)) {
+      const server = await start(name);
+      const run = load(['echo', String(server.port), String(connections), String(seconds)]);
+      await run.next('start');
+      const before = processCpuTicks(server.pid);
+      const result = await run.next('result');
+      const after = processCpuTicks(server.pid);
+      samples.push({ name, ...result, cpuUsPerMessage: ((after - before) * 1e6) / CLK_TCK / result.messages });
+      console.error(`round ${round + 1}/${rounds} ${name}: ${Math.round(result.perSecond)} msgs/s, ${samples.at(-1).cpuUsPerMessage.toFixed(1)} µs/msg`);
+      await stopChild(run.child);
+      await stopChild(server.child);
+    }
   }
-  const floor = rows.find((r) => r.name === 'ws');
-  console.log(`WebSocket echo, ${connections} connections, ${seconds} s, 32-byte messages (server on core 0, load on core 1)\n`);
-  console.log('| server | msgs/s | vs ws | p50 µs | p99 µs | server CPU µs/msg |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  const rows = medianBy(samples, ['name']).sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+  const floor = rows.find((r) => r.name === 'ws') ?? rows[0];
+  console.log(`WebSocket echo, ${connections} connections, ${seconds} s, 32-byte messages, median of ${rounds} round(s) (server on core 0, load on core 1)\n`);
+  console.log(`| server | msgs/s | vs ${floor.name} | p50 µs | p99 µs | server CPU µs/msg | ${floor.name}'s CPU / its CPU |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.name} | ${Math.round(r.perSecond)} | ${(r.perSecond / floor.perSecond).toFixed(2)}x | ${Math.round(r.p50us)} | ${Math.round(r.p99us)} | ${r.cpuUsPerMessage.toFixed(1)} |`);
+    console.log(`| ${r.name} | ${Math.round(r.perSecond)} | ${(r.perSecond / floor.perSecond).toFixed(2)}x | ${Math.round(r.p50us)} | ${Math.round(r.p99us)} | ${r.cpuUsPerMessage.toFixed(1)} | ${(floor.cpuUsPerMessage / r.cpuUsPerMessage).toFixed(2)}x |`);
   }
 }
 
@@ -133,29 +191,40 @@ function wrk(port, path, seconds) {
 
 async function staticWorkload() {
   const seconds = positiveInt(opt, 'seconds');
+  const rounds = positiveInt(opt, 'rounds');
+  const names = servers(['spry', 'fastify', 'fastapi']);
+  const files = ['1kb.txt', '1mb.bin'];
   const dir = mkdtempSync(join(tmpdir(), 'spry-bench-static-'));
   writeFileSync(join(dir, '1kb.txt'), 'x'.repeat(1024));
   writeFileSync(join(dir, '1mb.bin'), Buffer.alloc(1024 * 1024, 1));
-  const rows = [];
+  const samples = [];
   try {
-    for (const name of ['spry', 'fastify']) {
-      const server = await start(name, { STATIC_DIR: dir });
-      for (const file of ['1kb.txt', '1mb.bin']) {
-        await wrk(server.port, `/static/${file}`, 1);
-        const before = processCpuTicks(server.pid);
-        const result = await wrk(server.port, `/static/${file}`, seconds);
-        const after = processCpuTicks(server.pid);
-        rows.push({ name, file, ...result, cpuUs: ((after - before) * 1e6) / CLK_TCK / result.requests });
+    for (let round = 0; round < rounds; round++) {
+      for (const name of rotated(names, round)) {
+        const server = await start(name, { STATIC_DIR: dir });
+        for (const file of files) {
+          await wrk(server.port, `/static/${file}`, 1);
+          const before = processCpuTicks(server.pid);
+          const result = await wrk(server.port, `/static/${file}`, seconds);
+          const after = processCpuTicks(server.pid);
+          samples.push({ name, file, ...result, cpuUs: ((after - before) * 1e6) / CLK_TCK / result.requests });
+          console.error(`round ${round + 1}/${rounds} ${name} ${file}: ${Math.round(result.rps)} req/s, ${samples.at(-1).cpuUs.toFixed(0)} µs/req`);
+        }
+        await stopChild(server.child);
       }
-      await stopChild(server.child);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`Static files, wrk -c50 for ${seconds} s (server on core 0, wrk on core 1)\n`);
-  console.log('| server | file | req/s | p99 ms | server CPU µs/req |');
-  console.log('|---|---|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.name} | ${r.file} | ${Math.round(r.rps)} | ${r.p99?.toFixed(2)} | ${r.cpuUs.toFixed(0)} |`);
+  const rows = medianBy(samples, ['name', 'file'])
+    .sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || names.indexOf(a.name) - names.indexOf(b.name));
+  console.log(`Static files, wrk -c50 for ${seconds} s, median of ${rounds} round(s) (server on core 0, wrk on core 1)\n`);
+  console.log('| server | file | req/s | vs fastify | p99 ms | server CPU µs/req | fastify\'s CPU / its CPU |');
+  console.log('|---|---|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const base = rows.find((x) => x.name === 'fastify' && x.file === r.file) ?? r;
+    console.log(`| ${r.name} | ${r.file} | ${Math.round(r.rps)} | ${(r.rps / base.rps).toFixed(2)}x | ${r.p99?.toFixed(2)} | ${r.cpuUs.toFixed(0)} | ${(base.cpuUs / r.cpuUs).toFixed(2)}x |`);
+  }
 }
 
 const workloads = { ws: wsWorkload, sse: sseWorkload, static: staticWorkload };

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, markdownTable, median, ratio } from './table.mjs';
-import { FRAMEWORKS } from './frameworks.mjs';
+import { FRAMEWORKS, PYTHON } from './frameworks.mjs';
 
 const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -126,7 +126,7 @@ export function environment() {
   return {
     node: process.version,
     wrk: tryRun('wrk', ['--version']).split('\n')[0],
-    python: tryRun('/usr/bin/python3', ['--version']),
+    python: tryRun(PYTHON, ['--version']),
     kernel: os.release(),
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
