@@ -26,6 +26,7 @@ export class WebSocketRoutes {
   readonly #dispatcher: Dispatcher;
   readonly #upgrades = new NodeUpgrades();
   readonly #open = new Set<WebSocket>();
+  #closing = false;
   readonly defaults: WebSocketLimits;
 
   constructor(config: AppConfig, dispatcher: Dispatcher, defaults: Partial<WebSocketLimits> = {}) {
@@ -79,6 +80,10 @@ export class WebSocketRoutes {
   }
 
   async #run(inner: Context, acceptFor: (limits: WebSocketLimits) => Accept): Promise<void> {
+    // A handshake that reaches a stopping server (on a connection it accepted just before) would
+    // open a socket after the others were told 1001, to be dropped at the end of the grace
+    // period: refused instead, so the client retries at once, on a server that stays.
+    if (this.#closing) return this.#dispatcher.fail(inner, new HTTPException(503, "Server shutting down"));
     const match = this.#table.find("GET", inner.path);
     if (match === null) return this.#dispatcher.fail(inner, new HTTPException(404, "Not Found"));
     const limits = this.#limits.get(match.entry.endpoint)!;
@@ -94,9 +99,10 @@ export class WebSocketRoutes {
 
   /**
    * Closes every open socket with 1001 (going away) and waits for them to close, dropping those
-   * still open after `timeout` ms: a graceful shutdown.
+   * still open after `timeout` ms: a graceful shutdown. Handshakes from then on are answered 503.
    */
   async closeAll(timeout: number): Promise<void> {
+    this.#closing = true;
     const open = [...this.#open];
     if (open.length === 0) return;
     for (const ws of open) ws.close(CloseCode.goingAway, "Server shutting down");

@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { chmodSync, statSync, unlinkSync } from "node:fs";
-import { connect, type AddressInfo, type ListenOptions } from "node:net";
+import { connect, type AddressInfo, type ListenOptions, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../common/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
@@ -133,7 +133,13 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on("clientError", onClientError);
   // Without a listener, node:http would answer a WebSocket handshake as a plain GET.
-  if (app.handleUpgrade !== undefined) server.on("upgrade", app.handleUpgrade);
+  const { handleUpgrade } = app;
+  if (handleUpgrade !== undefined) {
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      connections.upgraded(socket as Socket);
+      handleUpgrade(req, socket, head);
+    });
+  }
 
   // As Uvicorn: the app starts before the socket opens, so no request meets a half-started app.
   await app.startup?.();

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Http2Session } from "node:http2";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.ts";
 import type { HttpSocket } from "./http-socket.ts";
@@ -49,6 +50,11 @@ export class Connections {
    * in that order: the first entries are the connections idle the longest.
    */
   readonly #idleSince = new Map<HttpSocket, number>();
+  /**
+   * Connections taken over by an upgrade (WebSockets): counted against the cap, but never idle
+   * (neither evicted to make room nor swept by a drain); their owner closes them on shutdown.
+   */
+  readonly #upgraded = new Set<Socket>();
   readonly #markIdle: (this: ServerResponse) => void;
   #draining = false;
   readonly #sessions: Set<Http2Session> | undefined;
@@ -70,7 +76,7 @@ export class Connections {
     server.on(event, (socket: HttpSocket & { alpnProtocol?: string | false }) => {
       // An HTTP/2 connection is its session's: drained by closing the session (GOAWAY).
       if (socket.alpnProtocol === "h2") return;
-      if (idleSince.size >= maxConnections && !this.#makeRoom(maxConnections, logger)) {
+      if (this.size >= maxConnections && !this.#makeRoom(maxConnections, logger)) {
         socket.destroy();
         return;
       }
@@ -114,7 +120,14 @@ export class Connections {
 
   /** How many connections are open. */
   get size(): number {
-    return this.#idleSince.size;
+    return this.#idleSince.size + this.#upgraded.size;
+  }
+
+  /** node:http's "upgrade": the connection is no longer an HTTP one, and no longer idle. */
+  upgraded(socket: Socket): void {
+    if (!this.#idleSince.delete(socket as HttpSocket)) return;
+    this.#upgraded.add(socket);
+    socket.once("close", () => this.#upgraded.delete(socket));
   }
 
   /**
@@ -182,6 +195,7 @@ export class Connections {
       for (const session of this.#sessions ?? []) session.destroy();
       // An HTTP/2 server has no closeAllConnections(): its HTTP/1.1 connections are these.
       for (const socket of this.#idleSince.keys()) socket.destroy();
+      for (const socket of this.#upgraded) socket.destroy();
     };
     const timer = setTimeout(() => force(`Grace period of ${gracePeriod} ms over`), gracePeriod);
     // Kept after `done`: the signal also bounds the app's shutdown that follows.

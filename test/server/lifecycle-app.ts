@@ -47,6 +47,17 @@ app.get("/stream", () => {
   return new Response(body, { headers: { "content-type": "text/plain" } });
 });
 
+// Says which worker took the socket, then echoes; its end (and the close code) is an event.
+app.websocket("/ws", async (_inputs, ws) => {
+  await ws.sendJson({ pid: process.pid });
+  try {
+    for await (const message of ws) await ws.send(message);
+  } finally {
+    const { code } = await ws.closed;
+    event("ws-closed", { code });
+  }
+});
+
 app.get("/crash", (): never => {
   event("crash");
   process.exit(3);

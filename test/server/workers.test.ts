@@ -4,8 +4,9 @@ import { writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { WebSocket as Client } from "ws";
 import { LIFECYCLE_APP, events, exchange, logLines, releaseFile, removeReleaseFiles } from "./lifecycle.ts";
-import { get, isAlive, killAll, spry, spryExit, tempProject, waitFor, type Exit, type SpryProcess } from "./spry-process.ts";
+import { get, isAlive, killAll, sleep, spry, spryExit, tempProject, waitFor, type Exit, type SpryProcess } from "./spry-process.ts";
 
 const cleanups: (() => void)[] = [];
 after(async () => {
@@ -167,6 +168,64 @@ describe("spry run --workers", () => {
     assert.equal(events(server, "startup").length, 4);
   });
 
+  test("SIGHUP with WebSockets open: their old workers close them 1001 within the grace period; every new handshake succeeds, the late ones on the new workers", { timeout: 120_000 }, async (t) => {
+    const { server, url } = await workers(2, ["--workers", "2", "--grace-period", "5"]);
+    const before = new Set(started(server));
+    const old: Peer[] = [];
+    await waitFor("sockets open on both workers", async () => {
+      old.push(await openSocket(url));
+      return [...before].every((pid) => old.some((peer) => peer.pid === pid));
+    }, 30_000);
+    // The old sockets keep talking until they are closed.
+    const chatter = setInterval(() => {
+      for (const peer of old) if (peer.ws.readyState === Client.OPEN) peer.ws.send("hello");
+    }, 20);
+    // Handshakes all through the reload; a client would retry a 503 from a stopping worker, but
+    // here none may fail at all (nor be dropped without a close frame).
+    const fresh: Peer[] = [];
+    const failures: string[] = [];
+    let connecting = true;
+    const connector = (async () => {
+      while (connecting) {
+        try {
+          fresh.push(await openSocket(url));
+        } catch (error) {
+          failures.push(String(error));
+        }
+        await sleep(25);
+      }
+    })();
+
+    server.proc.kill("SIGHUP");
+    await waitFor("the reload to finish", () => logged(server, /^reload done: 2 of 2 workers replaced/), 90_000, server.stdout);
+    await waitFor("both old workers to exit", () => [...before].every((pid) => !isAlive(pid)), 30_000, server.stdout);
+    const after = new Set(started(server).slice(2));
+    const during = fresh.length;
+    await waitFor("ten handshakes after the reload", () => fresh.length >= during + 10, 30_000);
+    connecting = false;
+    await connector;
+    clearInterval(chatter);
+
+    t.diagnostic(`${old.length} sockets before the reload, ${fresh.length} opened through and after it`);
+    assert.deepEqual(failures, []);
+    for (const peer of old) {
+      assert.deepEqual(await peer.closed, { code: 1001, reason: "Server shutting down" });
+      assert.ok(peer.echoed > 0, "the old socket was echoed to until its close");
+    }
+    // Sockets opened during the reload on a worker that was then retired were closed the same way.
+    const onOld = fresh.filter((peer) => before.has(peer.pid));
+    for (const peer of onOld) assert.equal((await peer.closed).code, 1001);
+    const late = fresh.slice(during);
+    assert.deepEqual(new Set(late.map((peer) => peer.pid)), after);
+    assert.ok(late.every((peer) => peer.ws.readyState === Client.OPEN), "the new workers' sockets stay open");
+    // Each socket's handler ended (its finally ran, seeing 1001) in its old worker, before it exited.
+    const ended = events(server, "ws-closed").filter((e) => before.has(e.worker as number));
+    assert.equal(ended.length, old.length + onOld.length);
+    assert.ok(ended.every((e) => e.code === 1001), JSON.stringify(ended));
+    assert.ok(!logged(server, /outlived its grace period/), server.stdout());
+    for (const peer of fresh) peer.ws.terminate();
+  });
+
   test("SIGTERM to the primary: in-flight requests finish, every worker exits, then the primary (no orphans)", { timeout: 90_000 }, async () => {
     const { server, url, release } = await workers(2, ["--workers", "2"]);
     const pids = started(server);
@@ -242,4 +301,28 @@ async function answeredBy(url: string, n: number): Promise<Set<number>> {
   const pids = new Set<number>();
   for (let i = 0; i < n; i++) pids.add(await pidOf(url));
   return pids;
+}
+
+interface Peer {
+  /** The worker that took the socket, as its first message says. */
+  pid: number;
+  ws: Client;
+  closed: Promise<{ code: number; reason: string }>;
+  /** Messages echoed back after the first. */
+  echoed: number;
+}
+
+/** Opens a WebSocket to the app's /ws; resolves once the worker that took it has said its pid. */
+function openSocket(url: string): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const ws = new Client(`${url.replace(/^http/, "ws")}/ws`);
+    const closed = new Promise<{ code: number; reason: string }>((done) => ws.once("close", (code, reason) => done({ code, reason: reason.toString() })));
+    ws.once("error", reject);
+    ws.once("message", (data) => {
+      const peer: Peer = { pid: (JSON.parse(String(data)) as { pid: number }).pid, ws, closed, echoed: 0 };
+      ws.on("message", () => peer.echoed++);
+      resolve(peer);
+    });
+    void closed.then(({ code }) => reject(new Error(`closed with ${code} before its first message`)));
+  });
 }
