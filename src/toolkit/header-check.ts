@@ -24,32 +24,32 @@ export class InvalidHeaderError extends TypeError {
   }
 }
 
-// Every response is checked, and the name test costs twice the value test; an app sends the
-// same few names again and again, so names seen valid are remembered (up to a bound, since
-// a name can come from input).
+// Every response is checked, and the name test costs three times a Set lookup (about 55 ns
+// against 16 on Node 24); an app sends the same few names again and again, so names seen valid
+// are remembered, up to a bound, since a name can come from input.
 const validNames = new Set<string>();
 const MAX_REMEMBERED = 1000;
 
-// The cache and its bound change only the time and memory a check costs, never its answer:
-// mutants there are equivalent (docs/testing.md, mutation testing).
 function validName(name: string): boolean {
   // Stryker disable next-line ConditionalExpression: a cache; the TOKEN test gives the same answer
   if (validNames.has(name)) return true;
   if (!TOKEN.test(name)) return false;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,CallExpression: the bound caps memory only
   if (validNames.size < MAX_REMEMBERED) validNames.add(name);
   return true;
+}
+
+/** How many valid names are remembered: never more than 1000, whatever names responses carry. */
+export function rememberedNames(): number {
+  return validNames.size;
 }
 
 /** Whether `name: value` can be written as it is. */
 export function validHeader(name: string, value: string | number | readonly string[]): boolean {
   if (!validName(name)) return false;
   if (typeof value === "number") return true;
-  // A fast path: the loop below gives a string the same answer, character by character.
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: equivalent, as said
+  // Stryker disable next-line ConditionalExpression: RegExp.test reads a list as its values joined by commas, which are allowed
   if (typeof value === "string") return !INVALID_VALUE.test(value);
-  for (const one of value) if (INVALID_VALUE.test(one)) return false;
-  return true;
+  return value.every((one) => !INVALID_VALUE.test(one));
 }
 
 /** Throws InvalidHeaderError for the first header that could not be written as it is. */

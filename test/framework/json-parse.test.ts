@@ -67,7 +67,7 @@ test("nesting: up to the cap parses; one level more is a 400 before parsing; str
   // Closing brackets bring the depth back down: many shallow siblings are fine.
   assert.doesNotThrow(() => parseJson(bytes(`[${Array(100).fill(nested(3)).join(",")}]`), 4));
   assert.doesNotThrow(() => parseJson(bytes(`[${Array(100).fill('{"a":{}}').join(",")}]`), 3));
-  // A short text is never scanned: it cannot be deeper than it is long.
+  // A text shorter than the cap counts as well as a long one.
   assert.doesNotThrow(() => parseJson(bytes("[[1]]"), 2));
   assert.throws(() => parseJson(bytes("[[[1]]]"), 2), /nested deeper than 2/);
 });

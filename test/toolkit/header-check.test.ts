@@ -3,7 +3,7 @@
 // test/toolkit/middleware/header-injection.test.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkHeaders, InvalidHeaderError, validHeader, wireHeaders, wireValue } from "../../src/toolkit/header-check.ts";
+import { checkHeaders, InvalidHeaderError, rememberedNames, validHeader, wireHeaders, wireValue } from "../../src/toolkit/header-check.ts";
 
 test("a name is an HTTP token: letters, digits and !#$%&'*+.^_`|~-, nothing else, not empty", () => {
   for (const name of ["x", "content-type", "X-Token", "a1", "!#$%&'*+.^_`|~-"]) assert.equal(validHeader(name, "v"), true, name);
@@ -34,6 +34,8 @@ test("a name seen valid is remembered, and an invalid one never is", () => {
   for (let i = 0; i < 1100; i++) assert.equal(validHeader(`x-${i}`, "v"), true);
   assert.equal(validHeader("x-1099", "v"), true);
   assert.equal(validHeader("x-1099 ", "v"), false);
+  // Names a client can choose (echoed back, say) never grow the memory past the bound.
+  assert.equal(rememberedNames(), 1000);
 });
 
 test("checkHeaders throws InvalidHeaderError naming the first bad header; good headers pass", () => {
