@@ -142,7 +142,7 @@ function dateOnlyReason(text: string): string | undefined {
 
 /** The reason a date field refuses `text`, or undefined when it is a datetime with a time of day. */
 function dateReason(text: string): string | undefined {
-  if (/^\s*[+-]?\d+(?:\.\d+)?\s*$/.test(text)) return undefined;
+  if (/^[+-]?\d+(?:\.\d+)?$/.test(text)) return undefined;
   const dateError = dateOnlyReason(text);
   if (dateError !== undefined) return dateError;
   if (text.length === 10) return undefined;

@@ -87,7 +87,9 @@ test("UUIDs: braces, urn:uuid:, capitals and the simple form become the canonica
     ok(UUID, text, canonical, true);
   }
   // Left for the schema to refuse, with pydantic's reason.
-  for (const text of ["6ba7b810-9dad-11d180b4-00c04fd430c8", `{${canonical}`, `${canonical}}`, "abc", `urn:uuid:${canonical}x`]) ok(UUID, text, text);
+  for (const text of ["6ba7b810-9dad-11d180b4-00c04fd430c8", `{${canonical}`, `${canonical}}`, `{${canonical}x`, `x${canonical}}`, "abc", `urn:uuid:${canonical}x`]) {
+    ok(UUID, text, text);
+  }
 });
 
 test("dates: a datetime at midnight, a whole day's timestamp (seconds, or milliseconds past 2e10)", () => {
@@ -101,6 +103,12 @@ test("dates: a datetime at midnight, a whole day's timestamp (seconds, or millis
   ok(DATE, 86_400, "1970-01-02");
   ok(DATE, -86_400, "1969-12-31");
   ok(DATE, "86400", "1970-01-02");
+  ok(DATE, "+86400", "1970-01-02");
+  ok(DATE, "-86400", "1969-12-31");
+  ok(DATE, "86400.00", "1970-01-02");
+  refused(DATE, "86400.5", "date_from_datetime_inexact");
+  // pydantic reads no spaces around a timestamp: the schema refuses the text, as FastAPI does.
+  for (const text of [" 86400 ", "86400 ", "86400x", "8.6e4"]) ok(DATE, text, text);
   ok(DATE, 86_400_000 * 365, "1971-01-01");
   refused(DATE, 86_400.5, "date_from_datetime_inexact");
   refused(DATE, 1_700_000_000, "date_from_datetime_inexact");
@@ -120,6 +128,10 @@ test("datetimes: a date is its midnight, `t`, `_` or a space is a `T`, an offset
   ok(DT, -1, "1969-12-31T23:59:59Z");
   ok(DT, 1_700_000_000.5, "2023-11-14T22:13:20.500Z");
   ok(DT, "1700000000", "2023-11-14T22:13:20Z");
+  ok(DT, "+1700000000", "2023-11-14T22:13:20Z");
+  ok(DT, "-1", "1969-12-31T23:59:59Z");
+  ok(DT, "1700000000.50", "2023-11-14T22:13:20.500Z");
+  for (const text of [" 1700000000 ", "1700000000x", "2024-01-31 10:0"]) ok(DT, text, text);
   ok(DT, 1_700_000_000_000, "2023-11-14T22:13:20Z");
   refused(DT, 1e20, "datetime_parsing");
   assert.deepEqual(run(DT, 1e20).errors, [["", "datetime_parsing", 1e20]]);
@@ -162,6 +174,11 @@ test("objects: models refuse non-objects with model_attributes_type, records wit
   refused(RECORD, [], "dict_type");
   const BOTH: JsonSchema = { type: "object", properties: { s: STR }, additionalProperties: INT };
   assert.deepEqual(run(BOTH, { s: "1", a: "x" }).errors, [["a", "int_parsing", "x"]]);
+  ok(BOTH, { s: "1", a: "2" }, { s: "1", a: 2 }, false);
+  ok({ type: "object", additionalProperties: null } as JsonSchema, { a: "1" }, { a: "1" });
+  // A field named like an Object method is read from the body only: an absent one stays absent.
+  ok({ type: "object", properties: { toString: INT, constructor: INT } }, {}, {});
+  ok({ type: "object", properties: { toString: INT } }, { toString: "1" }, { toString: 1 });
   ok({ type: "object", properties: { n: INT }, additionalProperties: false }, { n: "2", x: "y" }, { n: 2, x: "y" });
   assert.deepEqual(run(MODEL, { n: "a", s: 1 }).errors, [["n", "int_parsing", "a"], ["s", "string_type", 1]]);
 });
@@ -176,6 +193,7 @@ test("$ref, $defs and a lone allOf are followed; a model may refer to itself", (
   ok({ allOf: [INT] }, "3", 3);
   ok({ $ref: "#/$defs/Missing" }, "3", "3");
   ok({ $ref: "http://example.com/x" }, "3", "3");
+  ok({ $ref: "#/other/N", $defs: { N: INT } }, "3", "3");
   ok({}, "3", "3");
 });
 
@@ -191,6 +209,13 @@ test("strict per model: its own fields; a nested model goes back to the route's 
   assert.deepEqual(run(viaRef, { n: "1" }).errors, [["n", "int_type", "1"]]);
   const viaAllOf: JsonSchema = { allOf: [{ type: "object", properties: { n: INT } }], strict: true };
   assert.deepEqual(run(viaAllOf, { n: "1" }).errors, [["n", "int_type", "1"]]);
+  const refInAllOf: JsonSchema = { allOf: [{ $ref: "#/$defs/M" }], strict: true, $defs: { M: { type: "object", properties: { n: INT } } } };
+  assert.deepEqual(run(refInAllOf, { n: "1" }).errors, [["n", "int_type", "1"]]);
+  const allOfInRef: JsonSchema = { $ref: "#/$defs/S", strict: true, $defs: { S: { allOf: [{ type: "object", properties: { n: INT } }] } } };
+  assert.deepEqual(run(allOfInRef, { n: "1" }).errors, [["n", "int_type", "1"]]);
+  // A dictionary is no model: it keeps the strictness of the model it is in.
+  const record: JsonSchema = { type: "object", strict: true, properties: { r: { type: "object", additionalProperties: INT } } };
+  assert.deepEqual(run(record, { r: { a: "1" } }).errors, [["r.a", "int_type", "1"]]);
   const field: JsonSchema = { type: "object", properties: { a: INT, b: { type: "integer", strict: true } } };
   assert.deepEqual(run(field, { a: "1", b: "2" }).errors, [["b", "int_type", "2"]]);
 });
@@ -215,6 +240,17 @@ test("unions: an exact match first, then the first member that converts, then ev
   };
   assert.deepEqual(run(models, { x: "y" }).errors, [["A.x", "int_parsing", "y"], ["int", "int_type", { x: "y" }]]);
   ok(models, { x: "1" }, { x: 1 });
+  // Inside a model, a member's failures are named after the field and then the member.
+  const field: JsonSchema = { type: "object", properties: { u: U } };
+  assert.deepEqual(run(field, { u: "x" }).errors, [["u.int", "int_parsing", "x"], ["u.bool", "bool_parsing", "x"]]);
+  // The exact pass is strict all the way down: a nested model's "1" is no exact match, so a
+  // dictionary that takes the value as it is wins (pydantic returns {"x": {"y": "1"}} too).
+  const nested: JsonSchema = {
+    anyOf: [{ $ref: "#/$defs/A" }, { type: "object" }],
+    $defs: { A: { type: "object", properties: { x: { $ref: "#/$defs/B" } } }, B: { type: "object", properties: { y: INT } } },
+  };
+  ok(nested, { x: { y: "1" } }, { x: { y: "1" } });
+  ok(nested, { x: { y: 1 } }, { x: { y: 1 } });
   ok(U, undefined, undefined);
 });
 
@@ -268,12 +304,12 @@ test("convertingSchema: errors the schema does not see are still reported, ctx k
   assert.equal((await strict["~standard"].validate("5")).issues?.[0]?.message, "Input should be a valid integer");
 });
 
-test("convertingSchema: a schema issue on a parent path of a failed conversion yields to it; object path keys are read", () => {
+test("convertingSchema: schema issues on a failed conversion or its parent yield to it, reported once; object path keys are read", () => {
   const parent: StandardSchemaV1 = {
     "~standard": {
       version: 1,
       vendor: "test",
-      validate: () => ({ issues: [{ message: "bad list", path: [{ key: "l" }] }, { message: "other", path: ["o"] }] }),
+      validate: () => ({ issues: [{ message: "bad list", path: [{ key: "l" }] }, { message: "bad item", path: ["l", 1] }, { message: "other", path: ["o"] }] }),
     },
   };
   const converting = convertingSchema(parent, { type: "object", properties: { l: { type: "array", items: INT } } }, false);

@@ -238,6 +238,8 @@ test("date reasons, as speedate words them; a datetime with a time of day is ine
   const cases: [string, string][] = [
     ["abc", "input is too short"],
     ["2024-1-31", "input is too short"],
+    [" 12.5 ", "input is too short"],
+    ["86400 ", "input is too short"],
     ["abcdefghij", "invalid character in year"],
     ["2024/01/31", "invalid date separator, expected `-`"],
     ["2024-01/31", "invalid date separator, expected `-`"],
@@ -261,7 +263,7 @@ test("date reasons, as speedate words them; a datetime with a time of day is ine
   for (const [text, expected] of cases) {
     assert.deepEqual(formatError("date", text), { type: "date_from_datetime_parsing", msg: `Input should be a valid date or datetime, ${expected}`, ctx: { error: expected } }, text);
   }
-  for (const text of ["2024-01-31T10:00:00", "2024-01-31 10:00", "2024", " 12.5 ", "-86400", "2024-01-31"]) assert.deepEqual(formatError("date", text), DATE_INEXACT, text);
+  for (const text of ["2024-01-31T10:00:00", "2024-01-31 10:00", "2024", "12.5", "-86400", "+86400.5", "2024-01-31"]) assert.deepEqual(formatError("date", text), DATE_INEXACT, text);
   assert.deepEqual(DATE_INEXACT, { type: "date_from_datetime_inexact", msg: "Datetimes provided to dates should have zero time - e.g. be exact dates" });
 });
 
