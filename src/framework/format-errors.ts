@@ -13,7 +13,7 @@ export interface FormatError {
   ctx?: Record<string, unknown>;
 }
 
-export function formatError(format: string, text: string): FormatError | undefined {
+export function formatError(format: string | undefined, text: string): FormatError | undefined {
   switch (format) {
     case "email": {
       const reason = emailReason(text);

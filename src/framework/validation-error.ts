@@ -38,10 +38,10 @@ const ABSENT_CODES = new Set(["invalid_type", "invalid_value", "invalid_union"])
 /** A Standard Schema issue as a pydantic-style error; zod's issue codes map to pydantic's types. */
 export function fromIssue(issue: StandardSchemaV1.Issue, loc: (string | number)[], input: unknown): ErrorDetail {
   const path = (issue.path ?? []).map((p) => (typeof p === "object" ? p.key : p)) as (string | number)[];
-  const at = path.length === 0 ? loc : [...loc, ...path];
+  const at = [...loc, ...path];
   const known = (issue as Partial<DescribedIssue>).pydantic;
   if (known !== undefined) return { ...known, loc: at };
-  const value = path.length === 0 ? input : valueAt(input, path);
+  const value = valueAt(input, path);
   const code = (issue as ZodLikeIssue).code;
   if (path.length > 0 && value === undefined && (code === undefined || ABSENT_CODES.has(code))) {
     // An absent field, reported as pydantic does: with the object it is missing from.
@@ -51,7 +51,6 @@ export function fromIssue(issue: StandardSchemaV1.Issue, loc: (string | number)[
 }
 
 interface ValibotLikeIssue extends StandardSchemaV1.Issue {
-  kind?: string;
   type?: string;
   requirement?: unknown;
   input?: unknown;
@@ -59,23 +58,25 @@ interface ValibotLikeIssue extends StandardSchemaV1.Issue {
 
 // valibot's constraint issues in zod's terms, so that both get pydantic's names. Type issues
 // need none: the JSON body's conversion, or the URL's, names them first.
-const VALIBOT_BOUNDS: Record<string, [code: string, inclusive: boolean]> = {
-  min_value: ["too_small", true],
-  gt_value: ["too_small", false],
-  max_value: ["too_big", true],
-  lt_value: ["too_big", false],
-  min_length: ["too_small", true],
-  max_length: ["too_big", true],
-};
+// A length is always inclusive: bound() words a length without it.
+const VALIBOT_BOUNDS = new Map<string | undefined, [code: string, inclusive?: boolean]>([
+  ["min_value", ["too_small", true]],
+  ["gt_value", ["too_small", false]],
+  ["max_value", ["too_big", true]],
+  ["lt_value", ["too_big", false]],
+  ["min_length", ["too_small"]],
+  ["max_length", ["too_big"]],
+]);
 
+// Only valibot's checks have these `type`s: zod's issues have none, and valibot's type issues
+// are named after the type (`number`).
 function zodLike(issue: StandardSchemaV1.Issue, value: unknown): ZodLikeIssue {
-  const { kind, type, requirement, input: checked = value } = issue as ValibotLikeIssue;
-  if ((issue as ZodLikeIssue).code !== undefined || kind !== "validation" || type === undefined) return issue as ZodLikeIssue;
+  const { type, requirement, input: checked = value } = issue as ValibotLikeIssue;
   if (type === "multiple_of") return { ...issue, code: "not_multiple_of", divisor: requirement as number };
-  const bound = VALIBOT_BOUNDS[type];
+  const bound = VALIBOT_BOUNDS.get(type);
   if (bound === undefined) return issue as ZodLikeIssue;
-  // What valibot checked (the converted value), not what the client sent.
-  const origin = Array.isArray(checked) ? "array" : typeof checked === "string" ? "string" : "number";
+  // What valibot checked (the converted value), not what the client sent; a number has no origin.
+  const origin = Array.isArray(checked) ? "array" : typeof checked === "string" ? "string" : undefined;
   const [code, inclusive] = bound;
   const limit = requirement as number;
   return { ...issue, code, origin, inclusive, ...(code === "too_small" ? { minimum: limit } : { maximum: limit }) };
@@ -125,7 +126,7 @@ function describe(issue: ZodLikeIssue, value: unknown): Described {
         const pattern = regexSource(issue.pattern ?? "");
         return { type: "string_pattern_mismatch", msg: `String should match pattern '${pattern}'`, ctx: { pattern } };
       }
-      if (typeof value === "string" && issue.format !== undefined) {
+      if (typeof value === "string") {
         const known = formatError(issue.format, value);
         if (known !== undefined) return known;
       }
@@ -170,24 +171,24 @@ function bound(issue: ZodLikeIssue, limit: number | bigint | undefined, side: st
   }
 }
 
-const TYPE_NAMES: Record<string, [string, string]> = {
-  string: ["string_type", "Input should be a valid string"],
-  number: ["float_type", "Input should be a valid number"],
-  int: ["int_type", "Input should be a valid integer"],
-  boolean: ["bool_type", "Input should be a valid boolean"],
-  array: ["list_type", "Input should be a valid list"],
-  object: ["model_attributes_type", "Input should be a valid dictionary or object to extract fields from"],
-  record: ["dict_type", "Input should be a valid dictionary"],
-  date: ["date_type", "Input should be a valid date"],
-  bigint: ["int_type", "Input should be a valid integer"],
-  null: ["none_required", "Input should be None"],
-  tuple: ["tuple_type", "Input should be a valid tuple"],
-  set: ["set_type", "Input should be a valid set"],
-  map: ["dict_type", "Input should be a valid dictionary"],
-};
+const TYPE_NAMES = new Map<string | undefined, [string, string]>([
+  ["string", ["string_type", "Input should be a valid string"]],
+  ["number", ["float_type", "Input should be a valid number"]],
+  ["int", ["int_type", "Input should be a valid integer"]],
+  ["boolean", ["bool_type", "Input should be a valid boolean"]],
+  ["array", ["list_type", "Input should be a valid list"]],
+  ["object", ["model_attributes_type", "Input should be a valid dictionary or object to extract fields from"]],
+  ["record", ["dict_type", "Input should be a valid dictionary"]],
+  ["date", ["date_type", "Input should be a valid date"]],
+  ["bigint", ["int_type", "Input should be a valid integer"]],
+  ["null", ["none_required", "Input should be None"]],
+  ["tuple", ["tuple_type", "Input should be a valid tuple"]],
+  ["set", ["set_type", "Input should be a valid set"]],
+  ["map", ["dict_type", "Input should be a valid dictionary"]],
+]);
 
 function wrongType(expected: string | undefined): Described {
-  const [type, msg] = TYPE_NAMES[expected ?? ""] ?? ["value_error", `Input should be a valid ${expected ?? "value"}`];
+  const [type, msg] = TYPE_NAMES.get(expected) ?? ["value_error", `Input should be a valid ${expected ?? "value"}`];
   return { type, msg };
 }
 

@@ -31,6 +31,9 @@ test("the wrong-type table: every expected type zod names, as pydantic's type an
     ["set", "set_type", "Input should be a valid set"],
     ["map", "dict_type", "Input should be a valid dictionary"],
     ["symbol", "value_error", "Input should be a valid symbol"],
+    // A name that Object.prototype also has is no table entry.
+    ["constructor", "value_error", "Input should be a valid constructor"],
+    ["toString", "value_error", "Input should be a valid toString"],
   ];
   for (const [expected, type, msg] of table) {
     const issue = { code: "invalid_type", expected, message: "x", path: [] } as StandardSchemaV1.Issue;
@@ -86,8 +89,13 @@ test("patterns, formats, custom and unknown issues", () => {
   assert.deepEqual(described(z.string().regex(/^a+$/u), "b"), {
     type: "string_pattern_mismatch", msg: "String should match pattern '^a+$'", ctx: { pattern: "^a+$" }, loc: ["body"], input: "b",
   });
-  const plain = { code: "invalid_format", format: "regex", pattern: "^x$", message: "x" } as StandardSchemaV1.Issue;
-  assert.deepEqual(fromIssue(plain, ["body"], "y").ctx, { pattern: "^x$" });
+  assert.deepEqual(described(z.string().regex(/^a+$/), "b").ctx, { pattern: "^a+$" }, "no flags");
+  assert.deepEqual(described(z.string().regex(/^a+$/imu), "b").ctx, { pattern: "^a+$" }, "several flags");
+  // A pattern given as its source is reported as it is, slashes and all.
+  for (const pattern of ["^x$", "a/b/c", "/a/ b", "/a/1"]) {
+    const plain = { code: "invalid_format", format: "regex", pattern, message: "x" } as StandardSchemaV1.Issue;
+    assert.deepEqual(fromIssue(plain, ["body"], "y").ctx, { pattern }, pattern);
+  }
   const noPattern = { code: "invalid_format", format: "regex", message: "x" } as StandardSchemaV1.Issue;
   assert.deepEqual(fromIssue(noPattern, ["body"], "y").ctx, { pattern: "" });
   assert.deepEqual(described(z.email(), "abc"), {
@@ -126,6 +134,14 @@ test("paths: the issue's path is appended to the location and picks the input; a
   assert.deepEqual(fromIssue(known, ["body"], { p: "ignored" }), { type: "int_parsing", msg: "m", input: "q", loc: ["body", "p"] });
   const deep = { code: "invalid_type", expected: "int", message: "m", path: ["a", "b"] } as StandardSchemaV1.Issue;
   assert.deepEqual(fromIssue(deep, ["body"], { a: 5 }), { ...missing(["body", "a", "b"]), input: 5 });
+  // A path through null or a string reads nothing there: the field is missing from it.
+  assert.deepEqual(fromIssue(deep, ["body"], { a: null }), { ...missing(["body", "a", "b"]), input: null });
+  const indexed = { code: "invalid_type", expected: "int", message: "m", path: ["a", 0] } as StandardSchemaV1.Issue;
+  assert.deepEqual(fromIssue(indexed, ["body"], { a: "xyz" }), { ...missing(["body", "a", 0]), input: "xyz" });
+  // At the root the caller decides what is missing (FastAPI's input there is null, not the
+  // model's): an issue about an undefined value keeps its own name.
+  const atRoot = { code: "invalid_type", expected: "int", message: "m" } as StandardSchemaV1.Issue;
+  assert.deepEqual(fromIssue(atRoot, ["query", "n"], undefined), { type: "int_type", msg: "Input should be a valid integer", loc: ["query", "n"], input: undefined });
   // A refinement about an absent value is no missing field.
   const refined = { code: "custom", message: "m", path: ["a"] } as StandardSchemaV1.Issue;
   assert.deepEqual(fromIssue(refined, ["body"], {}), { type: "value_error", msg: "Value error, m", loc: ["body", "a"], input: undefined });
@@ -153,6 +169,12 @@ test("valibot's constraint issues get pydantic's names too", () => {
   assert.deepEqual(fromIssue(email, ["body"], "x"), { type: "value_error", msg: 'Invalid email: Received "x"', loc: ["body"], input: "x" });
   const typeIssue = v.safeParse(v.number(), "x").issues![0] as StandardSchemaV1.Issue;
   assert.equal(fromIssue(typeIssue, ["body"], "x").type, "value_error");
+  const named = { kind: "validation", type: "toString", message: "odd", requirement: 1 } as StandardSchemaV1.Issue;
+  assert.deepEqual(fromIssue(named, ["body"], 1), { type: "value_error", msg: "odd", loc: ["body"], input: 1 });
+});
+
+test("missing is FastAPI's missing-field error: its type, message and null input", () => {
+  assert.deepEqual(missing(["query", "q"]), { type: "missing", loc: ["query", "q"], msg: "Field required", input: null });
 });
 
 test("RequestValidationError is FastAPI's 422 with the list", () => {
