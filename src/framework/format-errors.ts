@@ -72,7 +72,7 @@ function uuidReason(text: string): string {
   let body = text;
   let offset = 0;
   let simple = true;
-  if (text.startsWith("{") && text.endsWith("}") && text.length >= 2) {
+  if (text.startsWith("{") && text.endsWith("}")) {
     body = text.slice(1, -1);
     offset = 1;
     simple = false;
@@ -122,16 +122,19 @@ function urlReason(text: string): string {
   return "invalid domain character";
 }
 
+// Each slice tested is of a known, non-zero length.
+const DIGITS = /^\d+$/;
+
 // speedate's reasons for the first ten characters of YYYY-MM-DD, or undefined when they are a
 // date and only extra characters follow. A text of digits alone is a Unix timestamp to
 // pydantic, never a date here, so it is "inexact" (undefined from dateReason).
 function dateOnlyReason(text: string): string | undefined {
   if (text.length < 10) return "input is too short";
-  if (!/^\d{4}$/.test(text.slice(0, 4))) return "invalid character in year";
+  if (!DIGITS.test(text.slice(0, 4))) return "invalid character in year";
   if (text[4] !== "-") return "invalid date separator, expected `-`";
-  if (!/^\d{2}$/.test(text.slice(5, 7))) return "invalid character in month";
+  if (!DIGITS.test(text.slice(5, 7))) return "invalid character in month";
   if (text[7] !== "-") return "invalid date separator, expected `-`";
-  if (!/^\d{2}$/.test(text.slice(8, 10))) return "invalid character in day";
+  if (!DIGITS.test(text.slice(8, 10))) return "invalid character in day";
   const year = Number(text.slice(0, 4));
   const month = Number(text.slice(5, 7));
   const day = Number(text.slice(8, 10));
@@ -149,9 +152,9 @@ function dateReason(text: string): string | undefined {
   if (!"Tt_ ".includes(text[10]!)) return "invalid datetime separator, expected `T`, `t`, `_` or space";
   const time = text.slice(11);
   if (time.length < 5) return "input is too short";
-  if (!/^\d{2}$/.test(time.slice(0, 2))) return "invalid character in hour";
+  if (!DIGITS.test(time.slice(0, 2))) return "invalid character in hour";
   if (time[2] !== ":") return "invalid time separator, expected `:`";
-  if (!/^\d{2}$/.test(time.slice(3, 5))) return "invalid character in minute";
+  if (!DIGITS.test(time.slice(3, 5))) return "invalid character in minute";
   if (Number(time.slice(0, 2)) > 23) return "hour value is outside expected range of 0-23";
   if (Number(time.slice(3, 5)) > 59) return "minute value is outside expected range of 0-59";
   return undefined;

@@ -214,6 +214,9 @@ test("UUID reasons, as the uuid crate words them", () => {
     ["{6ba7b810-9dad-11d1-80b4-00c04fd430cg}", "invalid character: found `g` at 37"],
     ["urn:uuid:6ba7b810-9dad-11d1-80b4-00c04fd430cg", "invalid character: found `g` at 45"],
     ["{6ba7b810}", "invalid group count: expected 5, found 1"],
+    ["{}", "invalid group count: expected 5, found 1"],
+    ["{", "invalid character: found `{` at 1"],
+    ["}", "invalid character: found `}` at 1"],
     ["urn:uuid:", "invalid group count: expected 5, found 1"],
     ["6ba7b810-9dad-11d1-80b4", "invalid group count: expected 5, found 4"],
     ["6ba7b810-9dad-11d180b4-00c04fd430c8", "invalid group count: expected 5, found 4"],
@@ -250,6 +253,23 @@ test("URL reasons, as the url crate words them", () => {
     ["http://exa<mple.com", "invalid domain character"],
     ["foo:bar baz", "invalid domain character"],
     ["HTTPS://", "empty host"],
+    // Spaces and tabs around the URL are dropped first, as the WHATWG parser does.
+    [" http://", "empty host"],
+    ["http:// ", "empty host"],
+    ["\thttp://", "empty host"],
+    [" abc", "relative URL without a base"],
+    ["http:/example.com:99999", "invalid port number"],
+    ["http:///x.com:8x", "invalid port number"],
+    ["http://a@b@:80/", "empty host"],
+    ["http://[::1]x", "invalid IPv6 address"],
+    ["http://1.2.3.4.5", "invalid IPv4 address"],
+    ["http://exa mple.com:80", "invalid international domain name"],
+    ["http://example.com:65536", "invalid port number"],
+    ["http://example.com:65535x", "invalid port number"],
+    ["ws://", "empty host"],
+    ["wss://", "empty host"],
+    ["ftp://", "empty host"],
+    ["file://x y", "invalid international domain name"],
   ];
   for (const [text, expected] of cases) {
     assert.deepEqual(formatError("url", text), { type: "url_parsing", msg: `Input should be a valid URL, ${expected}`, ctx: { error: expected } }, text);
@@ -263,6 +283,10 @@ test("date reasons, as speedate words them; a datetime with a time of day is ine
     [" 12.5 ", "input is too short"],
     ["86400 ", "input is too short"],
     ["abcdefghij", "invalid character in year"],
+    ["x024-01-31", "invalid character in year"],
+    ["202x-01-31", "invalid character in year"],
+    ["2024-x1-31", "invalid character in month"],
+    ["2024-01-x1", "invalid character in day"],
     ["2024/01/31", "invalid date separator, expected `-`"],
     ["2024-01/31", "invalid date separator, expected `-`"],
     ["2024-0a-31", "invalid character in month"],
@@ -274,9 +298,13 @@ test("date reasons, as speedate words them; a datetime with a time of day is ine
     ["2023-02-29", "day value is outside expected range"],
     ["2024-04-31", "day value is outside expected range"],
     ["2024-01-31x", "invalid datetime separator, expected `T`, `t`, `_` or space"],
+    ["2024-12-01x", "invalid datetime separator, expected `T`, `t`, `_` or space"],
     ["2024-01-31T", "input is too short"],
     ["2024-01-31T1", "input is too short"],
     ["2024-01-31Tab:00", "invalid character in hour"],
+    ["2024-01-31Tx0:00", "invalid character in hour"],
+    ["2024-01-31T1x:00", "invalid character in hour"],
+    ["2024-01-31T10:x0", "invalid character in minute"],
     ["2024-01-31T10-00", "invalid time separator, expected `:`"],
     ["2024-01-31T10:xx", "invalid character in minute"],
     ["2024-01-31T24:00", "hour value is outside expected range of 0-23"],
@@ -285,7 +313,7 @@ test("date reasons, as speedate words them; a datetime with a time of day is ine
   for (const [text, expected] of cases) {
     assert.deepEqual(formatError("date", text), { type: "date_from_datetime_parsing", msg: `Input should be a valid date or datetime, ${expected}`, ctx: { error: expected } }, text);
   }
-  for (const text of ["2024-01-31T10:00:00", "2024-01-31 10:00", "2024", "12.5", "-86400", "+86400.5", "2024-01-31"]) assert.deepEqual(formatError("date", text), DATE_INEXACT, text);
+  for (const text of ["2024-01-31T10:00:00", "2024-01-31 10:00", "2024", "12.5", "-86400", "+86400.5", "2024-01-31", "2024-01-31T10:59", "2024-01-31t10:00", "2024-01-31_10:00"]) assert.deepEqual(formatError("date", text), DATE_INEXACT, text);
   assert.deepEqual(DATE_INEXACT, { type: "date_from_datetime_inexact", msg: "Datetimes provided to dates should have zero time - e.g. be exact dates" });
 });
 
