@@ -6,7 +6,7 @@ import type { ServerSentEvent } from "../toolkit/streams/server-sent-events.ts";
 import type { AnyHandler } from "./endpoint.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
 import type { Responses, RouteOptions } from "./route-options.ts";
-import type { Handler } from "./types.ts";
+import type { CheckedHandler, Returned } from "./checked-handler.ts";
 import type { WebSocketLimits } from "../toolkit/websocket/transport.ts";
 import type { WebSocketMethod, WebSocketRouteOptions } from "./websocket-route.ts";
 
@@ -76,19 +76,30 @@ interface RouterRebuild<Prefix extends string> extends Rebuild {
  * Registers a route for one HTTP method; the same signature for every method. It returns the
  * router with the route in its type, so that `export type App = typeof app` of a chained
  * declaration carries every route to the typed client; a call on its own line works as well.
+ * With a `response` model the handler must return the model's input type (literal and enum
+ * fields included, no `as const` needed), a `json()` reply or a Response.
  */
 export interface RouteMethod<M extends Method, Routes, B extends Rebuild> {
-  <const P extends string, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}>(
+  <const P extends string, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R extends Returned = Returned, R2 = unknown>(
     path: P,
-    handler: Handler<P, {}, Returns<S>>,
+    handler: CheckedHandler<P, {}, S, R, R2>,
     options?: RouteOptions<S, C, Rs>,
   ): Rebuilt<B, Routes & RouteEntry<P, M, RouteType<{}, S, C, Rs>>>;
-  <const P extends string, const I extends Inputs, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}>(
+  <const P extends string, const I extends Inputs, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R extends Returned = Returned, R2 = unknown>(
     path: P,
     inputs: I,
-    handler: Handler<P, I, Returns<S>>,
+    handler: CheckedHandler<P, I, S, R, R2>,
     options?: RouteOptions<S, C, Rs>,
   ): Rebuilt<B, Routes & RouteEntry<P, M, RouteType<I, S, C, Rs>>>;
+  // The first signature again, last: when every signature fails TypeScript reports the last
+  // one, and a handler without inputs whose return misses its model should hear about the
+  // field, not about `Inputs`. (It must stay first too: a handler without parameters is typed
+  // by the first signature that sees it, literals and all.)
+  <const P extends string, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R extends Returned = Returned, R2 = unknown>(
+    path: P,
+    handler: CheckedHandler<P, {}, S, R, R2>,
+    options?: RouteOptions<S, C, Rs>,
+  ): Rebuilt<B, Routes & RouteEntry<P, M, RouteType<{}, S, C, Rs>>>;
 }
 
 export interface RouterOptions<Prefix extends string = string> {

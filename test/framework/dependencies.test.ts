@@ -199,6 +199,32 @@ forEachTransport("dependencies", (connect) => {
     app.dependencyOverrides.clear();
     assert.deepEqual(await (await client.get("/me", { headers: { authorization: "bob" } })).json(), { name: "bob" });
   });
+
+  test("an override may be a plain function, as in FastAPI, sync, async or a generator with teardown", async () => {
+    const currentUser = depends({ authorization: header(z.string()) }, ({ authorization }) => ({ name: authorization }));
+    const app = new Spry({ logger: false });
+    app.get("/me", { user: currentUser }, ({ user }) => user);
+    const client = connect(app);
+    app.dependencyOverrides.set(currentUser, () => ({ name: "plain" }));
+    assert.deepEqual(await (await client.get("/me")).json(), { name: "plain" });
+    app.dependencyOverrides.set(currentUser, async (_inputs, ctx) => ({ name: ctx.method }));
+    assert.deepEqual(await (await client.get("/me")).json(), { name: "GET" });
+    const released: string[] = [];
+    app.dependencyOverrides.set(currentUser, function* () {
+      yield { name: "held" };
+      released.push("released");
+    });
+    assert.deepEqual(await (await client.get("/me")).json(), { name: "held" });
+    assert.deepEqual(released, ["released"]);
+  });
+});
+
+test("a wrong override is refused at set(), never as a 500 on the first request", () => {
+  const app = new Spry({ logger: false });
+  const real = depends(function currentUser() { return { name: "real" }; });
+  assert.throws(() => app.dependencyOverrides.set(real, { name: "x" } as never), /replacement for currentUser must be a function or a dependency, got object/);
+  assert.throws(() => app.dependencyOverrides.set((() => 1) as never, () => 1), /first argument is not a dependency/);
+  assert.equal(app.dependencyOverrides.size, 0);
 });
 
 test("a dependency cycle is an error when the route is declared", () => {

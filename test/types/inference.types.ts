@@ -283,3 +283,51 @@ app.get("/filter", { filter: query(Filter, { aliases: { q: "search" } }), h: hea
 });
 // @ts-expect-error: the model has no field "nope"
 app.get("/filter-typo", { filter: query(Filter, { aliases: { nope: "x" } }) }, ({ filter }) => filter);
+
+// Literal and enum fields of a response model take a returned object literal as it is, no
+// `as const`, sync or async, with inputs or without, in unions with json() and Responses.
+const Token = z.object({
+  access_token: z.string(),
+  token_type: z.literal("bearer"),
+  scope: z.enum(["read", "write"]),
+  scopes: z.array(z.enum(["read", "write"])).default([]),
+  owner: z.object({ role: z.enum(["admin", "user"]) }).optional(),
+});
+app.post("/token0", () => ({ access_token: "x", token_type: "bearer", scope: "read" }), { response: Token });
+app.post("/token1", async () => ({ access_token: "x", token_type: "bearer", scope: "write", scopes: ["read"] }), { response: Token });
+app.post("/token2", { username: form(z.string()) }, ({ username }) => ({ access_token: username, token_type: "bearer", scope: "read", owner: { role: "admin" } }), { response: Token });
+app.post("/token3", { username: form(z.string()) }, async ({ username }) => ({ access_token: username, token_type: "bearer", scope: "read" }), { response: Token });
+const anyDep = depends(() => 1);
+app.post("/token4", { anyDep }, async () => ({ access_token: "x", token_type: "bearer", scope: "read" }), { response: Token });
+app.post("/token5", { n: z.int() }, ({ n }) => (n > 0 ? { access_token: "x", token_type: "bearer", scope: "read" } : json({ detail: "no" }, { status: 401 })), { response: Token });
+const Pet = z.discriminatedUnion("kind", [z.object({ kind: z.literal("cat"), meows: z.boolean() }), z.object({ kind: z.literal("dog"), barks: z.boolean() })]);
+app.get("/pet/{n}", { n: z.int() }, ({ n }) => (n > 0 ? { kind: "cat", meows: true } : { kind: "dog", barks: false }), { response: Pet });
+app.get("/pet-or-nothing", () => (Math.random() > 0.5 ? { kind: "cat", meows: true } : new Response(null, { status: 204 })), { response: Pet });
+app.get("/throws", () => { throw new Error("x"); }, { response: Pet });
+// Without a model anything goes, literals or not.
+app.get("/free", () => (Math.random() > 0.5 ? "a" : null));
+app.get("/free2", async () => [new Date(), new Map(), { a: [1] }]);
+// A wrong literal, field or type is still refused, with inputs or without; the error ends with
+// the field ("Types of property 'scope' are incompatible").
+// @ts-expect-error: "admin" is not a scope
+app.post("/bad-token0", () => ({ access_token: "x", token_type: "bearer", scope: "admin" }), { response: Token });
+// @ts-expect-error: token_type must be "bearer"
+app.post("/bad-token1", async () => ({ access_token: "x", token_type: "basic", scope: "read" }), { response: Token });
+// @ts-expect-error: the owner's role is not a role ("The types of 'owner.role' are incompatible")
+app.post("/bad-token2", { username: form(z.string()) }, async ({ username }) => ({ access_token: username, token_type: "bearer", scope: "read", owner: { role: "root" } }), { response: Token });
+// @ts-expect-error: a number is no Token
+app.post("/bad-token3", () => 5, { response: Token });
+
+// Dependency overrides take a plain function (or a depends()), held to the overridden
+// dependency's result type.
+const currentUser = depends(async () => ({ name: "real", admin: false }));
+app.dependencyOverrides.set(currentUser, () => ({ name: "test user", admin: true }));
+app.dependencyOverrides.set(currentUser, async (_inputs, ctx) => ({ name: ctx.method, admin: false }));
+app.dependencyOverrides.set(currentUser, function* () { yield { name: "g", admin: false }; });
+app.dependencyOverrides.set(currentUser, depends({ q: z.string() }, ({ q }) => ({ name: q, admin: false })));
+// @ts-expect-error: admin is missing
+app.dependencyOverrides.set(currentUser, () => ({ name: "no admin field" }));
+// @ts-expect-error: a number is no user
+app.dependencyOverrides.set(currentUser, depends(() => 5));
+// @ts-expect-error: neither a function nor a dependency
+app.dependencyOverrides.set(currentUser, { name: "x", admin: true });
