@@ -44,7 +44,13 @@ export class LifespanRunner<State extends object> {
   }
 
   get state(): State {
-    if (this.#phase !== "started") throw new Error("app.state is available once the app has started: serve(), TestClient.open() and app.runWith(server) start it");
+    if (this.#phase !== "started") {
+      throw new Error(
+        "app.state was read before the app started, so its lifespan has not run: `spry run`, serve() and app.runWith(server) start it; " +
+          "in a test, open the client with `await TestClient.open(app)` (and close it after) rather than `new TestClient(app)`, " +
+          "or call `await app.startup()` first",
+      );
+    }
     return this.#state ?? ({} as State);
   }
 

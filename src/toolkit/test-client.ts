@@ -5,6 +5,11 @@ import { memoryAccept, TestWebSocket } from "./websocket/memory.ts";
 import type { Accept, WebSocketLimits } from "./websocket/transport.ts";
 
 export { TestWebSocket } from "./websocket/memory.ts";
+import { encodeBody, type BodyOptions } from "./test-body.ts";
+import { CookieJar } from "./test-cookies.ts";
+
+export type { BodyInit, FileInit, FormValue } from "./test-body.ts";
+export type { CookieJar } from "./test-cookies.ts";
 
 /** Which of an app's two entry points a TestClient drives. */
 export type Transport = "node" | "fetch";
@@ -39,23 +44,39 @@ export interface WebSocketOptions {
 
 export type QueryInit = Record<string, string | number | boolean | readonly (string | number | boolean)[] | undefined>;
 
-export interface RequestOptions {
+export interface RequestOptions extends BodyOptions {
   /** Added to the path's own query string; an array repeats the key. */
   query?: QueryInit;
   headers?: Record<string, string>;
-  /** Sent as the `cookie` header. */
+  /** Sent in the `cookie` header, with (and over) the cookies the client keeps. */
   cookies?: Record<string, string>;
-  /** A raw body. */
-  body?: string | Uint8Array;
-  /** A JSON body; sets content-type application/json. */
-  json?: unknown;
+  /** Follow redirects for this request (the client's `followRedirects` otherwise). */
+  followRedirects?: boolean;
 }
+
+export interface TestClientOptions {
+  transport?: Transport;
+  /**
+   * Follow 301, 302, 303, 307 and 308 answers to their Location, as a browser does (off by
+   * default, so a test sees the 307 itself); 303, and 301/302 after a POST, become a GET.
+   */
+  followRedirects?: boolean;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Redirects a followed request may take before the client gives up, as browsers do. */
+const MAX_REDIRECTS = 20;
 
 /**
  * In-process requests without a socket, like FastAPI's TestClient or Fastify's inject().
  * `transport: "node"` runs the native node:http path (on light-my-request's simulated
  * request and response), `"fetch"` the Fetch API path; either way the answer is a standard
- * Response. Redirects are never followed, so a test sees the 307 itself.
+ * Response. Bodies go as JSON (`json`), forms (`form`, with `files` as multipart) or as they
+ * are (`body`: text, bytes, a Blob, URLSearchParams, FormData). Cookies the app sets are kept
+ * and sent back, as a browser does (`client.cookies`); redirects are followed only when asked
+ * (`followRedirects`), so a test sees the 307 itself by default. An app with a lifespan is
+ * started by `TestClient.open(app)`.
  *
  * @example
  * const client = new TestClient(app);
@@ -66,10 +87,14 @@ export interface RequestOptions {
 export class TestClient {
   readonly app: Testable;
   readonly transport: Transport;
+  readonly followRedirects: boolean;
+  /** The cookies the app has set, sent back with later requests, as a browser does. */
+  readonly cookies = new CookieJar();
 
-  constructor(app: Testable, options: { transport?: Transport } = {}) {
+  constructor(app: Testable, options: TestClientOptions = {}) {
     this.app = app;
     this.transport = options.transport ?? "node";
+    this.followRedirects = options.followRedirects ?? false;
   }
 
   /**
@@ -79,7 +104,7 @@ export class TestClient {
    * @example
    * await using client = await TestClient.open(app);
    */
-  static async open(app: Testable, options: { transport?: Transport } = {}): Promise<TestClient> {
+  static async open(app: Testable, options: TestClientOptions = {}): Promise<TestClient> {
     const client = new TestClient(app, options);
     await app.startup?.();
     return client;
@@ -138,8 +163,10 @@ export class TestClient {
       ...options.headers,
     };
     if (options.subprotocols !== undefined) headers["sec-websocket-protocol"] = options.subprotocols.join(", ");
-    if (options.cookies !== undefined) {
-      headers.cookie = Object.entries(options.cookies).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("; ");
+    // The cookies the client keeps go with the handshake too, as a browser's do.
+    const cookies = { ...this.cookies.forPath(path), ...options.cookies };
+    if (Object.keys(cookies).length > 0) {
+      headers.cookie = Object.entries(cookies).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("; ");
     }
     const request = new Request(`http://testserver${withQuery(path, options.query)}`, { headers });
     const client = new TestWebSocket();
@@ -164,20 +191,44 @@ export class TestClient {
     return this.#inject(request.method, url.pathname + url.search, headers, body, request.signal);
   }
 
+  /** Sends one request (and, when asked, follows its redirects); the answer is a standard Response. */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-    const url = withQuery(path, options.query);
+    const encoded = await encodeBody(options);
     const headers: Record<string, string> = { ...options.headers };
-    if (options.cookies !== undefined) {
-      headers.cookie = Object.entries(options.cookies).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("; ");
+    if (encoded.contentType !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+      headers["content-type"] = encoded.contentType;
     }
-    let body = options.body;
-    if (options.json !== undefined) {
-      body = JSON.stringify(options.json);
-      headers["content-type"] ??= "application/json";
+    let url = withQuery(path, options.query);
+    let body = encoded.bytes;
+    const follow = options.followRedirects ?? this.followRedirects;
+    for (let hops = 0; ; hops++) {
+      const res = await this.#send(method, url, headers, options.cookies, body);
+      const location = res.headers.get("location");
+      if (!follow || location === null || !REDIRECTS.has(res.status)) return res;
+      if (hops === MAX_REDIRECTS) throw new Error(`${method} ${path}: more than ${MAX_REDIRECTS} redirects`);
+      const next = new URL(location, `http://testserver${url}`);
+      // Another host is another server, which an in-process client cannot reach: stop there.
+      if (next.host !== "testserver") return res;
+      url = next.pathname + next.search;
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) {
+        method = method === "HEAD" ? "HEAD" : "GET";
+        body = undefined;
+        for (const name of Object.keys(headers)) if (name.toLowerCase() === "content-type") delete headers[name];
+      }
     }
-    return this.transport === "fetch"
-      ? this.app.fetch(new Request(`http://testserver${url}`, { method, headers: { host: "testserver", ...headers }, body: (body ?? null) as BodyInit | null }))
-      : this.#inject(method, url, headers, body);
+  }
+
+  async #send(method: string, url: string, given: Record<string, string>, cookies: Record<string, string> | undefined, body: Uint8Array | undefined): Promise<Response> {
+    const headers = { ...given };
+    const sent = { ...this.cookies.forPath(url), ...cookies };
+    if (Object.keys(sent).length > 0) {
+      headers.cookie = Object.entries(sent).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("; ");
+    }
+    const res = this.transport === "fetch"
+      ? await this.app.fetch(new Request(`http://testserver${url}`, { method, headers: { host: "testserver", ...headers }, body: (body ?? null) as BodyInit | null }))
+      : await this.#inject(method, url, headers, body);
+    this.cookies.store(res.headers.getSetCookie(), url);
+    return res;
   }
 
   async #inject(method: string, url: string, headers: Record<string, string>, body: string | Uint8Array | undefined, signal?: AbortSignal): Promise<Response> {

@@ -28,7 +28,7 @@ function makeApp(events: string[]) {
 test("TestClient.open runs the lifespan; close runs the shutdown in reverse order", async () => {
   const events: string[] = [];
   const app = makeApp(events);
-  assert.throws(() => app.state, /available once the app has started/);
+  assert.throws(() => app.state, /read before the app started.*`await TestClient.open\(app\)`/);
   const client = await TestClient.open(app);
   assert.deepEqual(events, ["lifespan setup", "startup hook"]);
   assert.equal(await (await client.get("/q")).json(), 1);
