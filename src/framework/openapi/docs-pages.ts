@@ -10,6 +10,8 @@ const require = createRequire(import.meta.url);
 /** A file shipped inside an installed package, read once and kept. */
 export interface Asset {
   readonly contentType: string;
+  /** Whether its package is installed. */
+  available(): boolean;
   load(): Promise<Uint8Array>;
 }
 
@@ -20,8 +22,19 @@ const BUNDLED = fileURLToPath(new URL("../../assets/", import.meta.url));
 
 function packageAsset(pkg: string, file: string, contentType: string, missing: string, patch?: (text: string) => string): Asset {
   let loaded: Promise<Uint8Array> | undefined;
+  let installed = false;
   return {
     contentType,
+    // Asked again until the package is found: installing it needs no restart of this check.
+    available() {
+      if (installed) return true;
+      try {
+        require.resolve(`${pkg}/package.json`);
+        return (installed = true);
+      } catch {
+        return false;
+      }
+    },
     load() {
       return (loaded ??= (async () => {
         let root: string;
@@ -104,6 +117,26 @@ export function redocPage(title: string, openapiUrl: string, redocUrl: string): 
 <body>
 <redoc spec-url="${escapeHtml(openapiUrl)}"></redoc>
 <script src="${redocUrl}/redoc.standalone.js"></script>
+</body>
+</html>
+`;
+}
+
+/** What /redoc shows when the optional `redoc` package is not installed: how to install it. */
+export function redocMissingPage(title: string, openapiUrl: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} - ReDoc</title>
+<style>body { font: 16px/1.5 system-ui, sans-serif; max-width: 40em; margin: 3em auto; padding: 0 1em; } code { background: #eee; padding: 0.1em 0.3em; }</style>
+</head>
+<body>
+<h1>ReDoc is not installed</h1>
+<p>This page needs the optional <code>redoc</code> package. Install it in the app's project and restart the app:</p>
+<pre><code>npm install redoc</code></pre>
+<p>Meanwhile the OpenAPI document is at <a href="${escapeHtml(openapiUrl)}">${escapeHtml(openapiUrl)}</a>.</p>
 </body>
 </html>
 `;

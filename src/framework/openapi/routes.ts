@@ -1,4 +1,5 @@
-import { swaggerAssets, redocAssets, swaggerPage, redocPage, type Asset } from "./docs-pages.ts";
+import { precompressed } from "./asset-response.ts";
+import { swaggerAssets, redocAssets, swaggerPage, redocPage, redocMissingPage, type Asset } from "./docs-pages.ts";
 
 export interface DocsOptions {
   /** Where the OpenAPI document is served (default "/openapi.json"); false turns it and both pages off. */
@@ -14,13 +15,16 @@ const HTML = { "content-type": "text/html; charset=utf-8" };
 
 /** Where the docs routes are added: the app, seen only as far as these routes need it. */
 export interface DocsHost {
-  get(path: string, handler: (inputs: {}, ctx: { readonly rootPath: string }) => Response | Promise<Response>, options: typeof HIDDEN): unknown;
+  get(path: string, handler: (inputs: {}, ctx: { readonly rootPath: string; header(name: string): string | undefined }) => Response | Promise<Response>, options: typeof HIDDEN): unknown;
   /** The OpenAPI document as JSON text. */
   openapiJson(): string;
 }
 
-/** Adds the OpenAPI document and the two docs pages to an app, as FastAPI's setup() does. */
-export function registerDocs(app: DocsHost, options: DocsOptions, title: string, rootPath = ""): void {
+/**
+ * Adds the OpenAPI document and the two docs pages to an app, as FastAPI's setup() does.
+ * `redoc` is where ReDoc's bundle comes from (the optional `redoc` package; tests pass another).
+ */
+export function registerDocs(app: DocsHost, options: DocsOptions, title: string, rootPath = "", redoc: Record<string, Asset> = redocAssets): void {
   const openapiUrl = options.openapiUrl ?? "/openapi.json";
   if (openapiUrl === false) return;
   app.get(openapiUrl, (_, ctx) => new Response(mounted(app.openapiJson(), ctx.rootPath), { headers: { "content-type": "application/json" } }), HIDDEN);
@@ -34,8 +38,11 @@ export function registerDocs(app: DocsHost, options: DocsOptions, title: string,
   const redocUrl = options.redocUrl ?? "/redoc";
   if (redocUrl !== false) {
     const page = perRootPath((root) => redocPage(title, root + openapiUrl, root + redocUrl));
-    app.get(redocUrl, (_, ctx) => new Response(page(ctx.rootPath || rootPath), { headers: HTML }), HIDDEN);
-    serveAssets(app, redocUrl, redocAssets);
+    const missing = perRootPath((root) => redocMissingPage(title, root + openapiUrl));
+    const bundle = redoc["redoc.standalone.js"]!;
+    // Without the optional package the page would stay blank; it says what to install instead.
+    app.get(redocUrl, (_, ctx) => new Response((bundle.available() ? page : missing)(ctx.rootPath || rootPath), { headers: HTML }), HIDDEN);
+    serveAssets(app, redocUrl, redoc);
   }
 }
 
@@ -60,9 +67,7 @@ function mounted(json: string, rootPath: string): string {
 
 function serveAssets(app: DocsHost, base: string, assets: Record<string, Asset>): void {
   for (const [name, asset] of Object.entries(assets)) {
-    app.get(`${base}/${name}`, async () => new Response(await asset.load() as BodyInit, {
-      // The files change only when the package does; a day of caching spares reloading 1.5 MB.
-      headers: { "content-type": asset.contentType, "cache-control": "public, max-age=86400" },
-    }), HIDDEN);
+    const respond = precompressed(asset);
+    app.get(`${base}/${name}`, (_inputs, request) => respond(request.header("accept-encoding")), HIDDEN);
   }
 }
