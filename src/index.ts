@@ -27,10 +27,10 @@ export { APIKeyHeader, APIKeyQuery, APIKeyCookie, type APIKeyOptions } from "./f
 export { security, securityScopes, type SecurityScopes, type SecurityOptions } from "./framework/security/scopes.ts";
 export type { SchemeOptions, OrAnonymous } from "./framework/security/scheme.ts";
 export { HTTPException } from "./common/http-exception.ts";
-export { Context, type Outgoing, type SendHook } from "./toolkit/context.ts";
+export { Context, type AppHandle, type AppState, type Outgoing, type SendHook } from "./toolkit/context.ts";
 export type { Middleware, Next } from "./toolkit/middleware.ts";
 export { currentContext } from "./toolkit/request-context.ts";
-export type { Lifespan } from "./framework/lifespan.ts";
+export type { Lifespan, LifespanState } from "./framework/lifespan.ts";
 export { task, type Task, type TaskOptions, type TaskRun, type TaskFunction, type TaskBackend, type Backoff } from "./tasks/task.ts";
 export { BackgroundTasks, type TaskArgs } from "./tasks/background-tasks.ts";
 export { TaskCutOff } from "./tasks/runner.ts";

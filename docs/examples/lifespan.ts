@@ -1,6 +1,7 @@
 // docs/examples/lifespan.ts: a lifespan whose yielded state is typed, and the routes that use it.
 import { z } from "zod";
-import { Spry, cookie, depends, file, form, json } from "spry";
+import { Spry, cookie, depends, file, form, json, type LifespanState } from "spry";
+import { visitsRouter } from "./visits-router.ts";
 
 /** Stands in for a connection pool: opened at startup, closed at shutdown. */
 export class VisitStore {
@@ -11,20 +12,28 @@ export class VisitStore {
     this.#visits.set(user, count);
     return count;
   }
+  count(user: string): number {
+    return this.#visits.get(user) ?? 0;
+  }
   close(): void {
     this.closed = true;
   }
 }
 
-const app = new Spry({
-  async *lifespan() {
-    const visits = new VisitStore(); // startup: open what the routes need
-    yield { visits, startedAt: new Date() }; // this is app.state, typed
-    visits.close(); // shutdown, after the last request
-  },
-});
+async function* lifespan() {
+  const visits = new VisitStore(); // startup: open what the routes need
+  yield { visits, startedAt: new Date() }; // this is app.state, typed
+  visits.close(); // shutdown, after the last request
+}
 
-// app.state.visits is a VisitStore here: no cast, no import cycle through a global.
+// Says once, for every module, what ctx.app.state holds: router modules need not import the app.
+declare module "spry" {
+  interface AppState extends LifespanState<typeof lifespan> {}
+}
+
+const app = new Spry({ lifespan });
+
+// app.state.visits is a VisitStore here: no cast.
 const visits = depends(() => app.state.visits);
 
 app.post("/login", { username: form(z.string().min(1)) }, ({ username }) =>
@@ -34,5 +43,7 @@ app.get("/me", { user: cookie(z.string().optional()), visits }, ({ user, visits 
   user === undefined ? json({ detail: "Not logged in" }, { status: 401 }) : { user, visits: visits.visit(user) });
 
 app.post("/avatar", { image: file({ contentTypes: ["image/*"] }) }, ({ image }) => ({ filename: image.filename, size: image.size }));
+
+app.include(visitsRouter);
 
 export default app;

@@ -20,6 +20,11 @@ test("uploading a file", async () => {
   assert.deepEqual(await res.json(), { filename: "me.png", size: 8 });
 });
 
+test("a router module reads the typed state from the request", async () => {
+  const res = await client.get("/visits/ada");
+  assert.equal((await res.json()).visits, 2);
+});
+
 test("the state is the lifespan's", () => {
   assert.equal(app.state.visits.closed, false);
   assert.ok(app.state.startedAt instanceof Date);

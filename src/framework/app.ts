@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AppConfig } from "../toolkit/context.ts";
+import type { AppConfig, AppHandle } from "../toolkit/context.ts";
 import { Dispatcher } from "../toolkit/dispatch.ts";
 import type { BlockingOptions, LoopStats } from "../toolkit/event-loop.ts";
 import type { OverloadOptions } from "../toolkit/overload.ts";
@@ -136,7 +136,8 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     // process's, which closes when the last app that used it shuts down.
     const threads = options.threads === undefined ? threadPool : new ThreadPool(options.threads, logger);
     if (threads === threadPool) threadPool.useLogger(logger);
-    this.config = { limits, logger, tasks: new TaskRunner(options.tasks, logger), stats: newCounters(), threads, threadsUser: this };
+    this.config = { limits, logger, tasks: new TaskRunner(options.tasks, logger), stats: newCounters(), threads, threadsUser: this, app: this as unknown as AppHandle };
+    // (AppState is what the user declares their lifespan yields; TypeScript cannot tie it to this app's State.)
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, {
       redirectSlashes: options.redirectSlashes,

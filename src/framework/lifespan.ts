@@ -15,6 +15,12 @@
  */
 export type Lifespan<State extends object> = () => AsyncGenerator<State, void, unknown> | Generator<State, void, unknown>;
 
+/**
+ * What a lifespan yields, for typing `ctx.app.state` everywhere (docs/app.md):
+ * `declare module "spry" { interface AppState extends LifespanState<typeof lifespan> {} }`.
+ */
+export type LifespanState<L> = L extends () => AsyncGenerator<infer S, void, unknown> | Generator<infer S, void, unknown> ? S : never;
+
 type Hook = () => unknown;
 
 /** Runs an app's lifespan and its startup and shutdown hooks, each at most once per start. */

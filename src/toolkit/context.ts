@@ -17,7 +17,29 @@ export interface AppConfig {
   /** Where background tasks go and which are pending: set by Spry, and needed by ctx.tasks. */
   readonly tasks?: TaskRunner | undefined;
   readonly stats: RequestCounters;
+  /** The app the requests belong to, as `ctx.app`: set by Spry. */
+  readonly app?: AppHandle | undefined;
 }
+
+/**
+ * The state an app's lifespan yields, as `ctx.app.state` types it. Empty until your app says
+ * what it holds, once, by augmenting this interface from its lifespan (docs/app.md):
+ * `declare module "spry" { interface AppState extends LifespanState<typeof lifespan> {} }`.
+ * Router modules then read typed state from the request without importing the app.
+ */
+export interface AppState {}
+
+/** What a request knows of its app: Starlette's `request.app`. */
+export interface AppHandle {
+  /** What the lifespan yielded; reading it before the app started throws, naming the fix. */
+  readonly state: AppState;
+}
+
+const NO_APP: AppHandle = {
+  get state(): AppState {
+    throw new Error("This request belongs to no app with a lifespan: ctx.app.state is a Spry app's");
+  },
+};
 
 export type { OutgoingHeaders } from "./header-check.ts";
 
@@ -89,6 +111,14 @@ export abstract class Context {
   /** Query parameters; a key given more than once maps to an array, in order. */
   get query(): QueryValues {
     return (this.#query ??= readQuery(this.search, this.config.limits.maxQueryKeys));
+  }
+
+  /**
+   * The app this request belongs to (Starlette's `request.app`): `ctx.app.state` is what the
+   * lifespan yielded, typed by AppState, so a router module reaches it without importing the app.
+   */
+  get app(): AppHandle {
+    return this.config.app ?? NO_APP;
   }
 
   /** Cookies from the Cookie header. */

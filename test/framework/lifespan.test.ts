@@ -124,3 +124,15 @@ test("startup and shutdown run once however often they are asked", async () => {
   assert.deepEqual(events.filter((e) => e === "lifespan setup").length, 1);
   assert.deepEqual(events.filter((e) => e === "lifespan teardown").length, 1);
 });
+
+test("ctx.app is the app: its state from the request, on both entry points; before startup it names the fix", async () => {
+  for (const transport of ["node", "fetch"] as const) {
+    const app = new Spry({ logger: false, async *lifespan() { yield { greeting: "hi" }; } });
+    app.get("/state", (_inputs, ctx) => ({ same: ctx.app === (app as unknown), greeting: (ctx.app.state as unknown as { greeting: string }).greeting }));
+    const client = await TestClient.open(app, { transport });
+    assert.deepEqual(await (await client.get("/state")).json(), { same: true, greeting: "hi" });
+    await client.close();
+    const stopped = await new TestClient(app, { transport }).get("/state");
+    assert.equal(stopped.status, 500);
+  }
+});

@@ -3,6 +3,7 @@
 // to compile. Nothing here runs.
 import { z } from "zod";
 import * as v from "valibot";
+import type { VisitStore } from "../../docs/examples/lifespan.ts";
 import { BackgroundTasks, Router, Spry, cookie, depends, query, task, type TaskRun, file, files, form, header, json, threaded, type Context, type InferInputs, type PathParamNames, type UploadFile } from "spry";
 import {
   APIKeyCookie,
@@ -331,3 +332,13 @@ app.dependencyOverrides.set(currentUser, () => ({ name: "no admin field" }));
 app.dependencyOverrides.set(currentUser, depends(() => 5));
 // @ts-expect-error: neither a function nor a dependency
 app.dependencyOverrides.set(currentUser, { name: "x", admin: true });
+
+// ctx.app.state is typed by AppState, which docs/examples/lifespan.ts fills from its lifespan
+// (`declare module "spry"`), in any module, with no import of the app.
+app.get("/typed-state", (_inputs, ctx) => {
+  expectType<Equal<typeof ctx.app.state.visits, VisitStore>>();
+  expectType<Equal<typeof ctx.app.state.startedAt, Date>>();
+  // @ts-expect-error: the lifespan yields no "pool"
+  void ctx.app.state.pool;
+  return null;
+});
