@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Inputs } from "./dependencies/dependency.ts";
+import type { ServerSentEvent } from "../toolkit/streams/server-sent-events.ts";
 import type { JsonReply } from "./respond.ts";
 import type { Handler } from "./types.ts";
 
@@ -9,6 +10,9 @@ type ModelInput<S> = S extends StandardSchemaV1 ? StandardSchemaV1.InferInput<S>
 /** Returned as they are, whatever the model: they carry their own status and body. */
 type Passthrough = JsonReply | Response;
 
+/** What a route with model S may return: a value of it, a passthrough, or a stream of its items (docs/streaming.md). */
+type Accepted<S> = ModelInput<S> | Passthrough | AsyncIterable<ModelInput<S> | ServerSentEvent>;
+
 /**
  * The handler's return type as inferred, with its literals kept (`"bearer"`, not `string`),
  * but arrays left mutable and nothing made readonly, unlike a `const` type parameter. It keeps
@@ -16,7 +20,7 @@ type Passthrough = JsonReply | Response;
  */
 type Narrow<T> =
   | (unknown extends T ? unknown : never)
-  | (T extends Function | Passthrough ? T : never)
+  | (T extends Function | Passthrough | AsyncIterable<unknown> ? T : never)
   | (T extends bigint | boolean | number | string ? T : never)
   | (T extends [] ? [] : never)
   | { [K in keyof T]: Narrow<T[K]> };
@@ -38,6 +42,6 @@ export type Returned = string | number | boolean | bigint | symbol | null | unde
  * incompatible"), on a route with inputs or without.
  */
 export type CheckedHandler<P extends string, I extends Inputs, S, R, R2> = (Handler<P, I, R> | Handler<P, I, Narrow<R2>>) &
-  ([R] extends [ModelInput<S> | Passthrough] ? unknown
-    : [R2] extends [ModelInput<S> | Passthrough] ? unknown
-    : Handler<P, I, NoInfer<ModelInput<S>> | Passthrough>);
+  ([R] extends [Accepted<S>] ? unknown
+    : [R2] extends [Accepted<S>] ? unknown
+    : Handler<P, I, NoInfer<Accepted<S>>>);
