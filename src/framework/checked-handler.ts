@@ -41,7 +41,11 @@ export type Returned = string | number | boolean | bigint | symbol | null | unde
  * too, so the error ends with the field that is wrong ("Types of property 'n' are
  * incompatible"), on a route with inputs or without.
  */
-export type CheckedHandler<P extends string, I extends Inputs, S, R, R2> = (Handler<P, I, R> | Handler<P, I, Narrow<R2>>) &
-  ([R] extends [Accepted<S>] ? unknown
-    : [R2] extends [Accepted<S>] ? unknown
+export type CheckedHandler<P extends string, I extends Inputs, S, R, R2> = (Handler<P, I, R> | Handler<P, I, Narrow<R2>>) & ([R] extends [AsyncIterable<unknown>] ? Handler<P, I, NoInfer<Accepted<S>>> : unknown) &
+  // A stream (an async generator) is judged by its items.
+  ([R] extends [never] ? unknown
+    : [R] extends [AsyncIterable<infer Item>] ? ([Item] extends [ModelInput<S> | ServerSentEvent] ? unknown : never)
+    : [R] extends [Accepted<S>] ? unknown
+    // Narrow maps an async generator's members loosely: streams are judged by R alone.
+    : [R2] extends [ModelInput<S> | Passthrough] ? unknown
     : Handler<P, I, NoInfer<Accepted<S>>>);
