@@ -21,10 +21,22 @@ import type { DescribedIssue } from "../validation-error.ts";
  * Strings are never made from other types in either mode. What cannot be converted is
  * reported by pydantic's names and the schema is then asked about everything else.
  */
-export type ConvertJson = (value: unknown, path: readonly (string | number)[], errors: ConversionError[]) => unknown;
+export type ConvertJson = (value: unknown, path: Path, errors: ConversionError[]) => unknown;
+
+/**
+ * Where a value sits in the body, or undefined on the first pass: a body is converted without
+ * building any path (most convert cleanly), and only one that failed is converted again with
+ * them, for the errors' locations. Conversion never changes its input, so the second pass sees
+ * what the first did.
+ */
+type Path = readonly (string | number)[] | undefined;
+
+const NO_PATH: readonly (string | number)[] = [];
+const child = (path: Path, key: string | number): Path => (path === undefined ? undefined : [...path, key]);
 
 /** One value that could not be converted: where, what was sent, and why. */
 export interface ConversionError {
+  /** Empty on the first pass, whose errors are only counted. */
   readonly path: readonly (string | number)[];
   readonly input: unknown;
   readonly failure: CoercionFailure;
@@ -119,7 +131,7 @@ function scalar(convert: Scalar): ConvertJson {
     if (value === undefined) return value;
     const converted = convert(value);
     if (!(converted instanceof CoercionFailure)) return converted;
-    errors.push({ path, input: value, failure: converted });
+    errors.push({ path: path ?? NO_PATH, input: value, failure: converted });
     return value;
   };
 }
@@ -251,14 +263,14 @@ function list(item: ConvertJson): ConvertJson {
   return (value, path, errors) => {
     if (value === undefined) return value;
     if (!Array.isArray(value)) {
-      errors.push({ path, input: value, failure: LIST_TYPE });
+      errors.push({ path: path ?? NO_PATH, input: value, failure: LIST_TYPE });
       return value;
     }
     let out: unknown[] | undefined;
-    value.forEach((one, i) => {
-      const converted = item(one, [...path, i], errors);
-      if (converted !== one) (out ??= value.slice())[i] = converted;
-    });
+    for (let i = 0; i < value.length; i++) {
+      const converted = item(value[i], child(path, i), errors);
+      if (converted !== value[i]) (out ??= value.slice())[i] = converted;
+    }
     return out ?? value;
   };
 }
@@ -273,17 +285,24 @@ function object(node: JsonSchema, compile: (child: JsonSchema) => ConvertJson): 
   return (value, path, errors) => {
     if (value === undefined) return value;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      errors.push({ path, input: value, failure: notObject });
+      errors.push({ path: path ?? NO_PATH, input: value, failure: notObject });
       return value;
     }
     const fields = value as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
-    const set = (key: string, convert: ConvertJson) => {
-      const converted = convert(fields[key], [...path, key], errors);
+    for (let i = 0; i < properties.length; i++) {
+      const [key, convert] = properties[i]!;
+      if (!Object.hasOwn(fields, key)) continue;
+      const converted = convert(fields[key], child(path, key), errors);
       if (converted !== fields[key]) (out ??= { ...fields })[key] = converted;
-    };
-    for (const [key, convert] of properties) if (Object.hasOwn(fields, key)) set(key, convert);
-    if (extra !== undefined) for (const key of Object.keys(fields)) if (!known.has(key)) set(key, extra);
+    }
+    if (extra !== undefined) {
+      for (const key of Object.keys(fields)) {
+        if (known.has(key)) continue;
+        const converted = extra(fields[key], child(path, key), errors);
+        if (converted !== fields[key]) (out ??= { ...fields })[key] = converted;
+      }
+    }
     return out ?? value;
   };
 }
@@ -313,7 +332,8 @@ function union(branches: readonly JsonSchema[], compile: (branch: JsonSchema) =>
       const converted = member.lax(value, path, tried);
       if (tried.length === 0) return converted;
       // A member's nested failure (a model's field) is named by the member, as pydantic does.
-      for (const error of tried) failures.push({ ...error, path: [...path, member.tag, ...error.path.slice(path.length)] });
+      if (path !== undefined) for (const error of tried) failures.push({ ...error, path: [...path, member.tag, ...error.path.slice(path.length)] });
+      else failures.push(...tried);
     }
     errors.push(...failures);
     return value;
@@ -333,8 +353,9 @@ export function convertingSchema(schema: StandardSchemaV1, jsonSchema: JsonSchem
   const convert = compileJsonConvert(jsonSchema, strict);
   const standard = schema["~standard"];
   const validate = (value: unknown): StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>> => {
-    const errors: ConversionError[] = [];
-    const converted = convert(value, [], errors);
+    let errors: ConversionError[] = [];
+    const converted = convert(value, undefined, errors);
+    if (errors.length > 0) convert(value, NO_PATH, (errors = []));
     const result = standard.validate(converted);
     if (errors.length === 0) return result;
     return isPromise(result) ? result.then((r) => merged(r, errors)) : merged(result, errors);

@@ -13,7 +13,8 @@ export const MAX_JSON_DEPTH = 128;
  */
 export function parseJson(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): unknown {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-  if (deeperThan(text, maxDepth)) {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut, it only saves the scan
+  if (openers(text, maxDepth) > maxDepth && deeperThan(text, maxDepth)) {
     throw new HTTPException(400, `JSON body is nested deeper than ${maxDepth} levels`);
   }
   try {
@@ -28,6 +29,17 @@ export function parseJson(bytes: Uint8Array, maxDepth = MAX_JSON_DEPTH): unknown
       { type: "json_invalid", loc: ["body", position], msg: "JSON decode error", input: {}, ctx: { error: message } },
     ]);
   }
+}
+
+// How many `{` and `[` the text holds, counting no further than past the cap: a text with no
+// more than `cap` of them cannot nest deeper, and indexOf finds them far faster than a scan of
+// every character in JavaScript does (most bodies hold a few).
+function openers(text: string, cap: number): number {
+  let count = 0;
+  for (const opener of ["{", "["]) {
+    for (let i = text.indexOf(opener); i !== -1; i = text.indexOf(opener, i + 1)) if (++count > cap) return count;
+  }
+  return count;
 }
 
 // Follows bracket depth outside strings and stops as soon as the cap is passed, so a 200 KB

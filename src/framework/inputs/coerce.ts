@@ -52,10 +52,23 @@ const DECIMAL = new RegExp(String.raw`^\s*[+-]?(?:${DIGITS}(?:\.(?:${DIGITS})?)?
 // An integer past 2^53 cannot be represented exactly as a JS number: refusing it beats
 // answering with a silently rounded value (docs/reliability.md row 13).
 export const toInteger: Coerce = (raw) => {
+  // Plain digits, the common case (a path id), skip the regular expression and the `_` removal.
+  if (plainDigits(raw)) return Number(raw);
   if (!INTEGER.test(raw)) return INT_PARSING;
   const value = Number(raw.replaceAll("_", "")) + 0; // + 0: "-0" is 0, as in Python
   return Number.isSafeInteger(value) ? value : INT_SIZE;
 };
+
+// 1 to 15 ASCII digits: always a safe integer, and Number() reads them as int() does.
+function plainDigits(raw: string): boolean {
+  const n = raw.length;
+  if (n === 0 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 // Infinity and NaN are refused: JSON cannot carry them back out (FastAPI accepts "inf" and
 // then fails with a 500 when it answers with it).
