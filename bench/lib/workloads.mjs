@@ -90,7 +90,8 @@ export const WORKLOADS = {
   signal: {
     title: 'signal: /slow_task/42?q=test whose handler takes the cancellation signal vs the same route without',
     request: SEED_SLOW,
-    apps: [{ ...framework('spry'), name: 'spry signal' }, { ...framework('spry-nosignal'), name: 'spry no signal' }],
+    // Both from apps/spry-variant.ts, so that the signal is the only difference.
+    apps: [spryApp('spry signal', 'spry-variant.ts'), { ...framework('spry-nosignal'), name: 'spry no signal' }],
     targets: [{ anchor: 'spry no signal', maxOverhead: 0.02 }],
   },
   tasks: {
