@@ -138,7 +138,9 @@ export class Connections {
     const markIdle = this.#markIdle;
     return (req, res) => {
       if (this.#draining) res.shouldKeepAlive = false;
-      res.once("finish", markIdle);
+      // `on`, not `once`: a response finishes once, and once() would wrap the listener anew
+      // for every request.
+      res.on("finish", markIdle);
       listener(req, res);
     };
   }
