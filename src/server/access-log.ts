@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { pino } from "pino";
+import type { pino as Pino } from "pino";
 import { inDevMode } from "../common/dev-mode.ts";
 import { prettyStream, type Logger } from "../common/logger.ts";
 import { peerOf } from "../common/peer.ts";
@@ -22,7 +23,7 @@ export function createAccessLogger(): Logger {
   const options = { level: process.env.LOG_LEVEL ?? "info", base: undefined };
   if (inDevMode()) {
     // The readable message says it all; of the fields, only the id is worth a line of its own.
-    const pretty = pino(options, prettyStream());
+    const pretty = loadPino()(options, prettyStream());
     return { info: (fields: { requestId?: string }, message?: string) => pretty.info({ requestId: fields.requestId }, message), warn: pretty.warn.bind(pretty), error: pretty.error.bind(pretty), debug: pretty.debug.bind(pretty) };
   }
   // Below info (warn, error, silent): no access lines.
@@ -32,16 +33,22 @@ export function createAccessLogger(): Logger {
   return { info: (fields: object, message?: string) => write(jsonLine(30, fields as AccessFields, message ?? "")), warn() {}, error() {}, debug() {} };
 }
 
-let batches: ReturnType<typeof pino.destination> | undefined;
+let batches: ReturnType<typeof Pino.destination> | undefined;
+
+// Loaded when the first access logger is made, not with the server: `--no-access-log` (or a
+// logger of the app's own) leaves pino and its streams, some 5 MB of RSS, unloaded.
+function loadPino(): typeof Pino {
+  return (createRequire(import.meta.url)("pino") as { pino: typeof Pino }).pino;
+}
 
 /**
  * Stdout, written in batches, one per process whatever the number of servers: lines are
  * gathered up to 8 KB and written at least every 250 ms, since a write per line, a system call
  * each, would cost a fast route a large share of its throughput. Flushed at exit.
  */
-function stdoutBatches(): ReturnType<typeof pino.destination> {
+function stdoutBatches(): ReturnType<typeof Pino.destination> {
   if (batches !== undefined) return batches;
-  const destination = (batches = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 }));
+  const destination = (batches = loadPino().destination({ dest: 1, sync: false, minLength: 8 * 1024 }));
   setInterval(() => destination.flush(), 250).unref();
   process.once("exit", () => {
     try {

@@ -1,4 +1,5 @@
-import { send, type SendOptions, type SendResult } from "@fastify/send";
+import { createRequire } from "node:module";
+import type { SendOptions, SendResult } from "@fastify/send";
 import { Readable } from "node:stream";
 import { HTTPException } from "../../common/http-exception.ts";
 
@@ -74,7 +75,7 @@ export async function sendFile(request: FileRequest, root: string, encodedPath: 
   if (check !== undefined) sendOptions.onFile = (path) => check(path);
   let result: SendResult;
   try {
-    result = await send(requestFor(request, options.acceptRanges !== false) as never, encodedPath, sendOptions);
+    result = await fastifySend().send(requestFor(request, options.acceptRanges !== false) as never, encodedPath, sendOptions);
   } catch (error) {
     if (error instanceof FileRefused) throw new HTTPException(404, "Not Found");
     throw error;
@@ -111,4 +112,11 @@ function errorFor(status: number, headers: Record<string, string>, cause: Error)
     default:
       return cause;
   }
+}
+
+// Loaded with the first file sent: @fastify/send and its MIME table are some 5 MB of RSS that an
+// app serving no file should not carry.
+let sendModule: typeof import("@fastify/send") | undefined;
+export function fastifySend(): typeof import("@fastify/send") {
+  return (sendModule ??= createRequire(import.meta.url)("@fastify/send") as typeof import("@fastify/send"));
 }

@@ -1,11 +1,10 @@
-import { isUtf8MimeType, mime } from "@fastify/send";
 import { statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HTTPException } from "../../common/http-exception.ts";
 import { negotiate } from "../middleware/accept-encoding.ts";
 import { insideRealRoot } from "./safe-path.ts";
-import { sendFile, type FileRequest, type SendFileOptions } from "./send-file.ts";
+import { fastifySend, sendFile, type FileRequest, type SendFileOptions } from "./send-file.ts";
 
 export interface StaticFilesOptions {
   /** The directory served. It must exist when the app is built. */
@@ -146,6 +145,7 @@ export class StaticFiles {
       if (sent.type === "directory") return undefined;
       const headers = sent.response.headers;
       if (sent.response.status !== 304) {
+        const { isUtf8MimeType, mime } = fastifySend();
         const type = mime.getType(decodeURIComponent(path)) ?? "application/octet-stream";
         headers.set("content-type", isUtf8MimeType(type) ? `${type}; charset=utf-8` : type);
         headers.set("content-encoding", name);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket as WsSocket } from "ws";
+import { createRequire } from "node:module";
+import type { WebSocketServer, WebSocket as WsSocket } from "ws";
 import type { Accept, AcceptOptions, SocketTransport, WebSocketLimits } from "./transport.ts";
 import { WebSocketDisconnect } from "./websocket.ts";
 
@@ -36,7 +37,7 @@ export class NodeUpgrades {
     const key = `${limits.maxMessageSize}/${limits.perMessageDeflate}`;
     let server = this.#servers.get(key);
     if (server !== undefined) return server;
-    server = new WebSocketServer({
+    server = new (ws().WebSocketServer)({
       noServer: true,
       clientTracking: false,
       maxPayload: limits.maxMessageSize,
@@ -127,4 +128,11 @@ class NodeTransport implements SocketTransport {
   resume(): void {
     this.#ws.resume();
   }
+}
+
+// Loaded with the first WebSocket handshake: ws brings node:https, node:tls and node:zlib, some
+// 10 MB of RSS that an app serving no WebSocket should not carry.
+let wsModule: typeof import("ws") | undefined;
+function ws(): typeof import("ws") {
+  return (wsModule ??= createRequire(import.meta.url)("ws") as typeof import("ws"));
 }
