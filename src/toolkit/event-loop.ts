@@ -29,7 +29,7 @@ export interface LoopStats {
   p50: number;
   p99: number;
   max: number;
-  /** V8 heap in use at the last tick, in bytes. */
+  /** V8 heap in use, in bytes (at the last tick, when load shedding watches it). */
   heapUsed: number;
 }
 
@@ -57,6 +57,9 @@ export class LoopMonitor {
   // Named through the function: @types/node renamed the histogram type (IntervalHistogram, then ELDHistogram).
   #histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
   #hook: AsyncHook | undefined;
+  // Read every tick only for load shedding (maxHeapUsed): on Bun, reading the heap's size walks
+  // the heap, and at 20 readings a second it took more than half of a busy server's CPU time.
+  #watchHeap = false;
 
   constructor(options: { threshold: number; trace: boolean; logger: Logger; counters: RequestCounters; inFlight: () => Iterable<string> }) {
     this.#threshold = options.threshold;
@@ -79,7 +82,7 @@ export class LoopMonitor {
     if (this.#timer !== undefined) return;
     this.#histogram = monitorEventLoopDelay({ resolution: 10 });
     this.#histogram.enable();
-    this.heapUsed = getHeapStatistics().used_heap_size;
+    if (this.#watchHeap) this.heapUsed = getHeapStatistics().used_heap_size;
     if (this.tracing) this.#hook = traceCallbacks(this.#threshold, (route, ms) => this.report(route, ms, "exact")).enable();
     this.#schedule();
   }
@@ -95,7 +98,15 @@ export class LoopMonitor {
   stats(): LoopStats {
     const h = this.#histogram;
     const ms = (ns: number | undefined) => (h === undefined || !Number.isFinite(ns) ? 0 : ns! / 1e6);
-    return { delay: this.delay, p50: ms(h?.percentile(50)), p99: ms(h?.percentile(99)), max: ms(h?.max), heapUsed: this.heapUsed };
+    const heapUsed = this.#watchHeap ? this.heapUsed : getHeapStatistics().used_heap_size;
+    return { delay: this.delay, p50: ms(h?.percentile(50)), p99: ms(h?.percentile(99)), max: ms(h?.max), heapUsed };
+  }
+
+  /** Keeps `heapUsed` current from every tick, for load shedding by heap size. */
+  watchHeap(): void {
+    if (this.#watchHeap) return;
+    this.#watchHeap = true;
+    if (this.running) this.heapUsed = getHeapStatistics().used_heap_size;
   }
 
   /**
@@ -141,7 +152,7 @@ export class LoopMonitor {
     const now = performance.now();
     const late = Math.max(0, now - this.#expected);
     this.delay = late;
-    this.heapUsed = getHeapStatistics().used_heap_size;
+    if (this.#watchHeap) this.heapUsed = getHeapStatistics().used_heap_size;
     // An exact report since the previous tick already named this block.
     if (late >= this.#threshold && this.#lastReport < this.#expected - TICK_MS) this.report(undefined, late, "suspected");
     if (this.#finishedLate.length > 0) this.#finishedLate = [];

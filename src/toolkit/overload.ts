@@ -42,6 +42,7 @@ export class Overload {
     this.#retryAfter = positive(options.retryAfter, "retryAfter") ?? 1;
     this.#counters = counters;
     this.#monitor = monitor;
+    if (this.#maxHeap !== Infinity) monitor.watchHeap();
   }
 
   /** Whether shedding needs the loop monitor's readings. */
