@@ -43,7 +43,7 @@ export function compileReader(plan: InputPlan): ReadInputs | undefined {
   const readers = params.map((spec) => (spec.model === undefined ? rawReader(spec) : noRaw));
   const readBody = body === undefined ? undefined : compileBodyReader(body);
   return (ctx) => {
-    const values: Values = owners === 1 ? [{}] : Array.from({ length: owners }, () => ({}));
+    const values: Values = owners === 1 ? [{}] : freshValues(owners);
     const gathered: Gathered = { values, errors: undefined, waiting: undefined, models: undefined };
     for (let i = 0; i < params.length; i++) {
       const spec = params[i]!;
@@ -95,6 +95,13 @@ function readModel(spec: InputSpec, model: ReadParamModel, ctx: Context, gathere
 }
 
 const noRaw = (): Raw => undefined;
+
+// A loop, not Array.from({ length }, fn): that one walks a generic array-like per request.
+function freshValues(owners: number): Values {
+  const values: Values = new Array(owners);
+  for (let i = 0; i < owners; i++) values[i] = {};
+  return values;
+}
 
 function finish(gathered: Gathered): Values | Promise<Values> {
   if (gathered.waiting !== undefined || gathered.models !== undefined) return finishAsync(gathered);
