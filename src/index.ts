@@ -1,6 +1,7 @@
 /**
  * spry: declared, validated inputs with inferred types, on a pipeline compiled per route.
- * Optional parts live in subpath exports: `spry/server` (serve, CLI), `spry/testing` (TestClient)
+ * Optional parts live in subpath exports: `spry/server` (serve, CLI), `spry/testing` (TestClient),
+ * `spry/toolkit` (the toolkit without the framework: docs/toolkit.md)
  * and `spry/middleware` (cors, compress, trustedHost, httpsRedirect).
  */
 export { Spry, type SpryOptions, type AppStats } from "./framework/app.ts";
@@ -27,9 +28,11 @@ export { APIKeyHeader, APIKeyQuery, APIKeyCookie, type APIKeyOptions } from "./f
 export { security, securityScopes, type SecurityScopes, type SecurityOptions } from "./framework/security/scopes.ts";
 export type { SchemeOptions, OrAnonymous } from "./framework/security/scheme.ts";
 export { HTTPException } from "./common/http-exception.ts";
-export { Context, type AppHandle, type AppState, type Outgoing, type SendHook } from "./toolkit/context.ts";
+export { currentContext, type Context } from "./framework/context.ts";
+export { SpryRequest, type AppHandle, type AppState, type Client, type RouteInfo, type QueryValues } from "./toolkit/request.ts";
+export { SpryResponse, jsonResponse, textResponse, emptyResponse, type ResponseLike, type ResponseBody, type OutgoingHeaders } from "./toolkit/response.ts";
+export { InvalidHeaderError } from "./toolkit/header-check.ts";
 export type { Middleware, Next } from "./toolkit/middleware.ts";
-export { currentContext } from "./toolkit/request-context.ts";
 export type { Lifespan, LifespanState } from "./framework/lifespan.ts";
 export { task, type Task, type TaskOptions, type TaskRun, type TaskFunction, type TaskBackend, type Backoff } from "./tasks/task.ts";
 export { BackgroundTasks, type TaskArgs } from "./tasks/background-tasks.ts";

@@ -3,14 +3,13 @@ import { z } from "zod";
 import { HTTPException, Spry, type Middleware } from "spry";
 import { compress, cors, trustedHost } from "spry/middleware";
 
-// Your own: how long the app took, as a Server-Timing header on every response. The hook runs
-// when the response is about to be written, whoever sent it: a route, an error, a refusal.
-const timing: Middleware = async (ctx, next) => {
+// Your own: how long the app took, as a Server-Timing header on every response. next() gives
+// the response of the layers inside, whoever made it: a route, an error, a refusal.
+const timing: Middleware = async (_request, next) => {
   const start = performance.now();
-  ctx.onSend((res) => {
-    res.headers["server-timing"] = `app;dur=${(performance.now() - start).toFixed(1)}`;
-  });
-  await next();
+  const response = await next();
+  response.headers["server-timing"] = `app;dur=${(performance.now() - start).toFixed(1)}`;
+  return response;
 };
 
 const app = new Spry({ title: "Middleware example" });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AppConfig, AppHandle } from "../toolkit/context.ts";
+import type { AppConfig, AppHandle } from "../toolkit/request.ts";
 import { Dispatcher } from "../toolkit/dispatch.ts";
 import type { BlockingOptions, LoopStats } from "../toolkit/event-loop.ts";
 import type { OverloadOptions } from "../toolkit/overload.ts";
@@ -18,8 +18,9 @@ import { LifespanRunner, type Lifespan } from "./lifespan.ts";
 import { runWith, type FetchServer } from "./fetch-host.ts";
 import { TaskRunner, type DrainOptions } from "../tasks/runner.ts";
 import type { TaskBackend } from "../tasks/task.ts";
-import { JsonReply } from "./respond.ts";
-import type { Context } from "../toolkit/context.ts";
+import { valueResponder, type Respond } from "./respond.ts";
+import { BackgroundTasks } from "../tasks/background-tasks.ts";
+import type { Context } from "./context.ts";
 import type { ErrorClass } from "../toolkit/exception-handlers.ts";
 import { HTTPException } from "../common/http-exception.ts";
 import type { Middleware } from "../toolkit/middleware.ts";
@@ -102,7 +103,9 @@ export interface AppStats extends RequestCounters {
 export class Spry<State extends object = {}, Routes extends object = {}> extends Router<Routes> {
   /** Type-level only: chaining on an app returns the app, with the route in its type. */
   declare readonly "~rebuild": SpryRebuild<State>;
-  readonly config: AppConfig & {
+  readonly config: AppConfig<BackgroundTasks> & {
+    /** Where this app's background tasks go, and which are pending. */
+    readonly tasks: TaskRunner;
     /** The pool this app's threaded routes and dependencies run on. */
     readonly threads: ThreadPool;
     /** Who this app is to a shared pool, which stays open until every app using it shut down. */
@@ -111,12 +114,12 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
   /** The prefix the app is served under behind a proxy ("" for none): see SpryOptions.rootPath. */
   readonly rootPath: string;
   readonly #table: RouteTable;
-  readonly #dispatcher: Dispatcher;
+  readonly #dispatcher: Dispatcher<BackgroundTasks>;
   readonly #info: OpenAPIInfo;
   readonly #dependencies: readonly Dependency<unknown>[];
   readonly #strict: boolean;
   readonly #lifespan: LifespanRunner<State>;
-  readonly #websockets: WebSocketRoutes;
+  readonly #websockets: WebSocketRoutes<BackgroundTasks>;
   #openapi: string | undefined;
 
   /**
@@ -132,11 +135,12 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     // An operator's environment (or `spry run` flags) sets the limits the app's code leaves out.
     const limits = { ...defaultLimits, ...limitsFromEnv(), ...options.limits };
     const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
+    const tasks = new TaskRunner(options.tasks, logger);
     // Given `threads`, the app owns a pool and its shutdown closes it; without, it shares the
     // process's, which closes when the last app that used it shuts down.
     const threads = options.threads === undefined ? threadPool : new ThreadPool(options.threads, logger);
     if (threads === threadPool) threadPool.useLogger(logger);
-    this.config = { limits, logger, tasks: new TaskRunner(options.tasks, logger), stats: newCounters(), threads, threadsUser: this, app: this as unknown as AppHandle };
+    this.config = { limits, logger, rootPath, tasks, makeTasks: (scope) => new BackgroundTasks(scope, tasks), stats: newCounters(), threads, threadsUser: this, app: this as unknown as AppHandle };
     // (AppState is what the user declares their lifespan yields; TypeScript cannot tie it to this app's State.)
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, {
@@ -145,8 +149,8 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
       timeout: options.timeout ?? timeoutFromEnv(),
       overload: options.overload,
       blocking: options.blocking,
+      requestContext: options.requestContext,
     });
-    this.#dispatcher.requestContext = options.requestContext ?? false;
     this.#websockets = new WebSocketRoutes(this.config, this.#dispatcher, options.websocket);
     this.#lifespan = new LifespanRunner(options.lifespan);
     this.#info = { title: options.title, version: options.version, description: options.description, servers: options.servers, rootPath: rootPath || undefined };
@@ -203,7 +207,7 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
    * lifespan, and closes the task queue. serve() and TestClient call it.
    */
   async shutdown(options: DrainOptions = {}): Promise<void> {
-    const tasks = this.config.tasks!;
+    const tasks = this.config.tasks;
     // Before the lifespan's teardown: a task may still need what it holds (a database pool).
     await tasks.drain(options);
     await tasks.close().catch((error: unknown) => this.config.logger.error({ err: error }, "Closing the task queue failed"));
@@ -239,7 +243,7 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
    * Adds middleware around every request (404s and errors included); the first added is the
    * outermost. See Middleware for the signature.
    */
-  use(middleware: Middleware): this {
+  use(middleware: Middleware<Context>): this {
     this.#dispatcher.use(middleware);
     return this;
   }
@@ -255,8 +259,18 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
    * app.exceptionHandler(404, () => json({ message: "Nothing here" }, { status: 404 }));
    */
   exceptionHandler<E>(key: ErrorClass<E> | number, handler: (error: E, ctx: Context) => unknown): this {
-    this.#dispatcher.exceptionHandlers.add(key, async (error: E, ctx: Context) => toResponse(await handler(error, ctx), error));
+    this.#dispatcher.exceptionHandlers.add(key, async (error: E, ctx: Context) => this.#errorResponder(error)(await handler(error, ctx), ctx));
     return this;
+  }
+
+  readonly #errorResponders = new Map<number, Respond>();
+
+  // An exception handler's value is answered as a route's would be, with the error's status.
+  #errorResponder(error: unknown): Respond {
+    const status = error instanceof HTTPException ? error.status : 500;
+    let respond = this.#errorResponders.get(status);
+    if (respond === undefined) this.#errorResponders.set(status, (respond = valueResponder(status)));
+    return respond;
   }
 
   /**
@@ -358,13 +372,4 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
       throw new Error(`${added.method} ${added.path}: ${message}`, { cause: error });
     }
   }
-}
-
-function toResponse(result: unknown, error: unknown): Response {
-  if (result instanceof Response) return result;
-  const reply = result instanceof JsonReply ? result : new JsonReply(result, error instanceof HTTPException ? error.status : 500, undefined);
-  return new Response(JSON.stringify(reply.value) ?? "null", {
-    status: reply.status,
-    headers: { ...reply.headers, "content-type": "application/json" },
-  });
 }

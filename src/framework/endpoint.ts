@@ -1,5 +1,5 @@
 import { isPromise } from "../common/is-promise.ts";
-import type { Context } from "../toolkit/context.ts";
+import type { Context } from "./context.ts";
 import type { Endpoint } from "../toolkit/route-table.ts";
 import type { PathTemplate } from "../toolkit/path-template.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
@@ -10,7 +10,8 @@ import { compileReader, type ReadInputs, type Values } from "./inputs/read.ts";
 import { planGraphInputs } from "./inputs/plan.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
 import type { RouteOptions } from "./route-options.ts";
-import { compileResponder } from "./respond.ts";
+import { compileResponder, type Respond } from "./respond.ts";
+import type { ResponseLike } from "../toolkit/response.ts";
 import { inPool } from "../threads/threaded.ts";
 
 /** A handler as stored, its inputs erased; the router's methods keep the precise types. */
@@ -35,7 +36,7 @@ const NO_INPUTS: Values = [Object.freeze({})];
  * handler or a schema is asynchronous. Overridden dependencies re-plan the route on its next
  * request.
  */
-export function compileEndpoint(parts: RouteParts, overrides: DependencyOverrides, respond?: Respond): Endpoint {
+export function compileEndpoint(parts: RouteParts, overrides: DependencyOverrides, respond?: Respond): Endpoint<Context> {
   let version = overrides.version;
   let compiled = compile(parts, overrides, respond);
   // Without dependencies there is nothing to override: no version check per request.
@@ -49,7 +50,7 @@ export function compileEndpoint(parts: RouteParts, overrides: DependencyOverride
   };
 }
 
-function compile(parts: RouteParts, overrides: DependencyOverrides, respondWith: Respond | undefined): { graph: Graph; endpoint: Endpoint } {
+function compile(parts: RouteParts, overrides: DependencyOverrides, respondWith: Respond | undefined): { graph: Graph; endpoint: Endpoint<Context> } {
   const graph = planGraph(parts.inputs, parts.dependencies, overrides);
   const plan = planGraphInputs(parts.template, graph.owners, { strict: parts.options.strict ?? false });
   const read = compileReader(plan);
@@ -65,10 +66,9 @@ function compile(parts: RouteParts, overrides: DependencyOverrides, respondWith:
   return { graph, endpoint: readThen(read, run) };
 }
 
-type Run = (ctx: Context, values: Values) => void | Promise<void>;
-export type Respond = (ctx: Context, result: unknown) => void | Promise<void>;
+type Run = (ctx: Context, values: Values) => ResponseLike | Promise<ResponseLike>;
 
-function readThen(read: ReadInputs, run: Run): Endpoint {
+function readThen(read: ReadInputs, run: Run): Endpoint<Context> {
   return (ctx) => {
     const values = read(ctx);
     return isPromise(values) ? values.then((v) => run(ctx, v)) : run(ctx, values);
@@ -78,7 +78,7 @@ function readThen(read: ReadInputs, run: Run): Endpoint {
 function direct(handler: AnyHandler, respond: Respond): Run {
   return (ctx, values) => {
     const result = handler(values[0], ctx);
-    return isPromise(result) ? result.then((value) => respond(ctx, value)) : respond(ctx, result);
+    return isPromise(result) ? result.then((value) => respond(value, ctx)) : respond(result, ctx);
   };
 }
 
@@ -91,15 +91,15 @@ function solving(graph: Graph, handler: AnyHandler, respond: Respond): Run {
     try {
       setup = solved.setup(graph, values, ctx);
     } catch (error) {
-      solved.fail(error);
-      return finish(solved, ctx, undefined, respond);
+      solved.recordError(error);
+      return respondAfterRelease(solved, ctx, undefined, respond);
     }
     if (isPromise(setup)) {
       return setup.then(
         () => call(graph, handler, respond, solved, values, ctx),
         (error: unknown) => {
-          solved.fail(error);
-          return finish(solved, ctx, undefined, respond);
+          solved.recordError(error);
+          return respondAfterRelease(solved, ctx, undefined, respond);
         },
       );
     }
@@ -107,29 +107,31 @@ function solving(graph: Graph, handler: AnyHandler, respond: Respond): Run {
   };
 }
 
-function call(graph: Graph, handler: AnyHandler, respond: Respond, solved: Solved, values: Values, ctx: Context): void | Promise<void> {
+function call(graph: Graph, handler: AnyHandler, respond: Respond, solved: Solved, values: Values, ctx: Context): ResponseLike | Promise<ResponseLike> {
   const args = values[0]!;
   for (const [name, node] of graph.routeSubs) args[name] = solved.results[node];
   let result: unknown;
   try {
     result = handler(args, ctx);
   } catch (error) {
-    solved.fail(error);
-    return finish(solved, ctx, undefined, respond);
+    solved.recordError(error);
+    return respondAfterRelease(solved, ctx, undefined, respond);
   }
-  if (!isPromise(result)) return finish(solved, ctx, result, respond);
+  if (!isPromise(result)) return respondAfterRelease(solved, ctx, result, respond);
   return result.then(
-    (value) => finish(solved, ctx, value, respond),
+    (value) => respondAfterRelease(solved, ctx, value, respond),
     (error: unknown) => {
-      solved.fail(error);
-      return finish(solved, ctx, undefined, respond);
+      solved.recordError(error);
+      return respondAfterRelease(solved, ctx, undefined, respond);
     },
   );
 }
 
-function finish(solved: Solved, ctx: Context, result: unknown, respond: Respond): void | Promise<void> {
+// The "function" scope's teardowns run before the response is made, so that their error can
+// still be the response.
+function respondAfterRelease(solved: Solved, ctx: Context, result: unknown, respond: Respond): ResponseLike | Promise<ResponseLike> {
   const released = solved.releaseFunctionScope();
-  return isPromise(released) ? released.then(() => respond(ctx, result)) : respond(ctx, result);
+  return isPromise(released) ? released.then(() => respond(result, ctx)) : respond(result, ctx);
 }
 
 function freshValues(owners: number): Values {

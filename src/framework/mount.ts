@@ -1,8 +1,8 @@
 import { Readable } from "node:stream";
-import type { Context } from "../toolkit/context.ts";
-import { FetchContext } from "../toolkit/fetch-context.ts";
+import { FetchRequest } from "../toolkit/fetch-request.ts";
 import { StaticFiles } from "../toolkit/files/static-files.ts";
-import { NodeContext } from "../toolkit/node-context.ts";
+import { NodeRequest } from "../toolkit/node-request.ts";
+import type { SpryRequest } from "../toolkit/request.ts";
 import { withRootPath } from "../toolkit/root-path.ts";
 import type { Endpoint } from "../toolkit/route-table.ts";
 
@@ -27,39 +27,29 @@ export function mountPrefix(path: string): string {
  */
 export function mountEndpoint(prefix: string, target: Mountable, appRootPath = ""): Endpoint {
   // Below a mount, the mount's root; else the app's own (behind a proxy, --root-path).
-  const rootOf = (ctx: Context) => (ctx.rootPath || appRootPath) + prefix;
-  if (target instanceof StaticFiles) {
-    return async (ctx) => {
-      const response = await target.respond(ctx, ctx.path.slice(prefix.length), rootOf(ctx));
-      await ctx.sendResponse(response);
-    };
-  }
+  const rootOf = (ctx: SpryRequest) => (ctx.rootPath || appRootPath) + prefix;
+  if (target instanceof StaticFiles) return (ctx) => target.respond(ctx, ctx.path.slice(prefix.length), rootOf(ctx));
   const handle = typeof target === "function" ? target : (request: Request) => target.fetch(request);
-  return async (ctx) => {
-    const request = withRootPath(subRequest(ctx, ctx.path.slice(prefix.length) || "/"), rootOf(ctx));
-    await ctx.sendResponse(await handle(request));
-  };
+  return (ctx) => handle(withRootPath(subRequest(ctx, ctx.path.slice(prefix.length) || "/"), rootOf(ctx)));
 }
 
 // The mounted app gets a Fetch Request whatever the transport: it is the one interface every
 // kind of app speaks. Its signal is this request's, so the app below sees the client leave.
-function subRequest(ctx: Context, path: string): Request {
+function subRequest(ctx: SpryRequest, path: string): Request {
   const url = `${origin(ctx)}${path}${ctx.search === "" ? "" : `?${ctx.search}`}`;
   const hasBody = ctx.method !== "GET" && ctx.method !== "HEAD";
-  if (ctx instanceof FetchContext) {
+  if (ctx instanceof FetchRequest) {
     const original = ctx.request;
     return new Request(url, { method: ctx.method, headers: original.headers, body: hasBody ? original.body : null, signal: ctx.signal, duplex: "half" } as RequestInit);
   }
-  const req = (ctx as NodeContext).req;
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  const req = (ctx as NodeRequest).req;
+  const headers = ctx.headers;
   const body = hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null;
   return new Request(url, { method: ctx.method, headers, body, signal: ctx.signal, duplex: "half" } as RequestInit);
 }
 
-function origin(ctx: Context): string {
-  if (ctx instanceof FetchContext) return new URL(ctx.request.url).origin;
+function origin(ctx: SpryRequest): string {
+  if (ctx instanceof FetchRequest) return new URL(ctx.request.url).origin;
   const host = ctx.header("host");
   if (host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `http://${host}`;
   return "http://localhost";

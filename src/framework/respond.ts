@@ -1,5 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { JSON_HEADERS, type Context } from "../toolkit/context.ts";
+import { isPromise } from "../common/is-promise.ts";
+import type { Logger } from "../common/logger.ts";
+import { jsonText, SpryResponse, type ResponseLike } from "../toolkit/response.ts";
 import type { RouteOptions } from "./route-options.ts";
 import { compileSerializer, type Serialize } from "./serialize.ts";
 import { isItemSource } from "../toolkit/streams/item-stream.ts";
@@ -45,7 +47,14 @@ export class ResponseValidationError extends Error {
   }
 }
 
-type Send = (ctx: Context, result: unknown) => void | Promise<void>;
+/** What a stream of items needs of the request: where to log a failing item, under which route. */
+export interface StreamingRequest {
+  readonly config: { readonly logger: Logger };
+  readonly routeName: string;
+}
+
+/** Turns what a handler returned into its response: synchronous unless a model validates asynchronously. */
+export type Respond = (result: unknown, request: StreamingRequest) => ResponseLike | Promise<ResponseLike>;
 
 interface Model {
   readonly schema: StandardSchemaV1 | undefined;
@@ -53,12 +62,13 @@ interface Model {
 }
 
 /**
- * Compiles how a route's results are sent: a Response as it is, a JsonReply with its status,
- * anything else as JSON with the route's status. Where a model is declared for the status, the
- * value is validated (and so stripped to the model's fields) and serialized by the serializer
- * compiled from it.
+ * Compiles how a route's results become responses, the one place a value becomes one (route
+ * results, and exception handlers' through valueResponder): a Response or SpryResponse as it
+ * is, a JsonReply with its status, anything else as JSON with the route's status. Where a
+ * model is declared for the status, the value is validated (and so stripped to the model's
+ * fields) and serialized by the serializer compiled from it.
  */
-export function compileResponder(options: RouteOptions): Send {
+export function compileResponder(options: Pick<RouteOptions, "status" | "response" | "responses" | "stream">): Respond {
   const status = options.status ?? 200;
   const models = new Map<number, Model>();
   const modelFor = (code: number): Model => {
@@ -72,23 +82,30 @@ export function compileResponder(options: RouteOptions): Send {
   };
   const main = modelFor(status);
 
-  const send = (ctx: Context, code: number, model: Model, value: unknown, headers: Record<string, string> | undefined) => {
-    const all = headers === undefined ? JSON_HEADERS : { ...headers, "content-type": "application/json" };
-    if (model.schema === undefined) return ctx.send(code, all, model.serialize(value));
+  const reply = (code: number, model: Model, value: unknown, headers: Record<string, string> | undefined): ResponseLike | Promise<ResponseLike> => {
+    if (model.schema === undefined) return jsonText(code, model.serialize(value), headers);
     const result = model.schema["~standard"].validate(value);
-    if (result instanceof Promise) {
-      return result.then((settled) => ctx.send(code, all, checked(code, model, settled)));
-    }
-    ctx.send(code, all, checked(code, model, result));
+    if (isPromise(result)) return result.then((settled) => jsonText(code, checked(code, model, settled), headers));
+    return jsonText(code, checked(code, model, result), headers);
   };
 
   const stream = streamer(options, main, status);
-  return (ctx, result) => {
-    if (result instanceof Response) return ctx.sendResponse(result);
-    if (isItemSource(result)) return ctx.sendResponse(stream(ctx, result));
-    if (result instanceof JsonReply) return send(ctx, result.status, modelFor(result.status), result.value, result.headers);
-    return send(ctx, status, main, result, undefined);
+  return (result, ctx) => {
+    // SpryResponse first: `instanceof Response` is a brand check that costs ~100 ns.
+    if (result instanceof SpryResponse || result instanceof Response) return result;
+    if (isItemSource(result)) return stream(ctx, result);
+    if (result instanceof JsonReply) return reply(result.status, modelFor(result.status), result.value, result.headers);
+    return reply(status, main, result, undefined);
   };
+}
+
+/**
+ * How an exception handler's result becomes a response: as a route's would, with the error's
+ * status (an HTTPException's, else 500) for a plain value, and the app's response models for
+ * none (an exception handler answers for every route).
+ */
+export function valueResponder(status: number): Respond {
+  return compileResponder({ status });
 }
 
 function checked(status: number, model: Model, result: StandardSchemaV1.Result<unknown>): string {
@@ -99,7 +116,7 @@ function checked(status: number, model: Model, result: StandardSchemaV1.Result<u
 // What an async generator handler yields is streamed: JSON Lines, or server-sent events with
 // `stream: "sse"`, each item (an event's data) checked against the route's model and serialized
 // by it, as a returned value would be.
-function streamer(options: RouteOptions, model: Model, status: number): (ctx: Context, source: AsyncIterable<unknown>) => Response {
+function streamer(options: Pick<RouteOptions, "stream">, model: Model, status: number): (ctx: StreamingRequest, source: AsyncIterable<unknown>) => Response {
   const encode = (item: unknown): string | Promise<string> => {
     if (model.schema === undefined) return model.serialize(item);
     const result = model.schema["~standard"].validate(item);

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Context } from "../toolkit/context.ts";
+import type { Context } from "./context.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
 

@@ -1,10 +1,11 @@
-import type { Context } from "../toolkit/context.ts";
-import { HTTPException } from "../common/http-exception.ts";
+import type { Context } from "./context.ts";
 import type { Logger } from "../common/logger.ts";
 import type { Endpoint } from "../toolkit/route-table.ts";
 import type { WebSocketLimits } from "../toolkit/websocket/transport.ts";
 import { CloseCode, WebSocketDisconnect, type WebSocket } from "../toolkit/websocket/websocket.ts";
-import { WebSocketContext } from "../toolkit/websocket/websocket-context.ts";
+import type { WebSocketRequest } from "../toolkit/websocket/websocket-request.ts";
+import { emptyResponse, type ResponseLike } from "../toolkit/response.ts";
+import { requestFields } from "../toolkit/request.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
 import type { DependencyOverrides } from "./dependencies/overrides.ts";
 import { compileEndpoint, type RouteParts } from "./endpoint.ts";
@@ -35,46 +36,53 @@ export interface WebSocketMethod<Self> {
 export function compileWebSocketEndpoint(parts: RouteParts, overrides: DependencyOverrides, logger: Logger): Endpoint {
   const handler = parts.handler as unknown as (inputs: unknown, ws: WebSocket, ctx: Context) => unknown;
   const session = async (inputs: unknown, ctx: Context) => {
-    const ws = (ctx as WebSocketContext).websocket;
+    const ws = (ctx as WebSocketRequest<unknown>).websocket;
     let failure: unknown;
     try {
       await handler(inputs, ws, ctx);
     } catch (error) {
       if (!(error instanceof WebSocketDisconnect)) {
         failure = error;
-        logger.error({ err: error, route: ctx.routeName }, "Unhandled error in a WebSocket handler");
+        logger.error({ err: error, route: ctx.routeName, ...requestFields(ctx) }, "Unhandled error in a WebSocket handler");
       }
     }
     ws.finish(failure);
   };
-  return compileEndpoint({ ...parts, handler: session }, overrides, () => {});
+  return compileEndpoint({ ...parts, handler: session }, overrides, () => SESSION_OVER);
 }
+
+// What a WebSocket endpoint returns once its session is over: never written (the socket was
+// accepted, or refused through WebSocketRequest.refuse).
+const SESSION_OVER: ResponseLike = emptyResponse(101);
 
 /**
  * Runs one handshake through a compiled WebSocket endpoint. Failures before the socket is
  * accepted answer the handshake: invalid inputs are accepted and closed with 1008 and the
- * errors (FastAPI's answer), an HTTPException (a dependency's 401, say) is its HTTP response;
- * anything else after accept closes with 1011.
+ * errors (FastAPI's answer), an error before accept (a dependency's HTTPException, say) goes
+ * through the app's error layers (`answer`: its exception handlers, the HTTPException's
+ * response, else the logged 500) and that response is the handshake's; anything after accept
+ * closes with 1011. The request's scope is told the endpoint returned, so that request-scoped
+ * teardowns run once the socket has closed.
  */
-export async function runWebSocket(ctx: WebSocketContext, endpoint: Endpoint, logger: Logger): Promise<void> {
+export async function runWebSocket<R extends WebSocketRequest<any>>(request: R, endpoint: Endpoint, answer: (request: R, error: unknown) => ResponseLike | Promise<ResponseLike>, logger: Logger): Promise<void> {
   try {
-    await endpoint(ctx);
+    await endpoint(request);
   } catch (error) {
-    await answerFailure(ctx, error, logger);
+    await answerFailure(request, error, answer, logger);
   } finally {
-    ctx.settle();
+    request.scope.endpointReturned();
   }
 }
 
-async function answerFailure(ctx: WebSocketContext, error: unknown, logger: Logger): Promise<void> {
-  const ws = ctx.websocket;
+async function answerFailure<R extends WebSocketRequest<any>>(request: R, error: unknown, answer: (request: R, error: unknown) => ResponseLike | Promise<ResponseLike>, logger: Logger): Promise<void> {
+  const ws = request.websocket;
   if (error instanceof RequestValidationError) return closeInvalid(ws, error);
-  if (!ctx.accepted && ws.state === "connecting" && error instanceof HTTPException) {
-    ctx.sendJson(error.status, { detail: error.detail }, error.headers);
+  if (!request.accepted && ws.state === "connecting" && !(error instanceof WebSocketDisconnect)) {
+    await request.refuse(await answer(request, error));
     ws.finish(undefined);
     return;
   }
-  if (!(error instanceof WebSocketDisconnect)) logger.error({ err: error, route: ctx.routeName }, "Unhandled error in a WebSocket route");
+  if (!(error instanceof WebSocketDisconnect)) logger.error({ err: error, route: request.routeName, ...requestFields(request) }, "Unhandled error in a WebSocket route");
   ws.finish(error);
 }
 

@@ -2,16 +2,19 @@ import { ServerResponse, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { HTTPException } from "../common/http-exception.ts";
-import type { AppConfig, Context } from "../toolkit/context.ts";
 import type { Dispatcher } from "../toolkit/dispatch.ts";
-import { FetchContext } from "../toolkit/fetch-context.ts";
-import { NodeContext } from "../toolkit/node-context.ts";
+import { FetchRequest } from "../toolkit/fetch-request.ts";
+import { toFetchResponse } from "../toolkit/fetch-writer.ts";
+import { NodeRequest } from "../toolkit/node-request.ts";
+import { writeNode } from "../toolkit/node-writer.ts";
 import type { PathTemplate } from "../toolkit/path-template.ts";
+import type { AppConfig, SpryRequest } from "../toolkit/request.ts";
+import { finalize } from "../toolkit/response.ts";
 import { RouteTable, type Endpoint } from "../toolkit/route-table.ts";
 import { NodeUpgrades } from "../toolkit/websocket/node-upgrade.ts";
 import { defaultWebSocketLimits, type Accept, type WebSocketLimits } from "../toolkit/websocket/transport.ts";
 import { CloseCode, type WebSocket } from "../toolkit/websocket/websocket.ts";
-import { WebSocketContext } from "../toolkit/websocket/websocket-context.ts";
+import { WebSocketRequest, type Refuse } from "../toolkit/websocket/websocket-request.ts";
 import { runWebSocket } from "./websocket-route.ts";
 
 /**
@@ -19,17 +22,17 @@ import { runWebSocket } from "./websocket-route.ts";
  * both): their table, the handshakes on node:http and in process, and the open sockets, which
  * a graceful shutdown closes with 1001.
  */
-export class WebSocketRoutes {
+export class WebSocketRoutes<Tasks> {
   readonly #table: RouteTable;
   readonly #limits = new Map<Endpoint, WebSocketLimits>();
-  readonly #config: AppConfig;
-  readonly #dispatcher: Dispatcher;
+  readonly #config: AppConfig<Tasks>;
+  readonly #dispatcher: Dispatcher<Tasks>;
   readonly #upgrades = new NodeUpgrades();
   readonly #open = new Set<WebSocket>();
   #closing = false;
   readonly defaults: WebSocketLimits;
 
-  constructor(config: AppConfig, dispatcher: Dispatcher, defaults: Partial<WebSocketLimits> = {}) {
+  constructor(config: AppConfig<Tasks>, dispatcher: Dispatcher<Tasks>, defaults: Partial<WebSocketLimits> = {}) {
     this.#config = config;
     this.#dispatcher = dispatcher;
     this.#table = new RouteTable(config.limits.maxParamLength);
@@ -59,8 +62,9 @@ export class WebSocketRoutes {
     res.assignSocket(socket as Socket);
     res.shouldKeepAlive = false;
     res.once("finish", () => socket.end());
-    const inner = new NodeContext(req, res, this.#config);
-    void this.#run(inner, (limits) => {
+    const inner = new NodeRequest<Tasks>(req, res, this.#config);
+    const refuse: Refuse = (response) => writeNode(res, finalize(response, false));
+    void this.#run(inner, refuse, (limits) => {
       const accept = this.#upgrades.accept(req, socket, head, limits);
       return (options) => {
         res.detachSocket(socket as Socket);
@@ -74,27 +78,27 @@ export class WebSocketRoutes {
    * Resolves when the session is over with the HTTP response that refused it, if one did.
    */
   async handle(request: Request, acceptFor: (limits: WebSocketLimits) => Accept): Promise<Response | undefined> {
-    const inner = new FetchContext(request, this.#config);
-    await this.#run(inner, acceptFor);
-    return inner.response;
+    const inner = new FetchRequest<Tasks>(request, this.#config);
+    let refusal: Response | undefined;
+    await this.#run(inner, (response) => void (refusal = toFetchResponse(finalize(response, false))), acceptFor);
+    return refusal;
   }
 
-  async #run(inner: Context, acceptFor: (limits: WebSocketLimits) => Accept): Promise<void> {
+  async #run(inner: SpryRequest<Tasks>, refuse: Refuse, acceptFor: (limits: WebSocketLimits) => Accept): Promise<void> {
     // A handshake that reaches a stopping server (on a connection it accepted just before) would
     // open a socket after the others were told 1001, to be dropped at the end of the grace
     // period: refused instead, so the client retries at once, on a server that stays.
-    if (this.#closing) return this.#dispatcher.fail(inner, new HTTPException(503, "Server shutting down"));
+    if (this.#closing) return refuse(await this.#dispatcher.answer(inner, new HTTPException(503, "Server shutting down")));
     const match = this.#table.find("GET", inner.path);
-    if (match === null) return this.#dispatcher.fail(inner, new HTTPException(404, "Not Found"));
+    if (match === null) return refuse(await this.#dispatcher.answer(inner, new HTTPException(404, "Not Found")));
     const limits = this.#limits.get(match.entry.endpoint)!;
-    if (!originAllowed(inner, limits.origins)) return this.#dispatcher.fail(inner, new HTTPException(403, "Origin not allowed"));
-    const ctx = new WebSocketContext(inner, this.#config, acceptFor(limits), limits);
-    ctx.params = match.params;
-    ctx.route = match.entry.info;
-    const ws = ctx.websocket;
+    if (!originAllowed(inner, limits.origins)) return refuse(await this.#dispatcher.answer(inner, new HTTPException(403, "Origin not allowed")));
+    const request = new WebSocketRequest<Tasks>(inner, acceptFor(limits), limits, refuse);
+    request.matched(match.params, match.entry.info);
+    const ws = request.websocket;
     this.#open.add(ws);
     void ws.closed.then(() => this.#open.delete(ws));
-    await runWebSocket(ctx, match.entry.endpoint, this.#config.logger);
+    await runWebSocket(request, match.entry.endpoint, (failed, error) => this.#dispatcher.answer(failed, error), this.#config.logger);
   }
 
   /**
@@ -116,14 +120,13 @@ export class WebSocketRoutes {
 
 // Cross-site WebSocket hijacking: a browser opens a socket to any site and sends that site's
 // cookies; only the Origin header says which page asked. Clients that are not browsers send none.
-function originAllowed(ctx: Context, origins: WebSocketLimits["origins"]): boolean {
-  const origin = ctx.header("origin");
+function originAllowed(request: SpryRequest<any>, origins: WebSocketLimits["origins"]): boolean {
+  const origin = request.header("origin");
   if (origin === undefined || origins === "*") return true;
   if (origins === "same-origin") {
     try {
-      // A Fetch Request carries its host in its URL, not as a header.
-      const host = ctx.header("host") ?? (ctx instanceof FetchContext ? new URL(ctx.request.url).host : undefined);
-      return new URL(origin).host === host;
+      // The Host header, or on the Fetch path without one, the authority of the request's URL.
+      return new URL(origin).host === request.authority;
     } catch {
       return false;
     }

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { importFile, NeedsTsx } from "../common/import-file.mjs";
-import type { Servable } from "./serve.ts";
+import type { Servable } from "../toolkit/servable.ts";
 import { LoadError } from "./load-error.ts";
 
 export { LoadError };

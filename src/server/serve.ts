@@ -1,7 +1,8 @@
 import cluster from "node:cluster";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import { chmodSync, statSync, unlinkSync } from "node:fs";
 import { connect, type AddressInfo, type ListenOptions, type Socket } from "node:net";
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../common/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
@@ -13,23 +14,9 @@ import { proxyHeaders, TrustedPeers } from "./proxy-headers.ts";
 import { createSecureHttpServer, type TlsOptions } from "./tls.ts";
 import { accessLog, createAccessLogger } from "./access-log.ts";
 import { urlOf } from "./address.ts";
+import type { Servable } from "../toolkit/servable.ts";
 
-/** Anything with a node:http request listener: a Spry app, or a toolkit Dispatcher. */
-export interface Servable {
-  readonly handleNode: (req: IncomingMessage, res: ServerResponse) => void;
-  /** node:http's "upgrade" listener, for WebSocket handshakes (a Spry app's). */
-  readonly handleUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
-  /** Closes open WebSockets with 1001 within `timeout` ms: the first step of a graceful stop. */
-  closeWebSockets?(timeout: number): Promise<void>;
-  readonly config?: { readonly logger: Logger };
-  /** Run before the server listens (a Spry app's lifespan); a failure stops serve(). */
-  startup?(): Promise<void>;
-  /**
-   * Run once the server has closed. `signal` aborts when the grace period ends or a second
-   * signal forces the stop: long waits (background tasks) should give up then, as serve() does.
-   */
-  shutdown?(options?: { signal: AbortSignal }): Promise<void>;
-}
+export type { Servable } from "../toolkit/servable.ts";
 
 export interface ServeOptions extends Partial<ServerLimits> {
   /** Default: the HOST environment variable, else 127.0.0.1. */

@@ -1,11 +1,18 @@
 import { isPromise } from "../common/is-promise.ts";
-import type { Context } from "../toolkit/context.ts";
+import type { Logger } from "../common/logger.ts";
 import { runBlocking } from "./blocking.ts";
 import type { CutOff, TaskRunner } from "./runner.ts";
 import { checkTaskArgs } from "./task-args.ts";
 import { isTask, taskParts, type Task, type TaskRun } from "./task.ts";
 
 type PlainFunction = (...args: any[]) => unknown;
+
+/** What a request's tasks need of the request's scope (toolkit/scope.ts): its route, logger, and work after the response. */
+export interface TaskOwner {
+  readonly routeName: string;
+  readonly logger: Logger;
+  defer(task: () => unknown): void;
+}
 
 /** The arguments `add` takes after a declared task: its schema's input, optional when it may be undefined. */
 export type TaskArgs<Input> = undefined extends Input ? [args?: Input] : [args: Input];
@@ -40,7 +47,7 @@ const ADDED: Promise<void> = Promise.resolve();
  * });
  */
 export class BackgroundTasks {
-  readonly #ctx: Context;
+  readonly #owner: TaskOwner;
   readonly #runner: TaskRunner;
   #entries: Entry[] = [];
   #next = 0;
@@ -48,8 +55,8 @@ export class BackgroundTasks {
   #controller: AbortController | undefined;
   #run: TaskRun | undefined;
 
-  constructor(ctx: Context, runner: TaskRunner) {
-    this.#ctx = ctx;
+  constructor(owner: TaskOwner, runner: TaskRunner) {
+    this.#owner = owner;
     this.#runner = runner;
   }
 
@@ -72,7 +79,7 @@ export class BackgroundTasks {
       const arg = args[0];
       const checked = checkTaskArgs(target, arg);
       if (backend !== undefined) {
-        const route = this.#ctx.routeName;
+        const route = this.#owner.routeName;
         return this.#observe(target.name, isPromise(checked) ? checked.then(() => backend.enqueue(target, arg, { route })) : backend.enqueue(target, arg, { route }));
       }
       if (!isPromise(checked)) return this.#push(target.name, declared(target, checked));
@@ -108,12 +115,12 @@ export class BackgroundTasks {
   }
 
   #drop(names: string[]): void {
-    this.#ctx.config.logger.debug({ route: this.#ctx.routeName, tasks: names }, "Background tasks dropped: the request failed");
+    this.#owner.logger.debug({ route: this.#owner.routeName, tasks: names }, "Background tasks dropped: the request failed");
   }
 
   /** Stops before the next task and aborts the running one's signal; says what was cut off. */
   cutOff(reason: Error): CutOff[] {
-    const route = this.#ctx.routeName;
+    const route = this.#owner.routeName;
     const running = this.#state === "running" ? this.#next - 1 : this.#next;
     const cut = this.#entries.slice(running).map((e, i): CutOff => ({ route, task: e.name, state: i === 0 && this.#state === "running" ? "running" : "not started" }));
     this.#state = "cut off";
@@ -129,7 +136,7 @@ export class BackgroundTasks {
       case "new":
         this.#state = "collecting";
         this.#runner.track(this);
-        this.#ctx.defer(() => this.#start());
+        this.#owner.defer(() => this.#start());
         break;
       case "finished":
         // Added after the others ran (by a late teardown, say): the response is long gone, so
@@ -153,7 +160,7 @@ export class BackgroundTasks {
   // so it is also logged here, and the caller who does await it still gets the error.
   #observe(name: string, pending: Promise<void>): Promise<void> {
     pending.catch((error: unknown) => {
-      this.#ctx.config.logger.error({ err: error, route: this.#ctx.routeName, task: name }, "A background task could not be added");
+      this.#owner.logger.error({ err: error, route: this.#owner.routeName, task: name }, "A background task could not be added");
     });
     return pending;
   }
@@ -191,11 +198,11 @@ export class BackgroundTasks {
   }
 
   #failed(entry: Entry, error: unknown): void {
-    this.#ctx.config.logger.error({ err: error, route: this.#ctx.routeName, task: entry.name }, "A background task failed");
+    this.#owner.logger.error({ err: error, route: this.#owner.routeName, task: entry.name }, "A background task failed");
   }
 
   #taskRun(): TaskRun {
-    return (this.#run ??= new BatchRun(this.#ctx.config.logger, () => (this.#controller ??= new AbortController())));
+    return (this.#run ??= new BatchRun(this.#owner.logger, () => (this.#controller ??= new AbortController())));
   }
 }
 

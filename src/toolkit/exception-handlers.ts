@@ -1,8 +1,13 @@
-import type { Context } from "./context.ts";
 import { HTTPException } from "../common/http-exception.ts";
+import { isPromise } from "../common/is-promise.ts";
+import type { Handle } from "./middleware.ts";
+import { requestFields, type SpryRequest } from "./request.ts";
+import { ExceptionHandlerFailed, httpExceptionResponse, internalError } from "./error-response.ts";
+import type { ResponseLike } from "./response.ts";
+import { ClientDisconnected } from "./signals.ts";
 
 /** Answers for an error: the response to send instead of spry's default. */
-export type ExceptionHandler<E = any> = (error: E, ctx: Context) => Response | Promise<Response>;
+export type ExceptionHandler<E = any> = (error: E, request: SpryRequest<any>) => ResponseLike | Promise<ResponseLike>;
 
 export type ErrorClass<E = unknown> = abstract new (...args: any[]) => E;
 
@@ -37,4 +42,57 @@ export class ExceptionHandlers {
     }
     return error instanceof HTTPException ? undefined : this.#byStatus.get(500);
   }
+
+  /**
+   * The response for `error`: the app's handler for it, else an HTTPException as
+   * `{"detail": ...}` with its status and headers. Anything else is thrown on, for the 500.
+   * The request's background tasks are dropped: its error response carries none, as in Starlette.
+   */
+  respond(error: unknown, request: SpryRequest<any>): ResponseLike | Promise<ResponseLike> {
+    request.scope.discardTasks();
+    if (error instanceof ClientDisconnected) throw error;
+    const handler = this.#byStatus.size + this.#byClass.size > 0 ? this.find(error) : undefined;
+    if (handler !== undefined) return this.#handle(handler, error, request);
+    if (error instanceof HTTPException) return httpExceptionResponse(error);
+    throw error;
+  }
+
+  async #handle(handler: ExceptionHandler, error: unknown, request: SpryRequest<any>): Promise<ResponseLike> {
+    try {
+      return await handler(error, request);
+    } catch (failure) {
+      request.config.logger.error({ err: failure, cause: error, route: request.routeName, ...requestFields(request) }, "An exception handler failed");
+      throw failure instanceof HTTPException ? failure : new ExceptionHandlerFailed(failure);
+    }
+  }
+}
+
+/**
+ * The innermost layer, around routing, as Starlette's ExceptionMiddleware: an error raised by
+ * routing or an endpoint becomes the response of its exception handler or of its
+ * HTTPException, and any other error the logged 500 (error-response.ts), here rather than
+ * only in the outermost layer as Starlette does, so that middleware sees the 500 as it sees
+ * any other response (CORS headers on a 500, say). server-errors.ts answers what middleware
+ * itself throws.
+ */
+export function handleExceptions<R extends SpryRequest<any>>(handlers: ExceptionHandlers, inner: Handle<R>): Handle<R> {
+  const answer = (request: R, error: unknown): ResponseLike | Promise<ResponseLike> => {
+    let handled: ResponseLike | Promise<ResponseLike>;
+    try {
+      handled = handlers.respond(error, request);
+    } catch (unhandled) {
+      return internalError(request, unhandled);
+    }
+    return isPromise(handled) ? handled.then(undefined, (unhandled: unknown) => internalError(request, unhandled)) : handled;
+  };
+  return (request) => {
+    let result: ResponseLike | Promise<ResponseLike>;
+    try {
+      result = inner(request);
+    } catch (error) {
+      return answer(request, error);
+    }
+    if (!isPromise(result)) return result;
+    return result.then(undefined, (error: unknown) => answer(request, error));
+  };
 }

@@ -1,4 +1,6 @@
 import { fromEnv, parseCount, parseSeconds, parseSize } from "../common/settings.ts";
+import { HTTPException } from "../common/http-exception.ts";
+import { bodyTooLarge } from "./request-body.ts";
 
 /**
  * Per-request limits enforced by the toolkit, whichever server delivers the request.
@@ -81,3 +83,43 @@ export const defaultLimits: RequestLimits = {
   maxPartSize: MAX_PART_SIZE,
   spoolThreshold: SPOOL_THRESHOLD,
 };
+
+/**
+ * The request target's limits, checked once, before routing, whether or not the route reads
+ * the query: an over-long target (414), a query string that cannot be decoded (400,
+ * docs/reliability.md row 14), too many query parameters (413, row 15).
+ */
+export function checkTarget(path: string, search: string, limits: RequestLimits): HTTPException | undefined {
+  if (path.length + search.length > limits.maxUrlLength) return new HTTPException(414, "URI Too Long");
+  if (search === "") return undefined;
+  if (search.includes("%") && !decodable(search)) return new HTTPException(400, "Invalid percent-encoding in the query string");
+  // Each parameter costs at least two characters ("a&"), so short strings cannot exceed the cap.
+  const max = limits.maxQueryKeys;
+  if (search.length >= max * 2 && countParameters(search) > max) return new HTTPException(413, `Too many query parameters (limit ${max})`);
+  return undefined;
+}
+
+/**
+ * A declared Content-Length over the body limit in force (the route's, else the app's),
+ * refused before a byte of the body is read (docs/reliability.md row 6). The only check of the
+ * declared length: the body readers count what actually arrives.
+ */
+export function checkDeclaredLength(declared: string | undefined, limit: number): HTTPException | undefined {
+  return declared === undefined || Number(declared) <= limit ? undefined : bodyTooLarge(limit);
+}
+
+/** Whether percent-escapes in `text` decode. */
+export function decodable(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function countParameters(search: string): number {
+  let count = 1;
+  for (let i = search.indexOf("&"); i !== -1; i = search.indexOf("&", i + 1)) count++;
+  return count;
+}

@@ -50,8 +50,8 @@ export class Overload {
     return this.#maxDelay !== Infinity || this.#maxHeap !== Infinity;
   }
 
-  /** The refusal for a new request when `inFlight` are already being handled, if any. */
-  refuse(inFlight: number): ServiceUnavailable | undefined {
+  /** Whether a new request may go on when `inFlight` are already being handled: its 503 when not. */
+  admit(inFlight: number): ServiceUnavailable | undefined {
     if (inFlight >= this.maxConcurrency) {
       this.#counters.rejected++;
       return new ServiceUnavailable("Too many requests in flight", this.#retryAfter);

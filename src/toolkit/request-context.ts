@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Context } from "./context.ts";
+import type { SpryRequest } from "./request.ts";
 
 // Node 20's AsyncLocalStorage slows every promise in the process once it is first entered,
 // so it is entered only by apps that ask for it (`requestContext: true`).
-const storage = new AsyncLocalStorage<Context>();
+const storage = new AsyncLocalStorage<SpryRequest<any>>();
 
 /**
  * The context of the request being handled, from anywhere below it (a logger, a data layer),
@@ -17,7 +17,7 @@ const storage = new AsyncLocalStorage<Context>();
  *   console.log(`${ctx.method} ${ctx.path}: ${message}`);
  * }
  */
-export function currentContext(): Context {
+export function currentContext(): SpryRequest<any> {
   const ctx = storage.getStore();
   if (ctx === undefined) {
     throw new Error("currentContext() is available only while a request is handled, in an app created with { requestContext: true }");
@@ -26,11 +26,11 @@ export function currentContext(): Context {
 }
 
 /** Runs `fn` with `ctx` as the current context. */
-export function withContext<T>(ctx: Context, fn: () => T): T {
+export function withContext<T>(ctx: SpryRequest<any>, fn: () => T): T {
   return storage.run(ctx, fn);
 }
 
 /** The current context, or undefined outside a request (or in an app without request contexts). */
-export function peekContext(): Context | undefined {
+export function peekContext(): SpryRequest<any> | undefined {
   return storage.getStore();
 }

@@ -1,9 +1,10 @@
 import FindMyWay from "find-my-way";
-import type { Context, RouteInfo } from "./context.ts";
+import type { RouteInfo, SpryRequest } from "./request.ts";
+import type { ResponseLike } from "./response.ts";
 import type { PathTemplate } from "./path-template.ts";
 
-/** What runs for a matched route. It must send a response through the context. */
-export type Endpoint = (ctx: Context) => void | Promise<void>;
+/** What runs for a matched route: the request in, its response out (synchronously when it can). */
+export type Endpoint<Request extends SpryRequest<any> = SpryRequest<any>> = (request: Request) => ResponseLike | Promise<ResponseLike>;
 
 export interface RouteEntry {
   readonly info: RouteInfo;

@@ -1,8 +1,7 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { inject } from "light-my-request";
+import type { Servable } from "./servable.ts";
 import { statusHasNoBody } from "../common/status.ts";
 import { memoryAccept, TestWebSocket } from "./websocket/memory.ts";
-import type { Accept, WebSocketLimits } from "./websocket/transport.ts";
 
 export { TestWebSocket } from "./websocket/memory.ts";
 import { encodeBody, type BodyOptions } from "./test-body.ts";
@@ -14,15 +13,8 @@ export type { CookieJar } from "./test-cookies.ts";
 /** Which of an app's two entry points a TestClient drives. */
 export type Transport = "node" | "fetch";
 
-/** Anything a TestClient can drive: a Spry app, or a toolkit Dispatcher. */
-export interface Testable {
-  readonly fetch: (request: Request) => Promise<Response>;
-  readonly handleNode: (req: IncomingMessage, res: ServerResponse) => void;
-  startup?(): Promise<void>;
-  shutdown?(): Promise<void>;
-  /** WebSocket handshakes given as a Request; a Spry app has it. */
-  handleWebSocket?(request: Request, acceptFor: (limits: WebSocketLimits) => Accept): Promise<Response | undefined>;
-}
+/** Anything a TestClient can drive: a Servable with a Fetch entry point (a Spry app, a ToolkitApp). */
+export type Testable = Servable & { readonly fetch: (request: Request) => Promise<Response> };
 
 /** A WebSocket handshake that the app answered with an HTTP response instead (404, 403, 401...). */
 export class WebSocketDenied extends Error {

@@ -22,6 +22,20 @@ describe("rootPath", () => {
     assert.equal((await client.get("/api/items/1")).status, 404);
   });
 
+  test("ctx.rootPath is the prefix, on both transports; a mount below it adds its own", async () => {
+    const spry = app();
+    spry.get("/where", (_, ctx) => ({ rootPath: ctx.rootPath }));
+    const inner = new Spry({ logger: false });
+    inner.get("/where", (_, ctx) => ({ rootPath: ctx.rootPath }));
+    spry.mount("/v2", inner);
+    for (const transport of ["node", "fetch"] as const) {
+      const client = new TestClient(spry, { transport });
+      assert.deepEqual(await (await client.get("/where")).json(), { rootPath: "/api" });
+      assert.deepEqual(await (await client.get("/v2/where")).json(), { rootPath: "/api/v2" });
+    }
+    assert.deepEqual(await (await new TestClient(inner).get("/where")).json(), { rootPath: "" });
+  });
+
   test("redirect_slashes sends the client back through the prefix", async () => {
     const response = await new TestClient(app()).get("/slash?q=1");
     assert.equal(response.status, 307);

@@ -36,7 +36,7 @@ forEachTransport("background tasks in process", (connect) => {
     let sentWhenFirstStarted: boolean | undefined;
     app.get("/users", { email: z.string() }, async ({ email }, ctx) => {
       await ctx.tasks.add(async function waitsForTheTest() {
-        sentWhenFirstStarted = ctx.sent;
+        sentWhenFirstStarted = ctx.scope.responded;
         log.push("first started");
         await first.promise;
         log.push("first finished");

@@ -14,7 +14,7 @@ forEachTransport("request context", (connect) => {
     app.use(async (ctx, next) => {
       await sleep(1);
       ctx.setHeader("x-seen-by-middleware", audit());
-      await next();
+      return next();
     });
     const who = depends(async () => {
       await sleep(5);

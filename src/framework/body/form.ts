@@ -1,5 +1,5 @@
 import { parse as parseQuery } from "fast-querystring";
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import { HTTPException } from "../../common/http-exception.ts";
 import type { FileOptions } from "../inputs/param.ts";
 import type { BodyPlan } from "../inputs/spec.ts";

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type busboyType from "busboy";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import { HTTPException } from "../../common/http-exception.ts";
 import type { FormFields } from "./fields.ts";
 import type { MediaType } from "./media-type.ts";
@@ -52,7 +52,7 @@ export async function readMultipart(ctx: Context, type: MediaType, contentType: 
   const source = ctx.bodyStream();
   const dir = new SpoolDir();
   // Registered before a byte is read, so that whatever ends the request removes what was spooled.
-  ctx.defer(() => dir.remove());
+  ctx.scope.defer(() => dir.remove());
   const opening = new OpeningBoundary(boundary);
 
   return new Promise<FormFields>((resolve, reject) => {
@@ -102,7 +102,7 @@ export async function readMultipart(ctx: Context, type: MediaType, contentType: 
       entries.push({ name, value: upload });
     });
     parser.on("close", () => {
-      if (!settled) finish(entries, resolve, fail);
+      if (!settled) collect(entries, resolve, fail);
     });
     source.pipe(opening).pipe(parser);
   });
@@ -111,7 +111,7 @@ export async function readMultipart(ctx: Context, type: MediaType, contentType: 
 type Entries = readonly { name: string; value: string | Promise<SpooledUpload> }[];
 
 // Every file has been handed to its spool by now; the last writes may still be on their way.
-function finish(entries: Entries, resolve: (fields: FormFields) => void, fail: (error: unknown) => void): void {
+function collect(entries: Entries, resolve: (fields: FormFields) => void, fail: (error: unknown) => void): void {
   Promise.all(entries.map((e) => e.value)).then((values) => {
     const fields: FormFields = new Map();
     entries.forEach(({ name }, i) => {

@@ -1,4 +1,4 @@
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import type { BodyPlan, InputSpec } from "../inputs/spec.ts";
 import { convert, Failed } from "../inputs/convert.ts";
 import type { ErrorDetail } from "../validation-error.ts";

@@ -1,4 +1,4 @@
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 
 /** Where a dependency keeps its DependencyInfo. */

@@ -1,4 +1,4 @@
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import { inPool } from "../../threads/threaded.ts";
 import type { InferInputs } from "../types.ts";
 import { kDependency, type Dependency, type DependencyFn, type DependencyInfo, type DependencyOptions, type Inputs, type Resolved } from "./dependency.ts";

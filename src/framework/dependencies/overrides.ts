@@ -1,4 +1,4 @@
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import { dependencyInfo, type Dependency } from "./dependency.ts";
 import { depends } from "./depends.ts";
 

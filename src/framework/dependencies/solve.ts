@@ -1,5 +1,5 @@
 import { isPromise } from "../../common/is-promise.ts";
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import type { Values } from "../inputs/read.ts";
 import type { Scope } from "./dependency.ts";
 import type { Graph } from "./graph.ts";
@@ -40,7 +40,7 @@ export class Solved {
         (generator as { scope: Scope }).scope = node.info.scope;
         this.#hold(generator, ctx);
         const step = generator.next();
-        if (isPromise(step)) return step.then((s) => this.#settle(graph, values, ctx, i, s.done === true, s.value));
+        if (isPromise(step)) return step.then((s) => this.#afterYield(graph, values, ctx, i, s.done === true, s.value));
         this.#yielded(i, step.done === true, step.value);
       } else if (isPromise(result)) {
         return result.then((value) => {
@@ -53,7 +53,7 @@ export class Solved {
     }
   }
 
-  #settle(graph: Graph, values: Values, ctx: Context, i: number, done: boolean, value: unknown): void | Promise<void> {
+  #afterYield(graph: Graph, values: Values, ctx: Context, i: number, done: boolean, value: unknown): void | Promise<void> {
     this.#yielded(i, done, value);
     return this.setup(graph, values, ctx, i + 1);
   }
@@ -64,7 +64,7 @@ export class Solved {
   }
 
   /** Records that the handler (or a dependency) failed, for the teardowns to see. */
-  fail(error: unknown): void {
+  recordError(error: unknown): void {
     this.#failed = true;
     this.#error = error;
   }
@@ -87,7 +87,7 @@ export class Solved {
     this.#held.push(generator);
     if (generator.scope === "request" && !this.#deferred) {
       this.#deferred = true;
-      ctx.defer(() => this.#release("request"));
+      ctx.scope.defer(() => this.#release("request"));
     }
   }
 
@@ -109,7 +109,7 @@ export class Solved {
           // After the response nothing can change it: every teardown still runs, and the
           // errors are logged (by ctx.defer) once they all have.
           if (scope === "request") afterResponse.push(error);
-          else this.fail(error);
+          else this.recordError(error);
         }
       }
     }

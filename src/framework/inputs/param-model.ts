@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import { isPromise } from "../../common/is-promise.ts";
 import { fromIssue, missing, type ErrorDetail } from "../validation-error.ts";
 import { compileCoerce, CoercionFailure, failureDetails, listItems, type Coerce } from "./coerce.ts";

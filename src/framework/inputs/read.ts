@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import { compileBodyReader } from "../body/read-body.ts";
 import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "../validation-error.ts";
 import { convert, Failed, type Raw } from "./convert.ts";
@@ -75,7 +75,7 @@ function validate(spec: InputSpec, input: unknown, absent: boolean, gathered: Ga
     (gathered.waiting ??= []).push({ spec, input: reported, absent, result });
     return;
   }
-  settle(spec, reported, absent, result, gathered);
+  record(spec, reported, absent, result, gathered);
 }
 
 /** The text (or, for a list, the texts) that a URL, header or cookie input was converted from. */
@@ -125,7 +125,7 @@ function rawReader(spec: InputSpec): (ctx: Context) => Raw {
   }
 }
 
-function settle(spec: InputSpec, input: unknown, absent: boolean, result: StandardSchemaV1.Result<unknown>, gathered: Gathered): void {
+function record(spec: InputSpec, input: unknown, absent: boolean, result: StandardSchemaV1.Result<unknown>, gathered: Gathered): void {
   if (result.issues === undefined) {
     gathered.values[spec.owner]![spec.name] = result.value;
     return;
@@ -140,7 +140,7 @@ function settle(spec: InputSpec, input: unknown, absent: boolean, result: Standa
 async function finishAsync(gathered: Gathered): Promise<Values> {
   if (gathered.models !== undefined) await Promise.all(gathered.models);
   for (const { spec, input, absent, result } of gathered.waiting ?? []) {
-    settle(spec, input, absent, await result, gathered);
+    record(spec, input, absent, await result, gathered);
   }
   if (gathered.errors !== undefined) throw new RequestValidationError(gathered.errors);
   return gathered.values;

@@ -1,4 +1,5 @@
 import { precompressed } from "./asset-response.ts";
+import { jsonText, type ResponseLike } from "../../toolkit/response.ts";
 import { swaggerAssets, redocAssets, swaggerPage, redocPage, redocMissingPage, type Asset } from "./docs-pages.ts";
 
 export interface DocsOptions {
@@ -15,7 +16,7 @@ const HTML = { "content-type": "text/html; charset=utf-8" };
 
 /** Where the docs routes are added: the app, seen only as far as these routes need it. */
 export interface DocsHost {
-  get(path: string, handler: (inputs: {}, ctx: { readonly rootPath: string; header(name: string): string | undefined }) => Response | Promise<Response>, options: typeof HIDDEN): unknown;
+  get(path: string, handler: (inputs: {}, ctx: { readonly rootPath: string; header(name: string): string | undefined }) => ResponseLike | Promise<ResponseLike>, options: typeof HIDDEN): unknown;
   /** The OpenAPI document as JSON text. */
   openapiJson(): string;
 }
@@ -27,7 +28,7 @@ export interface DocsHost {
 export function registerDocs(app: DocsHost, options: DocsOptions, title: string, rootPath = "", redoc: Record<string, Asset> = redocAssets): void {
   const openapiUrl = options.openapiUrl ?? "/openapi.json";
   if (openapiUrl === false) return;
-  app.get(openapiUrl, (_, ctx) => new Response(mounted(app.openapiJson(), ctx.rootPath), { headers: { "content-type": "application/json" } }), HIDDEN);
+  app.get(openapiUrl, (_, ctx) => jsonText(200, mounted(app.openapiJson(), ctx.rootPath)), HIDDEN);
   const docsUrl = options.docsUrl ?? "/docs";
   if (docsUrl !== false) {
     // The pages are read through the proxy (or the mount), so what they load carries its prefix.

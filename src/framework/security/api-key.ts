@@ -1,4 +1,4 @@
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import type { Dependency } from "../dependencies/dependency.ts";
 import { scheme, type OrAnonymous, type SchemeOptions } from "./scheme.ts";
 

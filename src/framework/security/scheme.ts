@@ -1,4 +1,4 @@
-import type { Context } from "../../toolkit/context.ts";
+import type { Context } from "../context.ts";
 import { HTTPException } from "../../common/http-exception.ts";
 import type { Dependency } from "../dependencies/dependency.ts";
 import { depends } from "../dependencies/depends.ts";

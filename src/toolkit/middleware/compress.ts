@@ -1,8 +1,8 @@
 import { Readable, pipeline, type Transform } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { brotliCompressSync, constants, createBrotliCompress, createGzip, gzipSync } from "node:zlib";
-import type { Outgoing } from "../context.ts";
 import type { Middleware } from "../middleware.ts";
+import type { SpryResponse } from "../response.ts";
 import { statusHasNoBody } from "../../common/status.ts";
 import { negotiate } from "./accept-encoding.ts";
 import { addVary, getHeader, removeHeader, replaceHeader } from "./headers.ts";
@@ -50,28 +50,27 @@ export function compress(options: CompressOptions = {}): Middleware {
       ? createGzip({ level: gzipLevel, flush: constants.Z_SYNC_FLUSH })
       : createBrotliCompress({ flush: constants.BROTLI_OPERATION_FLUSH, params: { [constants.BROTLI_PARAM_QUALITY]: brotliQuality } });
 
-  return (ctx, next) => {
-    if (ctx.method === "HEAD") return next();
-    const accepted = ctx.header("accept-encoding");
-    ctx.onSend((res) => {
-      const body = compressible(res, minimumSize);
-      if (body === undefined) return;
-      addVary(res.headers, "Accept-Encoding");
-      const encoding = accepted === undefined ? undefined : negotiate(accepted, encodings);
-      if (encoding === undefined) return;
-      res.body = body instanceof ReadableStream ? compressStream(body, compressor(encoding)) : compressed(encoding, body);
-      replaceHeader(res.headers, "content-encoding", encoding);
-      removeHeader(res.headers, "content-length");
-      // The compressed bytes are not the ones a strong ETag promised (as nginx does).
-      const etag = getHeader(res.headers, "etag");
-      if (etag !== undefined && !etag.startsWith("W/")) replaceHeader(res.headers, "etag", `W/${etag}`);
-    });
-    return next();
+  return async (request, next) => {
+    if (request.method === "HEAD") return next();
+    const accepted = request.header("accept-encoding");
+    const res = await next();
+    const body = compressible(res, minimumSize);
+    if (body === undefined) return res;
+    addVary(res.headers, "Accept-Encoding");
+    const encoding = accepted === undefined ? undefined : negotiate(accepted, encodings);
+    if (encoding === undefined) return res;
+    res.body = body instanceof ReadableStream ? compressStream(body, compressor(encoding)) : compressed(encoding, body);
+    replaceHeader(res.headers, "content-encoding", encoding);
+    removeHeader(res.headers, "content-length");
+    // The compressed bytes are not the ones a strong ETag promised (as nginx does).
+    const etag = getHeader(res.headers, "etag");
+    if (etag !== undefined && !etag.startsWith("W/")) replaceHeader(res.headers, "etag", `W/${etag}`);
+    return res;
   };
 }
 
 // The body as bytes or a stream when this response should be compressed; undefined when not.
-function compressible(res: Outgoing, minimumSize: number): Uint8Array | ReadableStream<Uint8Array> | undefined {
+function compressible(res: SpryResponse, minimumSize: number): Uint8Array | ReadableStream<Uint8Array> | undefined {
   const { body, headers } = res;
   if (body === null || statusHasNoBody(res.status) || res.status === 206) return undefined;
   if (getHeader(headers, "content-encoding") !== undefined || getHeader(headers, "content-range") !== undefined) return undefined;

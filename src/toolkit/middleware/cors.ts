@@ -1,5 +1,6 @@
-import type { Context, OutgoingHeaders } from "../context.ts";
 import type { Middleware } from "../middleware.ts";
+import type { SpryRequest } from "../request.ts";
+import { textResponse, type OutgoingHeaders, type SpryResponse } from "../response.ts";
 import { addVary, replaceHeader } from "./headers.ts";
 
 export interface CorsOptions {
@@ -21,7 +22,6 @@ export interface CorsOptions {
 
 const ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
 const SAFELISTED_HEADERS = ["accept", "accept-language", "content-language", "content-type"];
-const TEXT: OutgoingHeaders = { "content-type": "text/plain; charset=utf-8" };
 
 /**
  * Cross-Origin Resource Sharing, as Starlette's CORSMiddleware: a preflight (OPTIONS with
@@ -63,7 +63,7 @@ export function cors(options: CorsOptions = {}): Middleware {
     return origins.has(origin) || (pattern?.test(origin) ?? false);
   };
 
-  const preflight = (ctx: Context, origin: string, method: string): void => {
+  const preflight = (request: SpryRequest, origin: string, method: string): SpryResponse => {
     const headers: OutgoingHeaders = {};
     const failures: string[] = [];
     if (!allowed(origin)) failures.push("origin");
@@ -72,7 +72,7 @@ export function cors(options: CorsOptions = {}): Middleware {
     if (!methods.includes(method)) failures.push("method");
     headers["access-control-allow-methods"] = methods.join(", ");
     headers["access-control-max-age"] = maxAge;
-    const requested = ctx.header("access-control-request-headers");
+    const requested = request.header("access-control-request-headers");
     if (anyHeader) {
       if (requested !== undefined) headers["access-control-allow-headers"] = requested;
     } else {
@@ -82,30 +82,29 @@ export function cors(options: CorsOptions = {}): Middleware {
       }
     }
     if (credentials) headers["access-control-allow-credentials"] = "true";
-    if (failures.length === 0) ctx.send(200, { ...TEXT, ...headers }, "OK");
-    else ctx.send(400, { ...TEXT, ...headers }, `Disallowed CORS ${failures.join(", ")}`);
+    return failures.length === 0 ? textResponse(200, "OK", headers) : textResponse(400, `Disallowed CORS ${failures.join(", ")}`, headers);
   };
 
-  return (ctx, next) => {
-    const origin = ctx.header("origin");
+  return async (request, next) => {
+    const origin = request.header("origin");
     if (origin === undefined) {
+      const res = await next();
       // The answer would differ for a request with an Origin, so caches must keep them apart.
-      if (!anyOrigin) ctx.onSend((res) => addVary(res.headers, "Origin"));
-      return next();
+      if (!anyOrigin) addVary(res.headers, "Origin");
+      return res;
     }
-    const method = ctx.header("access-control-request-method");
-    if (ctx.method === "OPTIONS" && method !== undefined) return preflight(ctx, origin, method);
+    const method = request.header("access-control-request-method");
+    if (request.method === "OPTIONS" && method !== undefined) return preflight(request, origin, method);
     // As Starlette: `*` cannot be used by a request carrying cookies, so the origin is echoed.
-    const echoed = allowed(origin) ? (anyOrigin && ctx.header("cookie") === undefined ? "*" : origin) : undefined;
-    ctx.onSend((res) => {
-      if (echoed !== undefined) {
-        replaceHeader(res.headers, "access-control-allow-origin", echoed);
-        if (credentials) replaceHeader(res.headers, "access-control-allow-credentials", "true");
-        if (expose !== undefined && expose !== "") replaceHeader(res.headers, "access-control-expose-headers", expose);
-      }
-      if (!anyOrigin || echoed !== "*") addVary(res.headers, "Origin");
-    });
-    return next();
+    const echoed = allowed(origin) ? (anyOrigin && request.header("cookie") === undefined ? "*" : origin) : undefined;
+    const res = await next();
+    if (echoed !== undefined) {
+      replaceHeader(res.headers, "access-control-allow-origin", echoed);
+      if (credentials) replaceHeader(res.headers, "access-control-allow-credentials", "true");
+      if (expose !== undefined && expose !== "") replaceHeader(res.headers, "access-control-expose-headers", expose);
+    }
+    if (!anyOrigin || echoed !== "*") addVary(res.headers, "Origin");
+    return res;
   };
 }
 

@@ -1,7 +1,7 @@
-import type { OutgoingHeaders } from "../context.ts";
+import type { OutgoingHeaders } from "../response.ts";
 
-// Send hooks see headers as whoever set them spelled them: lower case from a Response or
-// ctx.setHeader, but any case from json() or HTTPException headers. These helpers find a
+// Middleware sees headers as whoever set them spelled them: lower case from spry's own
+// responses, but any case where a middleware or handler wrote them into a response itself. These helpers find a
 // header under any spelling, so that one never ends up sent twice.
 
 /** The key `name` (lower case) is stored under, if any. */

@@ -1,6 +1,4 @@
-import type { Context } from "../context.ts";
-import { FetchContext } from "../fetch-context.ts";
-import { NodeContext } from "../node-context.ts";
+import type { SpryRequest } from "../request.ts";
 
 /** A Host header that parsed: the name in lower case (an IPv6 address keeps its brackets). */
 export interface Host {
@@ -19,20 +17,6 @@ export function parseHost(value: string | undefined): Host | undefined {
   return { name: match[1]!.toLowerCase(), port: match[2] };
 }
 
-/** The Host header; on the Fetch path without one, the authority of the request's URL. */
-export function requestHost(ctx: Context): string | undefined {
-  const header = ctx.header("host");
-  if (header !== undefined || !(ctx instanceof FetchContext)) return header;
-  return new URL(ctx.request.url).host;
-}
-
-/** The scheme the request arrived with at this server: TLS on node's socket, or the URL's. */
-export function requestScheme(ctx: Context): "http" | "https" {
-  if (ctx instanceof NodeContext) return "encrypted" in ctx.req.socket && ctx.req.socket.encrypted === true ? "https" : "http";
-  if (ctx instanceof FetchContext) return ctx.request.url.startsWith("https:") ? "https" : "http";
-  return "http";
-}
-
 /**
  * The path and query to put after a redirect's authority, or undefined when the request
  * target is not a path (`*`, or an absolute URL), which could otherwise run on into the
@@ -40,7 +24,7 @@ export function requestScheme(ctx: Context): "http" | "https" {
  * percent-encoded: node's parser refuses raw spaces, control bytes and non-ASCII in it, and
  * a Request's URL is always encoded, so it cannot carry CR or LF into the Location.
  */
-export function redirectTarget(ctx: Context): string | undefined {
-  if (!ctx.path.startsWith("/")) return undefined;
-  return ctx.search === "" ? ctx.path : `${ctx.path}?${ctx.search}`;
+export function redirectTarget(request: SpryRequest): string | undefined {
+  if (!request.path.startsWith("/")) return undefined;
+  return request.search === "" ? request.path : `${request.path}?${request.search}`;
 }

@@ -1,6 +1,7 @@
-import type { Context, OutgoingHeaders } from "../context.ts";
 import type { Middleware } from "../middleware.ts";
-import { parseHost, redirectTarget, requestHost, requestScheme } from "./host.ts";
+import type { SpryRequest } from "../request.ts";
+import { emptyResponse, textResponse } from "../response.ts";
+import { parseHost, redirectTarget } from "./host.ts";
 
 export interface HttpsRedirectOptions {
   /**
@@ -11,8 +12,6 @@ export interface HttpsRedirectOptions {
    */
   trustProxy?: boolean;
 }
-
-const TEXT: OutgoingHeaders = { "content-type": "text/plain; charset=utf-8" };
 
 /**
  * Redirects every http request to the same URL on https with 307 (so the method and body
@@ -25,19 +24,19 @@ const TEXT: OutgoingHeaders = { "content-type": "text/plain; charset=utf-8" };
  */
 export function httpsRedirect(options: HttpsRedirectOptions = {}): Middleware {
   const trustProxy = options.trustProxy ?? false;
-  return (ctx, next) => {
-    if (scheme(ctx, trustProxy) === "https") return next();
-    const host = parseHost(requestHost(ctx));
-    if (host === undefined) return ctx.send(400, TEXT, "Invalid host header");
-    const target = redirectTarget(ctx);
-    if (target === undefined) return ctx.send(400, TEXT, "Invalid request target");
+  return (request, next) => {
+    if (scheme(request, trustProxy) === "https") return next();
+    const host = parseHost(request.authority);
+    if (host === undefined) return textResponse(400, "Invalid host header");
+    const target = redirectTarget(request);
+    if (target === undefined) return textResponse(400, "Invalid request target");
     const port = host.port === undefined || host.port === "80" || host.port === "443" ? "" : `:${host.port}`;
-    ctx.send(307, { location: `https://${host.name}${port}${target}` }, null);
+    return emptyResponse(307, { location: `https://${host.name}${port}${target}` });
   };
 }
 
-function scheme(ctx: Context, trustProxy: boolean): string {
-  const forwarded = trustProxy ? ctx.header("x-forwarded-proto") : undefined;
-  if (forwarded === undefined) return requestScheme(ctx);
+function scheme(request: SpryRequest, trustProxy: boolean): string {
+  const forwarded = trustProxy ? request.header("x-forwarded-proto") : undefined;
+  if (forwarded === undefined) return request.scheme;
   return forwarded.slice(forwarded.lastIndexOf(",") + 1).trim().toLowerCase();
 }

@@ -1,6 +1,6 @@
-import type { OutgoingHeaders } from "../context.ts";
 import type { Middleware } from "../middleware.ts";
-import { parseHost, redirectTarget, requestHost, requestScheme } from "./host.ts";
+import { emptyResponse, textResponse } from "../response.ts";
+import { parseHost, redirectTarget } from "./host.ts";
 
 export interface TrustedHostOptions {
   /**
@@ -12,8 +12,6 @@ export interface TrustedHostOptions {
   /** Redirect `example.com` to `www.example.com` when only the latter is allowed. Default: true. */
   wwwRedirect?: boolean;
 }
-
-const TEXT: OutgoingHeaders = { "content-type": "text/plain; charset=utf-8" };
 
 /**
  * Answers only requests whose Host header names one of `allowedHosts`, as Starlette's
@@ -37,15 +35,14 @@ export function trustedHost(options: TrustedHostOptions = {}): Middleware {
   const wwwRedirect = options.wwwRedirect ?? true;
   const allowed = (name: string) => exact.has(name) || suffixes.some((suffix) => name.endsWith(suffix));
 
-  return (ctx, next) => {
-    const raw = requestHost(ctx);
-    const host = parseHost(raw);
+  return (request, next) => {
+    const host = parseHost(request.authority);
     if (host !== undefined && allowed(host.name)) return next();
-    const target = redirectTarget(ctx);
+    const target = redirectTarget(request);
     if (host !== undefined && wwwRedirect && exact.has(`www.${host.name}`) && target !== undefined) {
       const port = host.port === undefined ? "" : `:${host.port}`;
-      return ctx.send(307, { location: `${requestScheme(ctx)}://www.${host.name}${port}${target}` }, null);
+      return emptyResponse(307, { location: `${request.scheme}://www.${host.name}${port}${target}` });
     }
-    return ctx.send(400, TEXT, "Invalid host header");
+    return textResponse(400, "Invalid host header");
   };
 }

@@ -1,18 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Context, type AppConfig, type OutgoingHeaders } from "./context.ts";
-import { bodyTooLarge, decodedBody, readAll } from "./request-body.ts";
 import type { Readable } from "node:stream";
-import { statusHasNoBody } from "../common/status.ts";
+import { decodedBody, readAll, bodyTooLarge } from "./request-body.ts";
+import { peerOf } from "../common/peer.ts";
+import { requestFacts } from "../common/request-facts.ts";
+import { SpryRequest, type AppConfig, type Client, type RouteInfo } from "./request.ts";
 import { ClientDisconnected } from "./signals.ts";
-import { writeResponse, writeStream } from "./write-response.ts";
-import { wireHeaders } from "./header-check.ts";
 
-/** The native node:http path: reads from IncomingMessage, writes straight to ServerResponse. */
-export class NodeContext extends Context {
+/**
+ * A request from node:http: headers and body read from IncomingMessage. The ServerResponse is
+ * kept only to notice a client leaving and the response being done; node-writer.ts writes it.
+ */
+export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  #headers: Headers | undefined;
 
-  constructor(req: IncomingMessage, res: ServerResponse, config: AppConfig) {
+  constructor(req: IncomingMessage, res: ServerResponse, config: AppConfig<Tasks>) {
     super(req.method ?? "GET", req.url ?? "/", config);
     this.req = req;
     this.res = res;
@@ -38,6 +41,49 @@ export class NodeContext extends Context {
     return values;
   }
 
+  get headers(): Headers {
+    if (this.#headers !== undefined) return this.#headers;
+    const headers = new Headers();
+    const raw = this.req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+    return (this.#headers = headers);
+  }
+
+  // What the server's proxy-headers step established (server/proxy-headers.ts) comes first;
+  // without a trusted proxy, the socket says.
+  get client(): Client | undefined {
+    const forwarded = peerOf(this.req)?.client;
+    if (forwarded !== undefined) return forwarded;
+    const socket = this.req.socket;
+    return socket.remoteAddress === undefined ? undefined : { address: socket.remoteAddress, port: socket.remotePort ?? 0 };
+  }
+
+  get scheme(): "http" | "https" {
+    const forwarded = peerOf(this.req)?.scheme;
+    if (forwarded !== undefined) return forwarded;
+    const socket = this.req.socket;
+    return "encrypted" in socket && socket.encrypted === true ? "https" : "http";
+  }
+
+  override get requestId(): string | undefined {
+    return requestFacts(this.req)?.requestId;
+  }
+
+  // The server's access log names the matched route's template.
+  override matched(params: Record<string, string | undefined>, route: RouteInfo): void {
+    super.matched(params, route);
+    const facts = requestFacts(this.req);
+    if (facts !== undefined) facts.route = route.path;
+  }
+
+  get authority(): string | undefined {
+    return this.header("host");
+  }
+
+  protected fullUrl(): URL {
+    return new URL(`${this.scheme}://${this.authority ?? "localhost"}${this.path.startsWith("/") ? "" : "/"}${this.path}${this.search === "" ? "" : `?${this.search}`}`);
+  }
+
   // Tied to the response, not the request: `req` emits "close" as soon as the body has been
   // read, which is not the client leaving (the bug Fastify's request.signal had).
   protected watchClient(leave: () => void): void {
@@ -49,23 +95,17 @@ export class NodeContext extends Context {
     });
   }
 
-  protected whenDone(done: () => void): void {
+  whenDone(done: () => void): void {
     // "close" comes after the last byte was handed to the socket, or when the client left.
     if (this.res.closed) queueMicrotask(done);
     else this.res.once("close", done);
   }
 
-  get sent(): boolean {
-    return this.res.headersSent;
-  }
-
+  // The declared length was checked by dispatch, before routing went on (limits.ts).
   protected readBody(): Promise<Uint8Array> {
-    const limit = this.bodyLimit;
-    const declared = Number(this.req.headers["content-length"] ?? 0);
-    if (declared > limit) return Promise.reject(bodyTooLarge(limit));
     const encoding = this.req.headers["content-encoding"];
     // Plain bodies, the common case, skip the stream pipeline.
-    if (encoding === undefined || encoding === "identity") return readStream(this.req, limit);
+    if (encoding === undefined || encoding === "identity") return readStream(this.req, this.bodyLimit);
     try {
       return readAll(this.bodyStream());
     } catch (error) {
@@ -76,36 +116,6 @@ export class NodeContext extends Context {
   bodyStream(): Readable {
     const req = this.req;
     return decodedBody(req, req.headers["content-encoding"], this.bodyLimit, () => !req.complete);
-  }
-
-  protected write(status: number, headers: OutgoingHeaders, body: string | Uint8Array | null): void {
-    const res = this.res;
-    if (res.headersSent || res.destroyed) return;
-    if (statusHasNoBody(status)) {
-      res.writeHead(status, wireHeaders(headers));
-      res.end();
-      return;
-    }
-    if (body === null) {
-      res.writeHead(status, { ...wireHeaders(headers), "content-length": 0 });
-      res.end();
-      return;
-    }
-    const wire = wireHeaders(headers);
-    // node:http writes a head with a string body as one UTF-8 string, which would encode the
-    // head's bytes a second time; with a Buffer body the head goes out byte for byte.
-    const payload = wire !== headers && typeof body === "string" ? Buffer.from(body) : body;
-    const length = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
-    res.writeHead(status, { ...wire, "content-length": length });
-    res.end(payload);
-  }
-
-  protected writeResponse(response: Response): Promise<void> {
-    return writeResponse(this.res, response);
-  }
-
-  protected writeStream(status: number, headers: OutgoingHeaders, body: ReadableStream<Uint8Array>): Promise<void> {
-    return writeStream(this.res, status, wireHeaders(headers), body);
   }
 }
 

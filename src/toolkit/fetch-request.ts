@@ -1,0 +1,117 @@
+import { Readable } from "node:stream";
+import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
+import { SpryRequest, type AppConfig, type Client } from "./request.ts";
+import { rootPathOf } from "./root-path.ts";
+
+/**
+ * A request from the Fetch API, for any runtime or host that speaks it (Bun, Deno,
+ * serverless): headers and body read from the Request. fetch-writer.ts makes the Response.
+ */
+export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
+  readonly request: Request;
+  #done: (() => void) | undefined;
+  #handedBack = false;
+
+  constructor(request: Request, config: AppConfig<Tasks>) {
+    super(request.method, targetOf(request.url), config);
+    this.request = request;
+  }
+
+  header(name: string): string | undefined {
+    return this.request.headers.get(name) ?? undefined;
+  }
+
+  headerNames(): string[] {
+    return [...this.request.headers.keys()];
+  }
+
+  headerValues(name: string): string[] {
+    if (name === "set-cookie") return this.request.headers.getSetCookie();
+    const value = this.request.headers.get(name);
+    return value === null ? [] : value.split(/\s*,\s*/);
+  }
+
+  get headers(): Headers {
+    return this.request.headers;
+  }
+
+  // The Fetch API does not carry the peer's address; hosts that know it pass it in their own way.
+  get client(): Client | undefined {
+    return undefined;
+  }
+
+  get scheme(): "http" | "https" {
+    return this.request.url.startsWith("https:") ? "https" : "http";
+  }
+
+  get authority(): string | undefined {
+    return this.header("host") ?? new URL(this.request.url).host;
+  }
+
+  protected fullUrl(): URL {
+    return new URL(this.request.url);
+  }
+
+  // The host's request.signal fires when its client leaves; spry's own signal follows it, so
+  // that a deadline can abort it too and the reason is the same on both paths.
+  protected watchClient(leave: () => void): void {
+    const signal = this.request.signal;
+    if (signal.aborted) return leave();
+    // Some hosts abort the request's signal once the response is delivered; that is no client leaving.
+    signal.addEventListener("abort", () => this.#handedBack || leave(), { once: true });
+  }
+
+  // A Fetch host gives no signal when the body has been delivered; dispatch calls handedBack()
+  // once the Response is returned, the last moment spry controls.
+  whenDone(done: () => void): void {
+    this.#done = done;
+  }
+
+  /** Called by dispatch when the response has been handed to the host. */
+  handedBack(): void {
+    this.#handedBack = true;
+    const done = this.#done;
+    this.#done = undefined;
+    done?.();
+  }
+
+  override get rootPath(): string {
+    return rootPathOf(this.request) || super.rootPath;
+  }
+
+  // The declared length was checked by dispatch, before routing went on (limits.ts).
+  protected async readBody(): Promise<Uint8Array> {
+    const limit = this.bodyLimit;
+    const encoding = this.request.headers.get("content-encoding");
+    if (encoding !== null && encoding !== "identity") return readAll(this.bodyStream());
+    const stream = this.request.body;
+    if (stream === null) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw bodyTooLarge(limit);
+      }
+      chunks.push(value);
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  }
+
+  bodyStream(): Readable {
+    const stream = this.request.body;
+    const source = stream === null ? emptyBody() : Readable.fromWeb(stream as import("node:stream/web").ReadableStream);
+    const signal = this.request.signal;
+    return decodedBody(source, this.request.headers.get("content-encoding") ?? undefined, this.bodyLimit, () => signal.aborted);
+  }
+}
+
+function targetOf(url: string): string {
+  // Request.url is absolute; the routing target is what follows the authority.
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  return start === -1 ? "/" : url.slice(start);
+}

@@ -1,0 +1,39 @@
+import { wireValue, type OutgoingHeaders } from "./header-check.ts";
+import { SpryResponse, type ResponseLike } from "./response.ts";
+
+/**
+ * The final response of a request as the Fetch API Response a host hands back: a Fetch
+ * Response as it is, a SpryResponse as finalize() left it (its headers checked by
+ * server-errors.ts, so the Fetch path refuses exactly what node:http does).
+ */
+export function toFetchResponse(response: ResponseLike): Response {
+  if (!(response instanceof SpryResponse)) return encoded(response);
+  return new Response(response.body as BodyInit | null, { status: response.status, headers: headerList(response.headers) });
+}
+
+// Repeated header lines (several set-cookie) stay separate, as Headers needs them.
+function headerList(headers: OutgoingHeaders): [string, string][] {
+  const list: [string, string][] = [];
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (Array.isArray(value)) for (const v of value) list.push([name, wireValue(v)]);
+    else list.push([name, typeof value === "string" ? wireValue(value) : String(value)]);
+  }
+  return list;
+}
+
+// A Response's header values are text like every other header's: as UTF-8, as node-writer.ts
+// sends them. The same Response when every value is ASCII, the common case.
+function encoded(response: Response): Response {
+  let headers: Headers | undefined;
+  for (const [name, value] of response.headers) {
+    const wire = wireValue(value);
+    if (wire === value) continue;
+    headers ??= new Headers(response.headers);
+    if (name === "set-cookie") {
+      headers.delete("set-cookie");
+      for (const cookie of response.headers.getSetCookie()) headers.append("set-cookie", wireValue(cookie));
+    } else headers.set(name, wire);
+  }
+  return headers === undefined ? response : new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}

@@ -1,0 +1,88 @@
+import type { ServerResponse } from "node:http";
+import { wireHeaders, wireValue } from "./header-check.ts";
+import { SpryResponse, type ResponseLike } from "./response.ts";
+
+/**
+ * Writes the final response of a request to node:http, once: status, headers (server-errors.ts
+ * has checked them, so none can split the response), then the body, as finalize() left it (Content-Length set, HEAD and 204/304 bodies dropped). Bytes and
+ * text go out in one write; a stream, or a Fetch Response's body, is piped with backpressure,
+ * and if the client leaves mid-stream writing stops and the body's source is cancelled, so a
+ * generator behind it is closed rather than left running. Synchronous unless the body streams.
+ */
+export function writeNode(res: ServerResponse, response: ResponseLike): void | Promise<void> {
+  if (!(response instanceof SpryResponse)) return writeFetchResponse(res, response);
+  const { status, headers, body } = response;
+  if (res.headersSent || res.destroyed) {
+    if (body instanceof ReadableStream) return body.cancel();
+    return;
+  }
+  if (body === null || typeof body === "string" || body instanceof Uint8Array) {
+    // Header values are text, sent as UTF-8 (docs/responses.md); ASCII ones are left as they are.
+    const wire = wireHeaders(headers);
+    res.writeHead(status, wire);
+    if (body === null) res.end();
+    // node:http writes a head with a string body as one UTF-8 string, which would encode the
+    // head's bytes a second time; with a Buffer body the head goes out byte for byte.
+    else res.end(wire !== headers && typeof body === "string" ? Buffer.from(body) : body);
+    return;
+  }
+  return writeStream(res, response as SpryResponse & { body: ReadableStream<Uint8Array> });
+}
+
+function writeStream(res: ServerResponse, response: SpryResponse & { body: ReadableStream<Uint8Array> }): Promise<void> {
+  res.statusCode = response.status;
+  const headers = wireHeaders(response.headers);
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  return pipeBody(res, response.body);
+}
+
+function writeFetchResponse(res: ServerResponse, response: Response): Promise<void> | void {
+  if (res.headersSent || res.destroyed) return response.body?.cancel();
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  // A Response's header values are text like every other header's (docs/responses.md).
+  for (const [name, value] of response.headers) {
+    if (name !== "set-cookie") res.setHeader(name, wireValue(value));
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies.map(wireValue));
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  return pipeBody(res, response.body);
+}
+
+async function pipeBody(res: ServerResponse, body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader();
+  const onClose = () => void reader.cancel().catch(() => {});
+  res.once("close", onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (res.destroyed) return;
+      if (!res.write(value)) await drained(res);
+    }
+    res.end();
+  } catch (error) {
+    // The source failed mid-stream: the status line is gone, so the only honest signal
+    // left to the client is an aborted connection.
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  } finally {
+    res.off("close", onClose);
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}

@@ -1,0 +1,316 @@
+import { parse as parseQuery } from "fast-querystring";
+import { parse as parseCookies } from "cookie";
+import type { Readable } from "node:stream";
+import type { Logger } from "../common/logger.ts";
+import type { RequestLimits } from "./limits.ts";
+import { RequestScope, type TasksFactory } from "./scope.ts";
+import { ClientDisconnected } from "./signals.ts";
+import type { RequestCounters } from "./stats.ts";
+
+/** What the toolkit shares with every request of one app: its limits, logger and counters. */
+export interface AppConfig<Tasks = unknown> {
+  readonly limits: RequestLimits;
+  readonly logger: Logger;
+  /** Makes a request's `tasks` (Spry's BackgroundTasks) on first use; without it, `request.tasks` throws. */
+  readonly makeTasks?: TasksFactory<Tasks> | undefined;
+  readonly stats: RequestCounters;
+  /** The prefix a proxy serves the app under ("" or undefined for none): a request's `rootPath` when it is not mounted. */
+  readonly rootPath?: string | undefined;
+  /** The app the requests belong to, as `ctx.app`: set by Spry. */
+  readonly app?: AppHandle | undefined;
+}
+
+/**
+ * The state an app's lifespan yields, as `ctx.app.state` types it. Empty until your app says
+ * what it holds, once, by augmenting this interface from its lifespan (docs/app.md):
+ * `declare module "spry" { interface AppState extends LifespanState<typeof lifespan> {} }`.
+ * Router modules then read typed state from the request without importing the app.
+ */
+export interface AppState {}
+
+/** What a request knows of its app: Starlette's `request.app`. */
+export interface AppHandle {
+  /** What the lifespan yielded; reading it before the app started throws, naming the fix. */
+  readonly state: AppState;
+}
+
+const NO_APP: AppHandle = {
+  get state(): AppState {
+    throw new Error("This request belongs to no app with a lifespan: ctx.app.state is a Spry app's");
+  },
+};
+
+/** The route a request matched, for logs and error reports. */
+export interface RouteInfo {
+  readonly method: string;
+  readonly path: string;
+  /** The route's own body limit, over the app's. */
+  readonly bodyLimit?: number | undefined;
+  /** The route's own handler deadline in milliseconds, over the app's. */
+  readonly timeout?: number | undefined;
+}
+
+export type QueryValues = Record<string, string | string[]>;
+
+/** Where the request came from, as the socket says (no proxy headers are believed here). */
+export interface Client {
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * One request, read-only, whichever server delivered it: what dispatch, middleware, endpoints
+ * and handlers (as their `ctx`) receive. It only reads: the response is a value each layer
+ * returns (SpryResponse), and the work left for after the response (`defer`, `tasks`) is kept
+ * by the request's scope, which dispatch owns; the request only hands it on.
+ *
+ * Two transports subclass it, NodeRequest (node:http) and FetchRequest (the Fetch API); they
+ * differ only in how headers and the body are read and how a client leaving is noticed. A test
+ * suite runs against both.
+ *
+ * Everything costly is lazy: the query string, cookies, headers object, URL and AbortSignal
+ * are built on first use, so a route that reads none of them pays for none of them.
+ */
+export abstract class SpryRequest<Tasks = unknown> {
+  readonly method: string;
+  /** The request path as sent, still percent-encoded. */
+  readonly path: string;
+  /** The raw query string, without the `?`; empty when there is none. */
+  readonly search: string;
+  readonly config: AppConfig<Tasks>;
+  /** Path parameters, decoded; set once, by routing, when the route matched. */
+  params: Record<string, string | undefined> = {};
+  /** The matched route; undefined before routing and for 404/405. Set by routing. */
+  route: RouteInfo | undefined = undefined;
+  /** This request's response headers and after-response work, driven by dispatch (see RequestScope). */
+  readonly scope: RequestScope<Tasks>;
+  #query: QueryValues | undefined;
+  #cookies: Record<string, string | undefined> | undefined;
+  #body: Promise<Uint8Array> | undefined;
+  #url: URL | undefined;
+  #state: Record<string, unknown> | undefined;
+  #controller: AbortController | undefined;
+  #abortReason: Error | undefined;
+
+  constructor(method: string, target: string, config: AppConfig<Tasks>) {
+    this.method = method;
+    this.config = config;
+    const q = target.indexOf("?");
+    this.path = q === -1 ? target : target.slice(0, q);
+    this.search = q === -1 ? "" : target.slice(q + 1);
+    this.scope = new RequestScope(this);
+  }
+
+  /**
+   * Query parameters; a key given more than once maps to an array, in order. Their number was
+   * checked against `limits.maxQueryKeys` by dispatch, and their escapes decoded there (400).
+   */
+  get query(): QueryValues {
+    return (this.#query ??= this.search === "" ? {} : (parseQuery(this.search) as QueryValues));
+  }
+
+  /**
+   * The app this request belongs to (Starlette's `request.app`): `ctx.app.state` is what the
+   * lifespan yielded, typed by AppState, so a router module reaches it without importing the app.
+   */
+  get app(): AppHandle {
+    return this.config.app ?? NO_APP;
+  }
+
+  /** Cookies from the Cookie header. */
+  get cookies(): Record<string, string | undefined> {
+    if (this.#cookies !== undefined) return this.#cookies;
+    const header = this.header("cookie");
+    return (this.#cookies = header === undefined ? {} : parseCookies(header));
+  }
+
+  /** A header's value by lower-case name; repeated headers are joined with ", ". */
+  abstract header(name: string): string | undefined;
+
+  /** Every value of a repeated header, in order. */
+  abstract headerValues(name: string): string[];
+
+  /** The lower-case name of every header the request carries, each once, as received. */
+  abstract headerNames(): string[];
+
+  /** Every header, as a Fetch API Headers (built on first use). */
+  abstract get headers(): Headers;
+
+  /**
+   * Who sent the request: the socket's peer, or, behind a proxy spry's server trusts
+   * (`--proxy-headers`, `forwardedAllowIps`), the client the proxy named. Undefined on a Fetch
+   * host that does not say.
+   */
+  abstract get client(): Client | undefined;
+
+  /**
+   * The scheme the client used: TLS on node's socket (or what a trusted proxy said, as
+   * `client`), or the Fetch URL's.
+   */
+  abstract get scheme(): "http" | "https";
+
+  /** The Host header (a trusted proxy's X-Forwarded-Host); on the Fetch path without one, the authority of the request's URL. */
+  abstract get authority(): string | undefined;
+
+  /**
+   * The id spry's server gave this request (a trusted client's X-Request-ID, else a UUID),
+   * echoed in the response's X-Request-ID and on its log lines; undefined when no spry server
+   * stands in front (a Fetch host, `http.createServer(app.handleNode)`).
+   */
+  get requestId(): string | undefined {
+    return undefined;
+  }
+
+  /** Called by routing once the route is found: its parameters, and which route it is. */
+  matched(params: Record<string, string | undefined>, route: RouteInfo): void {
+    this.params = params;
+    this.route = route;
+  }
+
+  /** The full URL, from the Host header (or the Fetch Request's own URL). */
+  get url(): URL {
+    return (this.#url ??= this.fullUrl());
+  }
+
+  protected abstract fullUrl(): URL;
+
+  /**
+   * Yours, for this request only: middleware puts what it learned here (a user, a request id)
+   * for the handler to read, as Starlette's `request.state`.
+   */
+  get state(): Record<string, unknown> {
+    return (this.#state ??= {});
+  }
+
+  /**
+   * Aborted when the client goes away before the response is complete (reason:
+   * ClientDisconnected), or at the handler's deadline (reason: HandlerTimeout). Created on first
+   * use: a request whose code never reads it pays nothing for it.
+   */
+  get signal(): AbortSignal {
+    return (this.#controller ??= this.#watch()).signal;
+  }
+
+  #watch(): AbortController {
+    const controller = new AbortController();
+    if (this.#abortReason !== undefined) controller.abort(this.#abortReason);
+    else this.watchClient(() => this.abort(new ClientDisconnected()));
+    return controller;
+  }
+
+  /**
+   * Arranges for `leave` to be called if the client goes away before the response is
+   * complete; called once, when the signal is first read.
+   */
+  protected abstract watchClient(leave: () => void): void;
+
+  /**
+   * Aborts this request's signal with `reason`, now or, if nothing has read the signal yet,
+   * the moment something does. Only the first reason counts. Dispatch calls it at a deadline.
+   */
+  abort(reason: Error): void {
+    if (this.#abortReason !== undefined) return;
+    this.#abortReason = reason;
+    if (reason instanceof ClientDisconnected) this.config.stats.cancelled++;
+    this.#controller?.abort(reason);
+  }
+
+  /** Why the signal was aborted, if it was. */
+  get abortReason(): Error | undefined {
+    return this.#abortReason;
+  }
+
+  /**
+   * `fetch()` tied to this request: aborted when the client leaves or the deadline passes
+   * (and by `init.signal`, if given), so an upstream call never outlives the request it serves.
+   *
+   * @example
+   * app.get("/proxy/{id}", { id: z.int() }, async ({ id }, ctx) => (await ctx.fetch(`${UPSTREAM}/items/${id}`)).json());
+   */
+  get fetch(): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+    // A getter returning a bound function, so that `{ fetch }` can be destructured from a
+    // handler's ctx; made only when read.
+    return (input, init = {}) => {
+      const signal = init.signal ? AbortSignal.any([this.signal, init.signal]) : this.signal;
+      return fetch(input, { ...init, signal });
+    };
+  }
+
+  /**
+   * The path this app is served under, ASGI's root_path: where it is mounted inside another
+   * (`app.mount("/v2", app2)` gives "/v2"; mounts nest and add up), else the prefix its proxy
+   * strips (`rootPath`, `--root-path`), else "". Links an app builds to itself start with it.
+   */
+  get rootPath(): string {
+    return this.config.rootPath ?? "";
+  }
+
+  /** The body limit in force: the route's own, else the app's. */
+  get bodyLimit(): number {
+    return this.route?.bodyLimit ?? this.config.limits.bodyLimit;
+  }
+
+  /**
+   * The whole request body, decoded (gzip, deflate, br) and refused with 413 past the body
+   * limit. Read once and kept, so a handler can still read the raw bytes of a parsed body.
+   */
+  body(): Promise<Uint8Array> {
+    return (this.#body ??= this.readBody());
+  }
+
+  /** The request body as a stream of decoded bytes, under the same limit; for large uploads. */
+  abstract bodyStream(): Readable;
+
+  protected abstract readBody(): Promise<Uint8Array>;
+
+  /**
+   * Calls `done` once, when this request's response is complete or abandoned. The transport
+   * knows when: node:http's "close", or the Fetch Response handed back.
+   */
+  abstract whenDone(done: () => void): void;
+
+  /**
+   * Runs `task` once the response has been sent, or the client has gone: cleanup such as
+   * removing an upload's temporary file. Tasks run in order; a failing one is logged with the
+   * route and the rest still run. Kept by the request's scope.
+   */
+  get defer(): (task: () => unknown) => void {
+    // Bound, as `fetch` is, so that `{ defer }` destructures.
+    return (task) => this.scope.defer(task);
+  }
+
+  /**
+   * This request's background tasks (Spry's BackgroundTasks): work that runs after the
+   * response has been sent, or is stored on the app's queue. Made on first use by the scope.
+   *
+   * @example
+   * app.post("/users", { email: body(z.email()) }, async ({ email }, { tasks }) => {
+   *   await tasks.add(sendWelcome, { email });
+   *   return { email };
+   * });
+   */
+  get tasks(): Tasks {
+    return this.scope.tasks;
+  }
+
+  /**
+   * Sets a header on this request's response, whatever answers it (the handler's value, an
+   * error, middleware). A value with CR, LF or another control character throws
+   * InvalidHeaderError here, where the caller can be found.
+   */
+  get setHeader(): (name: string, value: string | string[]) => void {
+    // Bound, as `fetch` is, so that `{ setHeader }` destructures.
+    return (name, value) => this.scope.setHeader(name, value);
+  }
+
+  /** The matched route as logs name it (`GET /items/{item_id}`), else the method and path. */
+  get routeName(): string {
+    return this.route === undefined ? `${this.method} ${this.path}` : `${this.route.method} ${this.route.path}`;
+  }
+}
+
+/** What a log line about a request says of it: method, path, and the server's request id when there is one. */
+export function requestFields(request: SpryRequest<any>): { method: string; path: string; requestId?: string } {
+  const requestId = request.requestId;
+  return requestId === undefined ? { method: request.method, path: request.path } : { method: request.method, path: request.path, requestId };
+}

@@ -1,0 +1,71 @@
+import { HTTPException } from "../common/http-exception.ts";
+import { isPromise } from "../common/is-promise.ts";
+import type { RequestCounters } from "./stats.ts";
+import type { Logger } from "../common/logger.ts";
+import { withDeadline } from "./deadline.ts";
+import { checkDeclaredLength, checkTarget, decodable, type RequestLimits } from "./limits.ts";
+import type { SpryRequest } from "./request.ts";
+import { emptyResponse, type ResponseLike } from "./response.ts";
+import type { RouteTable } from "./route-table.ts";
+
+export interface RoutingOptions {
+  readonly limits: RequestLimits;
+  readonly logger: Logger;
+  readonly stats: RequestCounters;
+  /** Redirect (307) `/a/` to `/a` or back when only the other form exists. */
+  readonly redirectSlashes: boolean;
+  /** The app's root path ("" for none): a redirect goes back through it. */
+  readonly rootPath: string;
+  /** The app-wide handler deadline in milliseconds; a route's own replaces it. */
+  readonly timeout: number | undefined;
+}
+
+/**
+ * The innermost step, from a request to its endpoint's response: the target's limits (before
+ * any lookup), the route looked up, the declared body length checked against the limit in
+ * force, the endpoint run under its deadline. A miss becomes 400 (an undecodable path), 405
+ * with Allow, FastAPI's redirect_slashes 307, or 404; every refusal is raised, so that
+ * exception handlers see it as they see the endpoint's own errors.
+ */
+export function routing<R extends SpryRequest<any>>(table: RouteTable, options: RoutingOptions): (request: R) => ResponseLike | Promise<ResponseLike> {
+  const { limits, logger, stats, redirectSlashes, rootPath } = options;
+  return (request) => {
+    const refused = checkTarget(request.path, request.search, limits);
+    if (refused !== undefined) throw refused;
+    const match = table.find(request.method, request.path);
+    if (match === null) return miss(table, request, redirectSlashes, rootPath);
+    request.matched(match.params, match.entry.info);
+    const tooLarge = checkDeclaredLength(request.header("content-length"), request.bodyLimit);
+    if (tooLarge !== undefined) throw tooLarge;
+    const response = match.entry.endpoint(request);
+    if (!isPromise(response)) return response;
+    const timeout = match.entry.info.timeout ?? options.timeout;
+    return timeout === undefined ? response : withDeadline(request, response, timeout, logger, stats);
+  };
+}
+
+function miss(table: RouteTable, request: SpryRequest<any>, redirectSlashes: boolean, rootPath: string): ResponseLike {
+  const tooLarge = checkDeclaredLength(request.header("content-length"), request.bodyLimit);
+  if (tooLarge !== undefined) throw tooLarge;
+  const path = request.path;
+  if (path.includes("%") && !decodable(path)) throw new HTTPException(400, "Invalid percent-encoding in the path");
+  const allowed = table.allowedMethods(path);
+  if (allowed.length > 0) throw new HTTPException(405, "Method Not Allowed", { allow: allowed.join(", ") });
+  const other = redirectSlashes ? otherSlashForm(table, path) : undefined;
+  if (other !== undefined) {
+    // Behind a proxy that strips the root path, the client must be sent back through it.
+    const target = rootPath + other;
+    return emptyResponse(307, { location: request.search === "" ? target : `${target}?${request.search}` });
+  }
+  throw new HTTPException(404, "Not Found");
+}
+
+// FastAPI's redirect_slashes: when only the other form of the path exists, redirect to it.
+// The Location is relative, and a path that would start with "//" is never offered, because
+// a browser reads "//host" as another site.
+function otherSlashForm(table: RouteTable, path: string): string | undefined {
+  if (path === "/") return undefined;
+  const other = path.endsWith("/") ? path.slice(0, -1) : `${path}/`;
+  if (other.startsWith("//") || other === "") return undefined;
+  return table.allowedMethods(other).length > 0 ? other : undefined;
+}

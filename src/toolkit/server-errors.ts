@@ -1,0 +1,68 @@
+import { isPromise } from "../common/is-promise.ts";
+import { internalError } from "./error-response.ts";
+import type { ExceptionHandlers } from "./exception-handlers.ts";
+import { checkHeaders } from "./header-check.ts";
+import { asSpryResponse, type Handle } from "./middleware.ts";
+import type { SpryRequest } from "./request.ts";
+import { cancelBody, SpryResponse, type ResponseLike } from "./response.ts";
+
+/**
+ * The outermost layer, as Starlette's ServerErrorMiddleware: whatever the layers outside the
+ * innermost one throw (middleware, admission) becomes a response here, through the app's
+ * exception handlers or as an HTTPException's `{"detail": ...}`, and anything else as the
+ * logged 500 (error-response.ts). It is also where the final response is made whole: the
+ * headers the handler set with `setHeader` put on, and every header checked
+ * (docs/reliability.md row 19), so that a value that could split the response becomes a 500
+ * before a byte is written. What leaves it can always be written.
+ */
+export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
+  readonly #handlers: ExceptionHandlers;
+  readonly #inner: Handle<R>;
+
+  constructor(handlers: ExceptionHandlers, inner: Handle<R>) {
+    this.#handlers = handlers;
+    this.#inner = inner;
+  }
+
+  /** The request's final response; never throws, never rejects. */
+  readonly handle = (request: R): ResponseLike | Promise<ResponseLike> => {
+    let result: ResponseLike | Promise<ResponseLike>;
+    try {
+      result = this.#inner(request);
+    } catch (error) {
+      return this.answer(request, error);
+    }
+    if (isPromise(result)) return result.then((response) => this.#whole(request, response), (error: unknown) => this.answer(request, error));
+    return this.#whole(request, result);
+  };
+
+  /** The response for an error raised outside the layers (admission): as if raised inside them. */
+  answer(request: R, error: unknown): ResponseLike | Promise<ResponseLike> {
+    let handled: ResponseLike | Promise<ResponseLike>;
+    try {
+      handled = this.#handlers.respond(error, request);
+    } catch (unhandled) {
+      return internalError(request, unhandled);
+    }
+    if (isPromise(handled)) return handled.then((response) => this.#whole(request, response, error), (unhandled: unknown) => internalError(request, unhandled));
+    return this.#whole(request, handled, error);
+  }
+
+  // The setHeader headers on, and every header checked; a response that fails the check is
+  // answered as an error in its turn, once: the 500 that replaces it always passes.
+  #whole(request: R, response: ResponseLike, answering?: unknown): ResponseLike | Promise<ResponseLike> {
+    // The Fetch API's Headers already refuse what checkHeaders would. (SpryResponse is tested
+    // first on the hot paths: `instanceof Response` is a brand check that costs ~100 ns.)
+    if (!(response instanceof SpryResponse) && response instanceof Response && !request.scope.hasHeaders) return response;
+    let whole: SpryResponse;
+    try {
+      whole = asSpryResponse(response, "The app");
+      if (request.scope.hasHeaders) request.scope.applyHeaders(whole);
+      checkHeaders(whole.headers);
+    } catch (error) {
+      if (response instanceof SpryResponse || response instanceof Response) cancelBody(response.body);
+      return answering === undefined ? this.answer(request, error) : internalError(request, error);
+    }
+    return whole;
+  }
+}

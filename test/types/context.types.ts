@@ -1,0 +1,47 @@
+// Type-level tests of the request, the response and middleware, checked by `tsc --noEmit` as
+// the first step of `npm test`. Nothing here runs.
+import { BackgroundTasks, Spry, SpryResponse, type Context, type Middleware, type ResponseLike } from "spry";
+import { ToolkitApp, type SpryRequest } from "spry/toolkit";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(_?: T): void {}
+
+const app = new Spry();
+
+// A handler's ctx destructures; tasks are the app's BackgroundTasks.
+app.get("/parts", (_, { signal, tasks, fetch, defer, setHeader, state, query, headers, url }) => {
+  expectType<Equal<typeof signal, AbortSignal>>();
+  expectType<Equal<typeof tasks, BackgroundTasks>>();
+  expectType<Equal<ReturnType<typeof fetch>, Promise<Response>>>();
+  expectType<Equal<typeof defer, (task: () => unknown) => void>>();
+  expectType<Equal<typeof setHeader, (name: string, value: string | string[]) => void>>();
+  expectType<Equal<typeof state, Record<string, unknown>>>();
+  expectType<Equal<typeof headers, Headers>>();
+  expectType<Equal<typeof url, URL>>();
+  return query;
+});
+
+// The request is read-only where it is the client's.
+declare const ctx: Context;
+// @ts-expect-error the method is the client's
+ctx.method = "POST";
+// @ts-expect-error so is the path
+ctx.path = "/other";
+
+// Middleware returns a response; next() gives a SpryResponse to read or change.
+const timing: Middleware = async (_request, next) => {
+  const response = await next();
+  expectType<Equal<typeof response, SpryResponse>>();
+  response.headers["server-timing"] = "app;dur=1";
+  return response;
+};
+app.use(timing);
+// @ts-expect-error middleware that returns nothing does not compile
+app.use(async (_request, next) => void (await next()));
+
+// The toolkit alone: an endpoint takes a SpryRequest and returns a response.
+new ToolkitApp().route("GET", "/", (request) => {
+  expectType<Equal<typeof request, SpryRequest<any>>>();
+  const answer: ResponseLike = new Response("ok");
+  return answer;
+});
