@@ -198,6 +198,53 @@ forEachTransport("cors", (connect) => {
     assert.equal(none.headers.get("access-control-allow-methods"), "GET", "the default methods");
   });
 
+  test("allowed headers are listed lower-case, sorted and once, safelisted ones included", async () => {
+    const client = connect(corsApp({ allowOrigins: [SITE], allowHeaders: ["X-Token", "Authorization", "content-type"] }).app);
+    const res = await client.options("/items", preflight(SITE, "GET", "authorization"));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("access-control-allow-headers"), "accept, accept-language, authorization, content-language, content-type, x-token");
+  });
+
+  test("only an OPTIONS request is a preflight: another method asking Access-Control-Request-Method reaches its route", async () => {
+    const { app, reached } = corsApp({ allowOrigins: [SITE] });
+    const res = await connect(app).get("/items", preflight(SITE, "GET"));
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), [1, 2]);
+    assert.deepEqual(reached, ["GET /items"]);
+    assert.equal(res.headers.get("access-control-allow-origin"), SITE);
+    assert.equal(res.headers.get("access-control-max-age"), null, "no preflight answer");
+  });
+
+  test('allowOrigins ["*"]: a request without Origin gets no Vary, since every origin gets the same answer', async () => {
+    const res = await connect(corsApp({ allowOrigins: ["*"] }).app).get("/items");
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("vary"), null);
+    assert.deepEqual(corsHeaders(res), []);
+  });
+
+  test("exposeHeaders [] exposes nothing: no empty Access-Control-Expose-Headers", async () => {
+    const res = await connect(corsApp({ allowOrigins: [SITE], exposeHeaders: [] }).app).get("/items", { headers: { origin: SITE } });
+    assert.equal(res.headers.get("access-control-allow-origin"), SITE);
+    assert.equal(res.headers.has("access-control-expose-headers"), false);
+  });
+
+  test("a pattern with the g or y flag allows its origins on every request, not every other one", async () => {
+    const client = connect(corsApp({ allowOriginRegex: /https:\/\/[a-z]+\.example\.com/gy }).app);
+    for (let i = 0; i < 3; i++) {
+      const res = await client.get("/items", { headers: { origin: SITE } });
+      assert.equal(res.headers.get("access-control-allow-origin"), SITE, `request ${i + 1}`);
+    }
+  });
+
+  test("a refused preflight is plain text too, with the allow headers it would have had", async () => {
+    const res = await connect(corsApp({ allowOrigins: [SITE], allowCredentials: true }).app).options("/items", preflight(SITE, "PUT"));
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
+    assert.equal(res.headers.get("access-control-allow-methods"), "GET");
+    assert.equal(res.headers.get("access-control-allow-credentials"), "true");
+    assert.equal(res.headers.get("access-control-max-age"), "600");
+  });
+
   test('allowHeaders ["*"] with no requested headers sends no allow-headers', async () => {
     const res = await connect(corsApp({ allowOrigins: [SITE], allowHeaders: ["*"] }).app).options("/items", preflight(SITE, "GET"));
     assert.equal(res.status, 200);
