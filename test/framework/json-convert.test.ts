@@ -362,5 +362,6 @@ test("timestamps: seconds up to 2e10, milliseconds past it; years past 9999 refu
   ok({ type: "string", format: "date" }, "2024-01-31T00:00:00Zx", "2024-01-31T00:00:00Zx");
   ok({ type: "string", format: "date" }, "x2024-01-31T00:00:00", "x2024-01-31T00:00:00");
   ok({ type: "string", format: "date-time" }, "x2024-01-31", "x2024-01-31");
+  ok({ type: "string", format: "date-time" }, "x2024-01-31 10:00", "x2024-01-31 10:00");
   ok({ type: "string", format: "date-time" }, "2024-01-31 10:00:00+0100x", "2024-01-31T10:00:00+0100x");
 });
