@@ -88,11 +88,10 @@ export function compileJsonConvert(root: JsonSchema, strict: boolean): ConvertJs
       let converter = compiled.get(key);
       // The map only saves compiling a model again for each place that refers to it (and for
       // each level of a recursive one); a converter made afresh would answer the same.
-      // Stryker disable next-line ConditionalExpression: equivalent, as said
       if (converter === undefined) {
         let inner: ConvertJson | undefined;
         converter = (value, path, errors) => (inner ??= compile(target, inherited, said))(value, path, errors);
-        // Stryker disable next-line all: equivalent, as said
+        // Stryker disable next-line CallExpression: equivalent, as said above
         compiled.set(key, converter);
       }
       return converter;

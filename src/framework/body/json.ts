@@ -47,7 +47,6 @@ function openers(text: string, cap: number): number {
 function deeperThan(text: string, cap: number): boolean {
   let depth = 0;
   let inString = false;
-  // Stryker disable next-line EqualityOperator: one step past the end reads NaN, no bracket or quote
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
