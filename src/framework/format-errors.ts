@@ -81,12 +81,9 @@ function uuidReason(text: string): string {
     offset = 9;
     simple = false;
   }
-  const hyphens: number[] = [];
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === "-") hyphens.push(i);
-    else if (!/[0-9a-fA-F]/.test(c)) return `invalid character: found \`${c}\` at ${i + offset + 1}`;
-  }
+  const bad = /[^0-9a-fA-F-]/.exec(body);
+  if (bad !== null) return `invalid character: found \`${bad[0]}\` at ${bad.index + offset + 1}`;
+  const hyphens = [...body.matchAll(/-/g)].map((hyphen) => hyphen.index);
   if (hyphens.length === 0 && simple) return `invalid length: expected length 32 for simple format, found ${body.length}`;
   if (hyphens.length !== 4) return `invalid group count: expected 5, found ${hyphens.length + 1}`;
   const starts = [0, 9, 14, 19, 24];

@@ -249,6 +249,11 @@ test("URL reasons, as the url crate words them", () => {
     ["http://[::1", "invalid IPv6 address"],
     ["http://256.256.256.256", "invalid IPv4 address"],
     ["http://a b.com", "invalid international domain name"],
+    ["http://ab%", "invalid international domain name"],
+    ["http://a b1", "invalid international domain name"],
+    ["http://1a b", "invalid international domain name"],
+    ["http://a b:65535", "invalid international domain name"],
+    ["http://99999999999", "invalid IPv4 address"],
     ["http://a%zz.com", "invalid international domain name"],
     ["http://exa<mple.com", "invalid domain character"],
     ["foo:bar baz", "invalid domain character"],
@@ -288,6 +293,8 @@ test("date reasons, as speedate words them; a datetime with a time of day is ine
     ["2024-x1-31", "invalid character in month"],
     ["2024-01-x1", "invalid character in day"],
     ["2024/01/31", "invalid date separator, expected `-`"],
+    ["2024/01-31", "invalid date separator, expected `-`"],
+    ["2024-02-29x", "invalid datetime separator, expected `T`, `t`, `_` or space"],
     ["2024-01/31", "invalid date separator, expected `-`"],
     ["2024-0a-31", "invalid character in month"],
     ["2024-01-3x", "invalid character in day"],
@@ -313,7 +320,7 @@ test("date reasons, as speedate words them; a datetime with a time of day is ine
   for (const [text, expected] of cases) {
     assert.deepEqual(formatError("date", text), { type: "date_from_datetime_parsing", msg: `Input should be a valid date or datetime, ${expected}`, ctx: { error: expected } }, text);
   }
-  for (const text of ["2024-01-31T10:00:00", "2024-01-31 10:00", "2024", "12.5", "-86400", "+86400.5", "2024-01-31", "2024-01-31T10:59", "2024-01-31t10:00", "2024-01-31_10:00"]) assert.deepEqual(formatError("date", text), DATE_INEXACT, text);
+  for (const text of ["2024-01-31T10:00:00", "2024-01-31 10:00", "2024", "12.5", "12.55", "-86400", "+86400.5", "2024-01-31", "2024-01-31T10:59", "2024-01-31t10:00", "2024-01-31_10:00"]) assert.deepEqual(formatError("date", text), DATE_INEXACT, text);
   assert.deepEqual(DATE_INEXACT, { type: "date_from_datetime_inexact", msg: "Datetimes provided to dates should have zero time - e.g. be exact dates" });
 });
 
