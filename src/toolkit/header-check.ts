@@ -62,7 +62,7 @@ export function checkHeaders(headers: OutgoingHeaders): void {
  * and the Fetch API's Headers write byte for byte). ASCII, the common case, is returned as it is.
  */
 export function wireValue(value: string): string {
-  return NON_ASCII.test(value) ? Buffer.from(value, "utf8").toString("latin1") : value;
+  return NON_ASCII.test(value) ? Buffer.from(value).toString("latin1") : value;
 }
 
 /** `headers` with every value as wireValue() gives it; the same object when all are ASCII. */
