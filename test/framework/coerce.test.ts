@@ -159,6 +159,12 @@ test("listItems: the items of a list, null for untyped items, undefined for no l
   assert.equal(listItems({ type: "integer" }), undefined);
   assert.equal(listItems(undefined), undefined);
   assert.equal(listItems(undefined, { type: "array" }), undefined);
+  // Items by reference are found in the schema itself when no root is given (a query list's
+  // schema is its own root): z.array(Color) with Color registered under $defs.
+  const Color = z.enum(["red", "green"]).meta({ id: "Color" });
+  const schema = schemaOf(z.array(Color));
+  assert.ok(typeof (schema.items as JsonSchema).$ref === "string", "zod refers to the registered enum");
+  assert.deepEqual(listItems(schema), { type: "string", enum: ["red", "green"] });
 });
 
 test("unionTag: the member names pydantic puts in a union error's location", () => {
