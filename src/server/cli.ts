@@ -1,10 +1,9 @@
 import cluster from "node:cluster";
 import { readFileSync, statSync } from "node:fs";
 import { LoadError, appFile, loadApp } from "./load-app.ts";
-import { serve, type ServeOptions } from "./serve.ts";
-import { FLAGS, flagsHelp, parseFlags, withoutFlags, type ParsedFlags } from "./cli-options.ts";
+import { serve } from "./serve.ts";
+import { FLAGS, flagsHelp, parseFlags, serveOptionsOf, withoutFlags, type ParsedFlags } from "./cli-options.ts";
 import { SettingError } from "../common/settings.ts";
-import type { TlsOptions } from "./tls.ts";
 import { runWorkers } from "./cluster.ts";
 import { defaultServerLimits } from "./options.ts";
 import { DEV_CHILD_ENV, runDev } from "./dev.ts";
@@ -90,7 +89,7 @@ async function dev({ file, flags }: RunCommand): Promise<number> {
 }
 
 async function run({ file, flags }: RunCommand): Promise<number | undefined> {
-  const options = serveOptions(flags);
+  const options = serveOptionsOf(flags);
   const workers = flags.values.get("workers") as number | undefined;
   // A worker runs this same command, without --workers but maybe with WEB_CONCURRENCY set.
   if (workers !== undefined && !cluster.isWorker) {
@@ -113,7 +112,7 @@ async function run({ file, flags }: RunCommand): Promise<number | undefined> {
   // The app reads its own settings (its limits, the log level) from its environment.
   for (const flag of FLAGS) {
     const given = flags.given.get(flag.name);
-    if ((flag.app === true || flag.name === "log-level") && given !== undefined) process.env[flag.env!] = given;
+    if (flag.to === "env" && given !== undefined) process.env[flag.env] = given;
   }
   try {
     await serve(await loadApp(file), options);
@@ -122,44 +121,6 @@ async function run({ file, flags }: RunCommand): Promise<number | undefined> {
     console.error(`spry: ${describeFailure(error, file, options.uds ?? `${options.host!.includes(":") ? `[${options.host}]` : options.host}:${options.port}`)}`);
     return 1;
   }
-}
-
-/** What serve() gets from the flags (or their environment variables). */
-function serveOptions(flags: ParsedFlags): ServeOptions {
-  const value = <T>(name: string) => flags.values.get(name) as T | undefined;
-  return {
-    host: value<string>("host") ?? "127.0.0.1",
-    port: value<number>("port") ?? 8000,
-    uds: value<string>("uds"),
-    backlog: value<number>("backlog"),
-    gracePeriod: value<number>("grace-period"),
-    maxHeaderSize: value<number>("max-header-size"),
-    maxHeadersCount: value<number>("max-headers"),
-    headersTimeout: value<number>("timeout-head"),
-    requestTimeout: value<number>("timeout-request"),
-    keepAliveTimeout: value<number>("timeout-keep-alive"),
-    maxConnections: value<number>("limit-connections"),
-    limitConcurrency: value<number>("limit-concurrency"),
-    limitMaxRequests: value<number>("limit-max-requests"),
-    limitMaxRequestsJitter: value<number>("limit-max-requests-jitter"),
-    proxyHeaders: value<boolean>("proxy-headers"),
-    tls: tlsOptions(flags),
-    http2: value<boolean>("http2"),
-    accessLog: value<boolean>("access-log"),
-    forwardedAllowIps: value<string>("forwarded-allow-ips"),
-  };
-}
-
-function tlsOptions(flags: ParsedFlags): TlsOptions | undefined {
-  const keyFile = flags.values.get("ssl-keyfile") as string | undefined;
-  const certFile = flags.values.get("ssl-certfile") as string | undefined;
-  if (keyFile === undefined && certFile === undefined) return undefined;
-  return {
-    keyFile,
-    certFile,
-    passphrase: flags.values.get("ssl-keyfile-password") as string | undefined,
-    caFile: flags.values.get("ssl-ca-certs") as string | undefined,
-  };
 }
 
 function parse(argv: string[], env: NodeJS.ProcessEnv): Command {
