@@ -105,6 +105,20 @@ describe("from the command line", () => {
     assert.doesNotMatch(quiet.stdout(), /"path":"\/fast_task\/"/);
   });
 
+  test("spry run: lines still gathered at SIGTERM are written before the process exits, in order, each once", { timeout: 60_000 }, async () => {
+    const server = spry(["run", "examples/seed/main.ts", "--port", "0"]);
+    const url = await server.url();
+    for (let i = 0; i < 30; i++) assert.equal((await get(`${url}/fast_task/?n=${i}`)).status, 200);
+    server.proc.kill("SIGTERM");
+    assert.equal((await server.exited).code, 0);
+    const paths = server
+      .stdout()
+      .split("\n")
+      .filter((line) => line.includes('"route":"/fast_task/"'))
+      .map((line) => (JSON.parse(line) as { path: string }).path);
+    assert.deepEqual(paths, Array.from({ length: 30 }, (_, i) => `/fast_task/?n=${i}`));
+  });
+
   test("spry dev: a readable line", { timeout: 60_000 }, async () => {
     const dev = spry(["dev", "examples/seed/main.ts", "--port", "0"]);
     const url = await dev.url();

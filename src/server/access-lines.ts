@@ -1,0 +1,113 @@
+import { createRequire } from "node:module";
+import type { pino as Pino } from "pino";
+
+// Loaded when the first access logger is made, not with the server: `--no-access-log` (or a
+// logger of the app's own) leaves pino and its streams, some 5 MB of RSS, unloaded.
+export function loadPino(): typeof Pino {
+  return (createRequire(import.meta.url)("pino") as { pino: typeof Pino }).pino;
+}
+
+/** One request's access line, as logLine() (access-log.ts) gathers it. */
+export interface AccessFields {
+  method: string | undefined;
+  path: string | undefined;
+  route: string | undefined;
+  status: number;
+  durationMs: number;
+  bytes: number | undefined;
+  client: string;
+  requestId: string;
+  httpVersion: string;
+  aborted?: true;
+}
+
+/** The line's message, as Uvicorn writes it: `127.0.0.1:52314 - "GET /items/1 HTTP/1.1" 200 3.1 ms`. */
+export function accessMessage(f: AccessFields): string {
+  return `${f.client} - "${f.method} ${f.path} HTTP/${f.httpVersion}" ${f.status} ${f.durationMs.toFixed(1)} ms${f.aborted ? " (client left)" : ""}`;
+}
+
+// What JSON.stringify would escape (quotes, backslashes, control characters, lone surrogates):
+// strings without any, nearly all of them, are copied as they are.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `text` as a JSON string's contents, without the quotes. */
+function escaped(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text;
+}
+
+/**
+ * The line pino would write for these fields (level 30, time, the fields, msg), built directly:
+ * pino's general serializer took about a fifth of /fast_task/'s CPU time per request, and a
+ * JSON.stringify per string most of what was left of the line's cost (bench/README.md). Each
+ * string is escaped once, the message reusing its parts.
+ */
+export function jsonLine(f: AccessFields, time: number): string {
+  const method = f.method === undefined ? "" : escaped(f.method);
+  const path = f.path === undefined ? "" : escaped(f.path);
+  const client = escaped(f.client);
+  const route = f.route === undefined ? "" : `,"route":"${escaped(f.route)}"`;
+  const bytes = f.bytes === undefined ? "" : `,"bytes":${f.bytes}`;
+  const aborted = f.aborted ? ',"aborted":true' : "";
+  const ms = f.durationMs.toFixed(1);
+  return (
+    `{"level":30,"time":${time},"method":"${method}","path":"${path}"${route},"status":${f.status},"durationMs":${f.durationMs}${bytes},"client":"${client}",` +
+    `"requestId":"${escaped(f.requestId)}","httpVersion":"${f.httpVersion}"${aborted},"msg":"${client} - \\"${method} ${path} HTTP/${f.httpVersion}\\" ${f.status} ${ms} ms${f.aborted ? " (client left)" : ""}"}\n`
+  );
+}
+
+/**
+ * Lines gathered into chunks of at least `size` characters before `out` gets them, and handed
+ * over at least every `interval` ms. Gathered here rather than by pino's destination, whose
+ * write() measures the whole pending chunk in bytes on every call (a cost that grows with the
+ * chunk, paid per line).
+ */
+export class LineBatches {
+  readonly #out: (text: string) => void;
+  readonly #size: number;
+  #lines: string[] = [];
+  #length = 0;
+
+  constructor(out: (text: string) => void, size: number) {
+    this.#out = out;
+    this.#size = size;
+  }
+
+  add(line: string): void {
+    this.#lines.push(line);
+    this.#length += line.length;
+    if (this.#length >= this.#size) this.flush();
+  }
+
+  flush(): void {
+    if (this.#length === 0) return;
+    const text = this.#lines.length === 1 ? this.#lines[0]! : this.#lines.join("");
+    this.#lines = [];
+    this.#length = 0;
+    this.#out(text);
+  }
+}
+
+let stdout: LineBatches | undefined;
+
+/**
+ * Stdout in batches, one per process whatever the number of servers: lines are gathered up to
+ * 16 KB and written at least every 250 ms, since a write per line, a system call each, would
+ * cost a fast route a large share of its throughput. The writes are asynchronous (pino's
+ * destination, on libuv's thread pool), so that a slow reader of stdout never stalls the event
+ * loop; what is pending at exit is written before the process ends.
+ */
+export function stdoutLines(): LineBatches {
+  if (stdout !== undefined) return stdout;
+  const destination = loadPino().destination({ dest: 1, sync: false, minLength: 0, maxWrite: 64 * 1024 });
+  const batches = (stdout = new LineBatches((text) => destination.write(text), 16 * 1024));
+  setInterval(() => batches.flush(), 250).unref();
+  process.once("exit", () => {
+    try {
+      batches.flush();
+      destination.flushSync();
+    } catch {
+      // Nothing left to write to.
+    }
+  });
+  return batches;
+}
