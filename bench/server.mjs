@@ -25,6 +25,8 @@ import { waitForQuiet } from './lib/quiet.mjs';
 import { freePort } from './lib/start-server.mjs';
 import { median } from './lib/table.mjs';
 import { runWrk } from './lib/wrk.mjs';
+import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
+import { nodeBinary } from './lib/hosts.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH);
@@ -55,9 +57,13 @@ const key = join(dir, 'key.pem');
 const cert = join(dir, 'cert.pem');
 execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
 
-const spry = (...flags) => ({ argv: () => [process.execPath, join(REPO, 'bin', 'spry.mjs'), 'run', join(REPO, 'examples', 'seed', 'main.ts'), ...flags], env: {} });
+// spry as installed: dist/ (built here if src/ is newer) and the seed app as JavaScript, on Node 24.
+ensureBuilt(REPO);
+const NODE = nodeBinary(24) ?? process.execPath;
+const SEED = builtApp(REPO, join(REPO, 'examples', 'seed', 'main.ts'));
+const spry = (...flags) => ({ argv: () => [NODE, join(REPO, 'bin', 'spry.mjs'), 'run', SEED, ...flags], env: {} });
 const tls = ['--ssl-keyfile', key, '--ssl-certfile', cert];
-const fastify = (env) => ({ argv: () => [process.execPath, join(BENCH, 'apps', env ? 'fastify-tls.mjs' : 'fastify.mjs')], env: env ?? {} });
+const fastify = (env) => ({ argv: () => [NODE, join(BENCH, 'apps', env ? 'fastify-tls.mjs' : 'fastify.mjs')], env: env ?? {} });
 const CASES = {
   log: [
     { name: 'spry, access log on', fw: spry(), scheme: 'http' },
