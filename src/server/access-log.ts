@@ -63,7 +63,7 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
     res.setHeader("x-request-id", requestId);
     if (logger !== undefined) {
       const sentBefore = req.httpVersionMajor === 1 ? req.socket.bytesWritten : 0;
-      res.once("close", () => logLine(logger, req, res, facts, performance.now() - start, sentBefore));
+      res.on("close", () => logLine(logger, req, res, facts, performance.now() - start, sentBefore));
     }
     listener(req, res);
   };
