@@ -87,24 +87,58 @@ export class LineBatches {
   }
 }
 
+/** Where lines wait for a slow reader, at most: past it, lines are dropped and counted. */
+export const MAX_PENDING = 16 * 1024 * 1024;
+
+/**
+ * Lines for the file descriptor `fd`, gathered in batches of `batch` characters and written
+ * asynchronously (pino's destination, on libuv's thread pool), so that a reader that falls
+ * behind never stalls the event loop. At most `maxPending` bytes wait for it: a stalled
+ * collector must not grow the process without bound (docs/reliability.md row 46), so lines
+ * past that are dropped, counted, and reported by one warning line once the writes go through.
+ */
+export function lineWriter(fd: number, { batch = 16 * 1024, maxPending = MAX_PENDING } = {}): { lines: LineBatches; flushSync(): void } {
+  const destination = loadPino().destination({ dest: fd, sync: false, minLength: 0, maxWrite: 64 * 1024, maxLength: maxPending });
+  // Once a chunk is refused, lines are counted rather than offered until everything pending
+  // has been written (pino's destination says "drain"): then one line tells how many were lost.
+  let dropped = 0;
+  let stalled = false;
+  destination.on("drop", () => (stalled = true));
+  destination.on("drain", () => {
+    if (!stalled) return;
+    stalled = false;
+    destination.write(`{"level":40,"time":${Date.now()},"dropped":${dropped},"msg":"${dropped} access lines were dropped: stdout was not read fast enough"}\n`);
+    dropped = 0;
+  });
+  const lines = new LineBatches((text) => {
+    if (!stalled) destination.write(text);
+    if (stalled) dropped += text.split("\n").length - 1;
+  }, batch);
+  return {
+    lines,
+    flushSync() {
+      lines.flush();
+      destination.flushSync();
+    },
+  };
+}
+
 let stdout: LineBatches | undefined;
 
 /**
- * Stdout in batches, one per process whatever the number of servers: lines are gathered up to
- * 16 KB and written at least every 250 ms, since a write per line, a system call each, would
- * cost a fast route a large share of its throughput. The writes are asynchronous (pino's
- * destination, on libuv's thread pool), so that a slow reader of stdout never stalls the event
- * loop; what is pending at exit is written before the process ends.
+ * Stdout's lineWriter, one per process whatever the number of servers: lines are gathered up
+ * to 16 KB and written at least every 250 ms, since a write per line, a system call each,
+ * would cost a fast route a large share of its throughput. What is pending at exit is written
+ * before the process ends.
  */
 export function stdoutLines(): LineBatches {
   if (stdout !== undefined) return stdout;
-  const destination = loadPino().destination({ dest: 1, sync: false, minLength: 0, maxWrite: 64 * 1024 });
-  const batches = (stdout = new LineBatches((text) => destination.write(text), 16 * 1024));
+  const writer = lineWriter(1);
+  const batches = (stdout = writer.lines);
   setInterval(() => batches.flush(), 250).unref();
   process.once("exit", () => {
     try {
-      batches.flush();
-      destination.flushSync();
+      writer.flushSync();
     } catch {
       // Nothing left to write to.
     }

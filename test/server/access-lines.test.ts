@@ -3,7 +3,12 @@
 // lines reach stdout in batches, in order, none lost.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { accessMessage, jsonLine, LineBatches, type AccessFields } from "../../src/server/access-lines.ts";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { accessMessage, jsonLine, LineBatches, lineWriter, type AccessFields } from "../../src/server/access-lines.ts";
 
 const plain: AccessFields = {
   method: "GET",
@@ -68,5 +73,44 @@ describe("LineBatches", () => {
     const chunks: string[] = [];
     new LineBatches((text) => chunks.push(text), 100).flush();
     assert.deepEqual(chunks, []);
+  });
+});
+
+// docs/reliability.md row 46: a log collector that stops reading.
+describe("lineWriter", () => {
+  test("a reader that stalls: the writes never wait, lines past the cap are dropped and counted, one line says how many once it reads again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "spry-lines-"));
+    const out = join(dir, "out");
+    // A reader that reads nothing for its first 1.5 s, then everything.
+    const reader = spawn("sh", ["-c", `sleep 1.5; cat > ${out}`], { stdio: ["pipe", "ignore", "ignore"] });
+    try {
+      const fd = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+      const writer = lineWriter(fd, { batch: 1024, maxPending: 16 * 1024 });
+      const line = (i: number) => `${JSON.stringify({ i, pad: "x".repeat(80) })}\n`;
+      const started = performance.now();
+      for (let i = 0; i < 2000; i++) writer.lines.add(line(i));
+      writer.lines.flush();
+      assert.ok(performance.now() - started < 500, "the writes did not wait for the reader");
+      await delay(2500);
+      for (let i = 2000; i < 2010; i++) writer.lines.add(line(i));
+      writer.lines.flush();
+      await delay(500);
+      writer.flushSync();
+      reader.stdin!.end();
+      await new Promise((resolve) => reader.once("exit", resolve));
+      const lines = readFileSync(out, "utf8").trimEnd().split("\n").map((text) => JSON.parse(text) as { i?: number; dropped?: number; level?: number; msg?: string });
+      const notes = lines.filter((l) => l.dropped !== undefined);
+      assert.equal(notes.length, 1, "one warning line");
+      assert.equal(notes[0]!.level, 40);
+      assert.match(notes[0]!.msg!, /^\d+ access lines were dropped: stdout was not read fast enough$/);
+      const kept = lines.filter((l) => l.i !== undefined).map((l) => l.i!);
+      assert.ok(kept.length < 2000 && kept.length > 0, `${kept.length} kept`);
+      assert.equal(kept.length + notes[0]!.dropped!, 2010, "every line is written or counted as dropped");
+      assert.deepEqual(kept.slice(-10), [2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009], "lines after the stall are written, after the warning");
+      assert.deepEqual(kept, [...kept].sort((a, b) => a - b), "in order");
+    } finally {
+      reader.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,6 +8,19 @@ import type { ServeOptions } from "spry/server";
 import { recordingLogger } from "../support/logger.ts";
 import { eventually, TestServer } from "../support/server.ts";
 import { freePort, get, killAll, spry, waitFor } from "./spry-process.ts";
+import { Agent, request } from "node:http";
+
+function status(url: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode!));
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`${url}: no answer within 10 s`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const appLog = recordingLogger();
@@ -117,6 +130,23 @@ describe("from the command line", () => {
       .filter((line) => line.includes('"route":"/fast_task/"'))
       .map((line) => (JSON.parse(line) as { path: string }).path);
     assert.deepEqual(paths, Array.from({ length: 30 }, (_, i) => `/fast_task/?n=${i}`));
+  });
+
+  // docs/reliability.md row 46.
+  test("spry run: a stdout nobody reads never holds requests up; the lines follow once it is read again", { timeout: 90_000 }, async () => {
+    const server = spry(["run", "examples/seed/main.ts", "--port", "0"]);
+    const url = await server.url();
+    // About 1 MB of access lines, several times what the pipe holds.
+    server.proc.stdout!.pause();
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const started = performance.now();
+    const statuses = await Promise.all(Array.from({ length: 3000 }, (_, i) => status(`${url}/fast_task/?n=${i}`, agent)));
+    const elapsed = performance.now() - started;
+    agent.destroy();
+    assert.deepEqual(new Set(statuses), new Set([200]));
+    server.proc.stdout!.resume();
+    await waitFor("the last access line", () => server.stdout().includes('"path":"/fast_task/?n=2999"'), 20_000, () => `${server.stdout().length} characters so far`);
+    assert.ok(elapsed < 60_000, `3000 requests took ${Math.round(elapsed)} ms`);
   });
 
   test("spry dev: a readable line", { timeout: 60_000 }, async () => {
