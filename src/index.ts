@@ -33,6 +33,7 @@ export { SpryRequest, type AppHandle, type AppState, type Client, type RouteInfo
 export { SpryResponse, jsonResponse, textResponse, emptyResponse, type ResponseLike, type ResponseBody, type OutgoingHeaders } from "./toolkit/response.ts";
 export { InvalidHeaderError } from "./toolkit/header-check.ts";
 export type { Middleware, Next } from "./toolkit/middleware.ts";
+export { currentRequestId } from "./common/request-facts.ts";
 export type { Lifespan, LifespanState } from "./framework/lifespan.ts";
 export { task, type Task, type TaskOptions, type TaskRun, type TaskFunction, type TaskBackend, type Backoff } from "./tasks/task.ts";
 export { BackgroundTasks, type TaskArgs } from "./tasks/background-tasks.ts";

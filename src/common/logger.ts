@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { pino as createPino } from "pino";
 import type pinoPretty from "pino-pretty";
 import { inDevMode } from "./dev-mode.ts";
+import { currentRequestId } from "./request-facts.ts";
 
 /**
  * The logging interface spry writes to: pino's call shape, `(fields, message)`.
@@ -87,6 +88,24 @@ function jsonLines(level: string): Logger {
 function withErrors(_key: string, value: unknown): unknown {
   if (!(value instanceof Error)) return value;
   return { ...value, type: value.name, message: value.message, stack: value.stack };
+}
+
+/**
+ * `logger` with the id of the request being handled (currentRequestId()) added to each line
+ * logged while handling it, as `requestId`: the app's own lines, spry's about the request (its
+ * 500, a teardown or a background task that failed) and those of anything below them. A line
+ * that names a request id already keeps its own; outside a request, lines are passed as they are.
+ */
+export function withRequestIds(logger: Logger): Logger {
+  const line =
+    (name: Level) =>
+    (fields: object, message?: string): void => {
+      const requestId = currentRequestId();
+      const withId = requestId === undefined || "requestId" in fields ? fields : { ...fields, requestId };
+      if (message === undefined) logger[name](withId);
+      else logger[name](withId, message);
+    };
+  return { info: line("info"), warn: line("warn"), error: line("error"), debug: line("debug") };
 }
 
 /** A logger that drops everything, for `logger: false`. */

@@ -6,7 +6,7 @@ import type { OverloadOptions } from "../toolkit/overload.ts";
 import { newCounters, type RequestCounters } from "../toolkit/stats.ts";
 import { parseRootPath, rootPathFromEnv } from "../common/root-path.ts";
 import { defaultLimits, limitsFromEnv, timeoutFromEnv, type RequestLimits } from "../toolkit/limits.ts";
-import { createLogger, silentLogger, type Logger } from "../common/logger.ts";
+import { createLogger, silentLogger, withRequestIds, type Logger } from "../common/logger.ts";
 import { parsePathTemplate } from "../toolkit/path-template.ts";
 import { METHODS, RouteTable } from "../toolkit/route-table.ts";
 import { StaticFiles } from "../toolkit/files/static-files.ts";
@@ -134,7 +134,8 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     this.rootPath = rootPath;
     // An operator's environment (or `spry run` flags) sets the limits the app's code leaves out.
     const limits = { ...defaultLimits, ...limitsFromEnv(), ...options.limits };
-    const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
+    // Each line logged while a request is handled names its id (docs/server.md).
+    const logger = options.logger === false ? silentLogger : withRequestIds(options.logger ?? createLogger());
     const tasks = new TaskRunner(options.tasks, logger);
     // Given `threads`, the app owns a pool and its shutdown closes it; without, it shares the
     // process's, which closes when the last app that used it shuts down.

@@ -5,7 +5,7 @@ import { inDevMode } from "../common/dev-mode.ts";
 import { prettyStream, type Logger } from "../common/logger.ts";
 import { accessMessage, jsonLine, loadPino, stdoutLines, type AccessFields } from "./access-lines.ts";
 import { peerOf } from "../common/peer.ts";
-import { setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
+import { inRequestScope, setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
 import type { TrustedPeers } from "./proxy-headers.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -65,7 +65,8 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
       const sentBefore = req.httpVersionMajor === 1 ? req.socket.bytesWritten : 0;
       res.on("close", () => logLine(logger, req, res, facts, performance.now() - start, sentBefore));
     }
-    listener(req, res);
+    // The app's log lines for this request, wherever they are written from, carry its id.
+    inRequestScope(facts, listener, req, res);
   };
 }
 

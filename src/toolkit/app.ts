@@ -1,4 +1,4 @@
-import { createLogger, silentLogger, type Logger } from "../common/logger.ts";
+import { createLogger, silentLogger, withRequestIds, type Logger } from "../common/logger.ts";
 import { Dispatcher, type DispatchOptions } from "./dispatch.ts";
 import type { ErrorClass, ExceptionHandler } from "./exception-handlers.ts";
 import { defaultLimits, type RequestLimits } from "./limits.ts";
@@ -45,7 +45,8 @@ export class ToolkitApp {
 
   constructor(options: ToolkitOptions = {}) {
     const limits = { ...defaultLimits, ...options.limits };
-    const logger = options.logger === false ? silentLogger : (options.logger ?? createLogger());
+    // Each line logged while a request is handled names its id (docs/server.md).
+    const logger = options.logger === false ? silentLogger : withRequestIds(options.logger ?? createLogger());
     this.config = { limits, logger, stats: newCounters(), rootPath: options.rootPath };
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, options);
