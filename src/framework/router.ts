@@ -6,7 +6,7 @@ import type { ServerSentEvent } from "../toolkit/streams/server-sent-events.ts";
 import type { AnyHandler } from "./endpoint.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
 import type { Responses, RouteOptions } from "./route-options.ts";
-import type { CheckedHandler, Returned } from "./checked-handler.ts";
+import type { CheckedHandler } from "./checked-handler.ts";
 import type { WebSocketLimits } from "../toolkit/websocket/transport.ts";
 import type { WebSocketMethod, WebSocketRouteOptions } from "./websocket-route.ts";
 
@@ -80,24 +80,24 @@ interface RouterRebuild<Prefix extends string> extends Rebuild {
  * fields included, no `as const` needed), a `json()` reply or a Response.
  */
 export interface RouteMethod<M extends Method, Routes, B extends Rebuild> {
-  <const P extends string, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R extends Returned = Returned, R2 = unknown>(
+  <const P extends string, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R = unknown>(
     path: P,
-    handler: CheckedHandler<P, {}, S, R, R2>,
+    handler: CheckedHandler<P, {}, S, R>,
     options?: RouteOptions<S, C, Rs>,
   ): Rebuilt<B, Routes & RouteEntry<P, M, RouteType<{}, S, C, Rs>>>;
-  <const P extends string, const I extends Inputs, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R extends Returned = Returned, R2 = unknown>(
+  <const P extends string, const I extends Inputs, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R = unknown>(
     path: P,
     inputs: I,
-    handler: CheckedHandler<P, I, S, R, R2>,
+    handler: CheckedHandler<P, I, S, R>,
     options?: RouteOptions<S, C, Rs>,
   ): Rebuilt<B, Routes & RouteEntry<P, M, RouteType<I, S, C, Rs>>>;
   // The first signature again, last: when every signature fails TypeScript reports the last
   // one, and a handler without inputs whose return misses its model should hear about the
   // field, not about `Inputs`. (It must stay first too: a handler without parameters is typed
   // by the first signature that sees it, literals and all.)
-  <const P extends string, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R extends Returned = Returned, R2 = unknown>(
+  <const P extends string, S extends StandardSchemaV1 | undefined = undefined, C extends number = 200, Rs extends Responses = {}, R = unknown>(
     path: P,
-    handler: CheckedHandler<P, {}, S, R, R2>,
+    handler: CheckedHandler<P, {}, S, R>,
     options?: RouteOptions<S, C, Rs>,
   ): Rebuilt<B, Routes & RouteEntry<P, M, RouteType<{}, S, C, Rs>>>;
 }

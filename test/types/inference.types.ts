@@ -308,6 +308,12 @@ app.get("/throws", () => { throw new Error("x"); }, { response: Pet });
 // Without a model anything goes, literals or not.
 app.get("/free", () => (Math.random() > 0.5 ? "a" : null));
 app.get("/free2", async () => [new Date(), new Map(), { a: [1] }]);
+// Literals inside lists and nested objects, beside dates and other class instances.
+const Feed = z.object({ at: z.date(), entries: z.array(z.object({ kind: z.enum(["post", "reply"]), tags: z.array(z.literal(["a", "b"])) })) });
+app.get("/feed", () => ({ at: new Date(), entries: [{ kind: "post", tags: ["a"] }, { kind: "reply", tags: [] }] }), { response: Feed });
+app.get("/feed/{n}", { n: z.int() }, async ({ n }) => ({ at: new Date(n), entries: [{ kind: "reply", tags: ["b", "a"] }] }), { response: Feed });
+// @ts-expect-error: "like" is not a kind
+app.get("/bad-feed", async () => ({ at: new Date(), entries: [{ kind: "like", tags: [] }] }), { response: Feed });
 // A wrong literal, field or type is still refused, with inputs or without; the error ends with
 // the field ("Types of property 'scope' are incompatible").
 // @ts-expect-error: "admin" is not a scope
