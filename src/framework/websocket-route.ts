@@ -70,7 +70,7 @@ export async function runWebSocket<R extends WebSocketRequest<any>>(request: R, 
   } catch (error) {
     await answerFailure(request, error, answer, logger);
   } finally {
-    request.scope.endpointReturned();
+    request.endpointReturned();
   }
 }
 

@@ -41,7 +41,7 @@ export function withDeadline(request: SpryRequest<any>, pending: Promise<Respons
 // The endpoint failed after its 504 went out: nothing can answer now. The signal's own reason,
 // rethrown, is the expected way for a handler to stop.
 function late(request: SpryRequest<any>, error: unknown, logger: Logger): void {
-  request.scope.discardTasks();
+  request.usedScope?.discardTasks();
   if (error instanceof HandlerTimeout) logger.debug({ route: request.routeName }, "A handler stopped after its deadline");
   else logger.error({ err: error, route: request.routeName, ...requestFields(request) }, "Unhandled error while handling a request");
 }

@@ -183,7 +183,7 @@ export class Dispatcher<Tasks = unknown> {
   // may start once the response is done too.
   #done(request: SpryRequest<Tasks>): void {
     if (this.#inFlight?.delete(request) === true) this.monitor.finished(request);
-    request.scope.endpointReturned();
+    request.endpointReturned();
   }
 }
 
@@ -191,7 +191,7 @@ export class Dispatcher<Tasks = unknown> {
 // layer, so that middleware sees them (and may change them).
 function withScopeHeaders<R extends SpryRequest<any>>(inner: Handle<R>): Handle<R> {
   const apply = (request: R, response: ResponseLike): ResponseLike => {
-    if (!request.scope.hasHeaders) return response;
+    if (request.usedScope?.hasHeaders !== true) return response;
     const whole = response instanceof SpryResponse ? response : SpryResponse.from(response);
     request.scope.applyHeaders(whole);
     return whole;

@@ -36,7 +36,7 @@ export function internalError(request: SpryRequest<any>, error: unknown): SpryRe
   if (error instanceof HTTPException) {
     try {
       const response = httpExceptionResponse(error);
-      if (request.scope.hasHeaders) request.scope.applyHeaders(response, true);
+      if (request.usedScope?.hasHeaders === true) request.scope.applyHeaders(response, true);
       checkHeaders(response.headers);
       return response;
     } catch (refused) {
@@ -47,6 +47,6 @@ export function internalError(request: SpryRequest<any>, error: unknown): SpryRe
     request.config.logger.error({ err: error, route: request.routeName, status: 500, ...requestFields(request) }, "Unhandled error while handling a request");
   }
   const response = jsonText(500, INTERNAL_ERROR);
-  if (request.scope.hasHeaders) request.scope.applyHeaders(response, true);
+  if (request.usedScope?.hasHeaders === true) request.scope.applyHeaders(response, true);
   return response;
 }

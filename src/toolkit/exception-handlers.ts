@@ -49,7 +49,7 @@ export class ExceptionHandlers {
    * The request's background tasks are dropped: its error response carries none, as in Starlette.
    */
   respond(error: unknown, request: SpryRequest<any>): ResponseLike | Promise<ResponseLike> {
-    request.scope.discardTasks();
+    request.usedScope?.discardTasks();
     if (error instanceof ClientDisconnected) throw error;
     const handler = this.#byStatus.size + this.#byClass.size > 0 ? this.find(error) : undefined;
     if (handler !== undefined) return this.#handle(handler, error, request);

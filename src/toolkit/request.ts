@@ -34,6 +34,8 @@ export interface AppHandle {
   readonly state: AppState;
 }
 
+const NO_PARAMS: Record<string, string | undefined> = Object.freeze({});
+
 const NO_APP: AppHandle = {
   get state(): AppState {
     throw new Error("This request belongs to no app with a lifespan: ctx.app.state is a Spry app's");
@@ -79,11 +81,12 @@ export abstract class SpryRequest<Tasks = unknown> {
   readonly search: string;
   readonly config: AppConfig<Tasks>;
   /** Path parameters, decoded; set once, by routing, when the route matched. */
-  params: Record<string, string | undefined> = {};
+  params: Record<string, string | undefined> = NO_PARAMS;
   /** The matched route; undefined before routing and for 404/405. Set by routing. */
   route: RouteInfo | undefined = undefined;
-  /** This request's response headers and after-response work, driven by dispatch (see RequestScope). */
-  readonly scope: RequestScope<Tasks>;
+  // Made on first use: most requests set no header, defer nothing and add no task.
+  #scope: RequestScope<Tasks> | undefined;
+  #returned = false;
   #query: QueryValues | undefined;
   #cookies: Record<string, string | undefined> | undefined;
   #body: Promise<Uint8Array> | undefined;
@@ -98,7 +101,28 @@ export abstract class SpryRequest<Tasks = unknown> {
     const q = target.indexOf("?");
     this.path = q === -1 ? target : target.slice(0, q);
     this.search = q === -1 ? "" : target.slice(q + 1);
-    this.scope = new RequestScope(this);
+  }
+
+  /**
+   * This request's response headers and after-response work (see RequestScope), made on first
+   * use; dispatch drives it.
+   */
+  get scope(): RequestScope<Tasks> {
+    if (this.#scope !== undefined) return this.#scope;
+    const scope = (this.#scope = new RequestScope(this));
+    if (this.#returned) scope.endpointReturned();
+    return scope;
+  }
+
+  /** The scope if anything has used it, else undefined: what dispatch and the error layers check. */
+  get usedScope(): RequestScope<Tasks> | undefined {
+    return this.#scope;
+  }
+
+  /** Called by dispatch once the layers have returned: the scope's deferred work may then run. */
+  endpointReturned(): void {
+    this.#returned = true;
+    this.#scope?.endpointReturned();
   }
 
   /**

@@ -53,11 +53,11 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
   #whole(request: R, response: ResponseLike, answering?: unknown): ResponseLike | Promise<ResponseLike> {
     // The Fetch API's Headers already refuse what checkHeaders would. (SpryResponse is tested
     // first on the hot paths: `instanceof Response` is a brand check that costs ~100 ns.)
-    if (!(response instanceof SpryResponse) && response instanceof Response && !request.scope.hasHeaders) return response;
+    if (!(response instanceof SpryResponse) && response instanceof Response && request.usedScope?.hasHeaders !== true) return response;
     let whole: SpryResponse;
     try {
       whole = asSpryResponse(response, "The app");
-      if (request.scope.hasHeaders) request.scope.applyHeaders(whole);
+      if (request.usedScope?.hasHeaders === true) request.scope.applyHeaders(whole);
       checkHeaders(whole.headers);
     } catch (error) {
       if (response instanceof SpryResponse || response instanceof Response) cancelBody(response.body);
