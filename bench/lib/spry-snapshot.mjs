@@ -21,6 +21,13 @@ export function snapshotSpry(ref) {
     execFileSync('bash', ['-c', 'git -C "$0" archive --format=tar "$1" | tar -x -C "$2"', REPO_DIR, sha, dir]);
     symlinkSync(join(REPO_DIR, 'node_modules'), join(dir, 'node_modules'));
   }
+  // The bench apps import "spry"; bench/ has a package.json of its own, so Node's self-reference
+  // does not reach the copy's: it is linked where their import looks first.
+  const linked = join(dir, 'bench', 'node_modules', 'spry');
+  if (!existsSync(linked)) {
+    mkdirSync(dirname(linked), { recursive: true });
+    symlinkSync(dir, linked);
+  }
   return { dir, sha };
 }
 
