@@ -54,7 +54,7 @@ export interface RouteInfo {
 
 export type QueryValues = Record<string, string | string[]>;
 
-/** Where the request came from, as the socket says (no proxy headers are believed here). */
+/** Where the request came from: the socket's peer, or the client a trusted proxy named (port 0 if it gave none). */
 export interface Client {
   readonly address: string;
   readonly port: number;

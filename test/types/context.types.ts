@@ -21,8 +21,20 @@ app.get("/parts", (_, { signal, tasks, fetch, defer, setHeader, state, query, he
   return query;
 });
 
+// What the server established about the request: its id, the client, scheme and host, the root path.
+app.get("/facts", (_, { requestId, client, scheme, authority, rootPath }) => {
+  expectType<Equal<typeof requestId, string | undefined>>();
+  expectType<Equal<typeof client, { readonly address: string; readonly port: number } | undefined>>();
+  expectType<Equal<typeof scheme, "http" | "https">>();
+  expectType<Equal<typeof authority, string | undefined>>();
+  expectType<Equal<typeof rootPath, string>>();
+  return { requestId };
+});
+
 // The request is read-only where it is the client's.
 declare const ctx: Context;
+// @ts-expect-error the request id is the server's
+ctx.requestId = "mine";
 // @ts-expect-error the method is the client's
 ctx.method = "POST";
 // @ts-expect-error so is the path
