@@ -29,7 +29,7 @@ export { security, securityScopes, type SecurityScopes, type SecurityOptions } f
 export type { SchemeOptions, OrAnonymous } from "./framework/security/scheme.ts";
 export { HTTPException } from "./common/http-exception.ts";
 export { currentContext, type Context } from "./framework/context.ts";
-export { SpryRequest, type AppHandle, type AppState, type Client, type RouteInfo, type QueryValues } from "./toolkit/request.ts";
+export { SpryRequest, type AppHandle, type AppState, type RequestState, type Client, type RouteInfo, type QueryValues } from "./toolkit/request.ts";
 export { SpryResponse, jsonResponse, textResponse, emptyResponse, type ResponseLike, type ResponseBody, type OutgoingHeaders } from "./toolkit/response.ts";
 export { InvalidHeaderError } from "./toolkit/header-check.ts";
 export type { Middleware, Next } from "./toolkit/middleware.ts";

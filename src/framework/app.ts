@@ -141,7 +141,11 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     // process's, which closes when the last app that used it shuts down.
     const threads = options.threads === undefined ? threadPool : new ThreadPool(options.threads, logger);
     if (threads === threadPool) threadPool.useLogger(logger);
-    this.config = { limits, logger, rootPath, tasks, makeTasks: (scope) => new BackgroundTasks(scope, tasks), stats: newCounters(), threads, threadsUser: this, app: this as unknown as AppHandle };
+    this.config = {
+      limits, logger, rootPath, tasks, makeTasks: (scope) => new BackgroundTasks(scope, tasks), stats: newCounters(), threads, threadsUser: this,
+      app: this as unknown as AppHandle,
+      lifespanState: () => (this.#lifespan.started ? this.#lifespan.state : undefined),
+    };
     // (AppState is what the user declares their lifespan yields; TypeScript cannot tie it to this app's State.)
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, {

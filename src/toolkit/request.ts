@@ -18,6 +18,8 @@ export interface AppConfig<Tasks = unknown> {
   readonly rootPath?: string | undefined;
   /** The app the requests belong to, as `ctx.app`: set by Spry. */
   readonly app?: AppHandle | undefined;
+  /** What the app's lifespan yielded, once it has run (undefined before): each request's `state` starts as a copy of it. */
+  readonly lifespanState?: (() => object | undefined) | undefined;
 }
 
 /**
@@ -27,6 +29,14 @@ export interface AppConfig<Tasks = unknown> {
  * Router modules then read typed state from the request without importing the app.
  */
 export interface AppState {}
+
+/**
+ * A request's own state (Starlette's `request.state`): what the lifespan yielded, copied for
+ * each request and so typed by AppState, plus whatever middleware adds for the handler.
+ */
+export interface RequestState extends AppState {
+  [key: string]: unknown;
+}
 
 /** What a request knows of its app: Starlette's `request.app`. */
 export interface AppHandle {
@@ -200,10 +210,12 @@ export abstract class SpryRequest<Tasks = unknown> {
 
   /**
    * Yours, for this request only: middleware puts what it learned here (a user, a request id)
-   * for the handler to read, as Starlette's `request.state`.
+   * for the handler to read, as Starlette's `request.state`. It starts as a shallow copy of
+   * what the lifespan yielded (typed by AppState), as Starlette's does: a key set here stays
+   * with this request, while the objects it holds (a pool, a client) are the app's own.
    */
-  get state(): Record<string, unknown> {
-    return (this.#state ??= {});
+  get state(): RequestState {
+    return (this.#state ??= { ...this.config.lifespanState?.() }) as RequestState;
   }
 
   /**

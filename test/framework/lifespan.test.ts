@@ -125,6 +125,40 @@ test("startup and shutdown run once however often they are asked", async () => {
   assert.deepEqual(events.filter((e) => e === "lifespan teardown").length, 1);
 });
 
+test("ctx.state starts as a shallow copy of the lifespan's state for each request, as Starlette's request.state", async () => {
+  for (const transport of ["node", "fetch"] as const) {
+    const app = new Spry({ logger: false, async *lifespan() { yield { counter: { n: 0 }, name: "svc" }; } });
+    app.use(async (request, next) => {
+      // Middleware adds to this request's state; a key it overwrites stays with this request.
+      request.state.user = "ada";
+      const before = request.state.name;
+      request.state.name = "this request's";
+      const res = await next();
+      res.headers["x-name-before"] = String(before);
+      return res;
+    });
+    app.get("/state", (_inputs, { state }) => {
+      const counter = state.counter as { n: number };
+      counter.n += 1; // the objects held are the app's own, shared by every request
+      return { n: counter.n, name: state.name, user: state.user };
+    });
+    app.get("/plain", (_inputs, { state }) => ({ keys: Object.keys(state).sort() }));
+    const client = await TestClient.open(app, { transport });
+    const first = await client.get("/state");
+    assert.deepEqual(await first.json(), { n: 1, name: "this request's", user: "ada" });
+    const second = await client.get("/state");
+    assert.deepEqual(await second.json(), { n: 2, name: "this request's", user: "ada" });
+    assert.equal(second.headers.get("x-name-before"), "svc");
+    assert.deepEqual((app.state as { name: string }).name, "svc");
+    assert.deepEqual(await (await client.get("/plain")).json(), { keys: ["counter", "name", "user"] });
+    await client.close();
+    // Before the lifespan ran, or without one, a request's state starts empty.
+    const plain = new Spry({ logger: false });
+    plain.get("/keys", (_inputs, { state }) => Object.keys(state));
+    assert.deepEqual(await (await new TestClient(plain, { transport }).get("/keys")).json(), []);
+  }
+});
+
 test("ctx.app is the app: its state from the request, on both entry points; before startup it names the fix", async () => {
   for (const transport of ["node", "fetch"] as const) {
     const app = new Spry({ logger: false, async *lifespan() { yield { greeting: "hi" }; } });

@@ -1,6 +1,6 @@
 // Type-level tests of the request, the response and middleware, checked by `tsc --noEmit` as
 // the first step of `npm test`. Nothing here runs.
-import { BackgroundTasks, Spry, SpryResponse, type Context, type Middleware, type ResponseLike } from "spry";
+import { BackgroundTasks, Spry, SpryResponse, type Context, type Middleware, type RequestState, type ResponseLike } from "spry";
 import { ToolkitApp, type SpryRequest } from "spry/toolkit";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -15,7 +15,9 @@ app.get("/parts", (_, { signal, tasks, fetch, defer, setHeader, state, query, he
   expectType<Equal<ReturnType<typeof fetch>, Promise<Response>>>();
   expectType<Equal<typeof defer, (task: () => unknown) => void>>();
   expectType<Equal<typeof setHeader, (name: string, value: string | string[]) => void>>();
-  expectType<Equal<typeof state, Record<string, unknown>>>();
+  expectType<Equal<typeof state, RequestState>>();
+  // What middleware adds is unknown until read as something.
+  expectType<Equal<typeof state.user, unknown>>();
   expectType<Equal<typeof headers, Headers>>();
   expectType<Equal<typeof url, URL>>();
   return query;

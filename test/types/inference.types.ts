@@ -346,5 +346,9 @@ app.get("/typed-state", (_inputs, ctx) => {
   expectType<Equal<typeof ctx.app.state.startedAt, Date>>();
   // @ts-expect-error: the lifespan yields no "pool"
   void ctx.app.state.pool;
+  // The request's own state starts as a copy of the lifespan's, typed the same; what
+  // middleware adds is unknown.
+  expectType<Equal<typeof ctx.state.visits, VisitStore>>();
+  expectType<Equal<typeof ctx.state.user, unknown>>();
   return null;
 });
