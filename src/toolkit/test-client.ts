@@ -172,15 +172,31 @@ export class TestClient {
 
   /**
    * Sends a ready-made Request through this client's transport (its origin is ignored), so
-   * that the typed client can run in process: `client<App>(testClient)` (spry/client).
+   * that the typed client can run in process: `client<App>(testClient)` (spry/client). The
+   * client's cookies go with it and the ones the app sets are kept, as a browser's fetch()
+   * does on its own origin; a cookie the request names itself wins.
    */
   async fetch(request: Request): Promise<Response> {
-    if (this.transport === "fetch") return this.app.fetch(request);
     const url = new URL(request.url);
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => (headers[name] = value));
-    const body = request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
-    return this.#inject(request.method, url.pathname + url.search, headers, body, request.signal);
+    const target = url.pathname + url.search;
+    const cookie = withJarCookies(request.headers.get("cookie"), this.cookies.forPath(target));
+    let res: Response;
+    if (this.transport === "fetch") {
+      if (cookie !== null) {
+        const headers = new Headers(request.headers);
+        headers.set("cookie", cookie);
+        request = new Request(request, { headers });
+      }
+      res = await this.app.fetch(request);
+    } else {
+      const headers: Record<string, string> = {};
+      request.headers.forEach((value, name) => (headers[name] = value));
+      if (cookie !== null) headers.cookie = cookie;
+      const body = request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
+      res = await this.#inject(request.method, target, headers, body, request.signal);
+    }
+    this.cookies.store(res.headers.getSetCookie(), target);
+    return res;
   }
 
   /** Sends one request (and, when asked, follows its redirects); the answer is a standard Response. */
@@ -239,6 +255,14 @@ export class TestClient {
     const noBody = statusHasNoBody(res.statusCode) || method === "HEAD";
     return new Response(noBody ? null : (res.rawPayload as unknown as BodyInit), { status: res.statusCode, statusText: res.statusMessage, headers: list });
   }
+}
+
+/** A request's Cookie header with the jar's cookies added, those it names itself left as they are; null when there are none. */
+function withJarCookies(own: string | null, jar: Record<string, string>): string | null {
+  const named = new Set((own ?? "").split(";").map((pair) => pair.split("=")[0]!.trim()));
+  const added = Object.entries(jar).filter(([name]) => !named.has(name)).map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
+  if (added.length === 0) return own;
+  return own === null || own.trim() === "" ? added.join("; ") : `${own}; ${added.join("; ")}`;
 }
 
 function withQuery(path: string, query: QueryInit | undefined): string {

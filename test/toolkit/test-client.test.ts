@@ -89,6 +89,20 @@ forEachTransport("TestClient", (connect, transport) => {
     assert.deepEqual(await (await client.get("/scoped/read")).json(), { deep: null });
   });
 
+  test("fetch(), as the typed client sends through the TestClient, keeps and sends the cookies too", async () => {
+    const client = connect(app());
+    const login = await client.fetch(new Request("http://testserver/login", { method: "POST", body: new URLSearchParams({ user: "ada" }) }));
+    assert.equal(login.status, 200);
+    assert.equal(client.cookies.get("session"), "ada");
+    assert.deepEqual(await (await client.fetch(new Request("http://testserver/me"))).json(), { session: "ada" });
+    // A cookie the request names itself wins; the jar's others still go with it.
+    client.cookies.set("other", "jar");
+    const own = await client.fetch(new Request("http://testserver/me", { headers: { cookie: "session=mine" } }));
+    assert.deepEqual(await own.json(), { session: "mine", other: "jar" });
+    await client.fetch(new Request("http://testserver/logout", { method: "POST" }));
+    assert.equal(client.cookies.get("session"), undefined);
+  });
+
   test("redirects: not followed by default; followed when asked, 303 turning into a GET, 307 keeping the method and body", async () => {
     const plain = connect(app());
     const seen = await plain.get("/old");
