@@ -28,6 +28,23 @@ forEachTransport("the seed app", (connect) => {
     assert.equal((await res.json()).detail[0].type, "int_parsing");
   });
 
+  // Byte for byte what FastAPI 0.142.2 (pydantic 2.13.5) answered through its TestClient for
+  // the same app written in Python, the seed article's original.
+  test("its answers are FastAPI's, byte for byte", async () => {
+    const fastapi: [string, number, string][] = [
+      ["/slow_task/abc", 422, '{"detail":[{"type":"int_parsing","loc":["path","item_id"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"abc"}]}'],
+      ["/slow_task/1.5", 422, '{"detail":[{"type":"int_parsing","loc":["path","item_id"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"1.5"}]}'],
+      ["/slow_task/1?q=x", 200, '{"item_id":1,"q":"x"}'],
+      ["/slow_task/", 404, '{"detail":"Not Found"}'],
+      ["/fast_task/", 200, '{"message":"This is fast!"}'],
+      ["/nope", 404, '{"detail":"Not Found"}'],
+    ];
+    for (const [path, status, body] of fastapi) {
+      const res = await client.get(path);
+      assert.deepEqual([path, res.status, await res.text(), res.headers.get("content-type")], [path, status, body, "application/json"]);
+    }
+  });
+
   test("with 50 slow requests in flight, a fast request completes before any slow one", async () => {
     const order: string[] = [];
     const slow = Array.from({ length: 50 }, (_, i) =>
