@@ -41,8 +41,35 @@ export function summarizeProfile(file, { skipMs = 0 } = {}) {
   return { busy, self: ranked(self), files: ranked(files), inclusive: ranked(inclusive).filter((r) => r.name !== '(root) ') };
 }
 
+// Where a file's time counts: the write system call (the same call for the same response in
+// every app, so the yardstick between two of them), Node's own modules, spry's build, each
+// package, the app, the collector and V8's own work.
+function origin(file) {
+  if (file === 'writeUtf8String' || file === 'writev' || file === 'writeBuffer') return 'the write system call';
+  if (file.startsWith('node:') || file.startsWith('internal:')) return 'runtime (node:*)';
+  if (file.startsWith('dist/')) return 'spry (dist/)';
+  if (file.startsWith('node_modules/')) {
+    const parts = file.split('/');
+    return `package ${parts[1].startsWith('@') ? `${parts[1]}/${parts[2]}` : parts[1]}`;
+  }
+  if (file.includes('bench-apps/') || file.includes('/bench/apps/')) return 'the app';
+  if (file === '(garbage collector)' || file === '(program)') return file;
+  return 'other native (JSON, regexps, Response, ...)';
+}
+
+/** The self time by origin, each also as a multiple of the write system call's. */
+export function byOrigin(summary) {
+  const shares = new Map();
+  for (const r of summary.files) shares.set(origin(r.name), (shares.get(origin(r.name)) ?? 0) + r.share);
+  const write = shares.get('the write system call');
+  return [...shares].sort((a, b) => b[1] - a[1]).map(([name, share]) => ({ name, share, perWrite: write ? share / write : null }));
+}
+
 export function renderProfile(summary, top = 30) {
   const lines = (title, rows) => [`${title}:`, ...rows.slice(0, top).map((r) => `${(r.share * 100).toFixed(1).padStart(6)}%  ${r.name}`)];
-  return [`${summary.busy} busy samples`, '', ...lines('self time by file', summary.files), '', ...lines('self time by function', summary.self), '',
+  const origins = byOrigin(summary).filter((r) => r.share >= 0.005);
+  return [`${summary.busy} busy samples`, '', 'self time by origin (and per write system call):',
+    ...origins.map((r) => `${(r.share * 100).toFixed(1).padStart(6)}%  ${r.perWrite === null ? '' : `${r.perWrite.toFixed(2)}x`.padStart(6)}  ${r.name}`), '',
+    ...lines('self time by file', summary.files), '', ...lines('self time by function', summary.self), '',
     ...lines('inclusive time by function', summary.inclusive)].join('\n');
 }
