@@ -6,6 +6,14 @@ import { requestFacts } from "../common/request-facts.ts";
 import { SpryRequest, type AppConfig, type Client, type RouteInfo } from "./request.ts";
 import { ClientDisconnected } from "./signals.ts";
 
+const LEAVE = Symbol("spry.leave");
+type Watched = ServerResponse & { [LEAVE]?: () => void };
+
+// A response that closed before it was finished: its client left.
+function leaveIfUnfinished(this: Watched): void {
+  if (!this.writableEnded) this[LEAVE]?.();
+}
+
 /**
  * A request from node:http: headers and body read from IncomingMessage. The ServerResponse is
  * kept only to notice a client leaving and the response being done; node-writer.ts writes it.
@@ -90,9 +98,10 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     const res = this.res;
     if (res.writableEnded) return;
     if (res.destroyed || this.req.socket.destroyed) return leave();
-    res.once("close", () => {
-      if (!res.writableEnded) leave();
-    });
+    // One listener shared by every response (a response closes once): no closure and no
+    // once() wrapper per request that reads its signal.
+    (res as Watched)[LEAVE] = leave;
+    res.on("close", leaveIfUnfinished);
   }
 
   whenDone(done: () => void): void {
