@@ -38,7 +38,13 @@ export interface WebSocketInit {
   readonly protocols: readonly string[];
 }
 
-type Waiter = { resolve: (data: string | Uint8Array) => void; reject: (error: WebSocketDisconnect) => void };
+type Message = string | Uint8Array;
+// A receive() waiting (resolved with the message) or an iterator's next() (with its result,
+// and with the end rather than an error once the socket closes).
+type Waiter =
+  | { iterating: false; resolve: (data: Message) => void; reject: (error: WebSocketDisconnect) => void }
+  | { iterating: true; resolve: (result: IteratorResult<Message>) => void; reject: (error: WebSocketDisconnect) => void };
+const DONE: IteratorResult<Message> = { done: true, value: undefined };
 
 const MAX_REASON_BYTES = 123;
 const SENT: Promise<void> = Promise.resolve();
@@ -117,7 +123,7 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;
-      return waiter.resolve(data);
+      return waiter.iterating ? waiter.resolve({ done: false, value: data }) : waiter.resolve(data);
     }
     this.#queue.push(data);
     // A handler that is behind stops the reading, so a flood waits in the peer's socket, not here.
@@ -131,8 +137,10 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     if (this.#closed !== undefined) return;
     this.#closed = disconnect;
     this.#state = "closed";
-    this.#waiter?.reject(disconnect);
+    const waiter = this.#waiter;
     this.#waiter = undefined;
+    if (waiter?.iterating === true) waiter.resolve(DONE);
+    else waiter?.reject(disconnect);
     this.#controller.abort(disconnect);
     this.#resolveClosed(disconnect);
   }
@@ -146,17 +154,37 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
 
   // Not async: on the hot path (a message already waiting) no extra promise turn is paid.
   #take(): Promise<string | Uint8Array> {
-    const next = this.#queue.shift();
-    if (next !== undefined) {
-      if (this.#paused && this.#queue.length <= this.#init.limits.receiveQueueLimit / 2) {
-        this.#paused = false;
-        this.#transport!.resume();
-      }
-      return Promise.resolve(next);
-    }
+    const next = this.#shift();
+    if (next !== undefined) return Promise.resolve(next);
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
-    if (this.#waiter !== undefined) return Promise.reject(new Error("Another receive() is already waiting on this WebSocket"));
-    return new Promise((resolve, reject) => (this.#waiter = { resolve, reject }));
+    if (this.#waiter !== undefined) return Promise.reject(alreadyWaiting());
+    return new Promise((resolve, reject) => (this.#waiter = { iterating: false, resolve, reject }));
+  }
+
+  // The next queued message, resuming the reading once the handler has caught up.
+  #shift(): Message | undefined {
+    const next = this.#queue.shift();
+    if (next !== undefined && this.#paused && this.#queue.length <= this.#init.limits.receiveQueueLimit / 2) {
+      this.#paused = false;
+      this.#transport!.resume();
+    }
+    return next;
+  }
+
+  // An iterator's next(): as receive(), but the waiter is resolved with the result itself, one
+  // promise per message rather than two (`for await` is the usual way to read a socket).
+  #next(): Promise<IteratorResult<Message>> {
+    if (this.#state !== "open" && this.#queue.length === 0) {
+      return this.receive().then((value) => ({ done: false, value }), (error: unknown) => {
+        if (error instanceof WebSocketDisconnect) return DONE;
+        throw error;
+      });
+    }
+    const next = this.#shift();
+    if (next !== undefined) return Promise.resolve({ done: false, value: next });
+    if (this.#closed !== undefined) return Promise.resolve(DONE);
+    if (this.#waiter !== undefined) return Promise.reject(alreadyWaiting());
+    return new Promise((resolve, reject) => (this.#waiter = { iterating: true, resolve, reject }));
   }
 
   // Accepts first (the first send or receive does), or fails as a closed socket does.
@@ -253,13 +281,9 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
 
   // A plain iterator rather than an async generator: one promise per message, not three.
   [Symbol.asyncIterator](): AsyncIterator<string | Uint8Array> {
-    const end = (error: unknown): IteratorResult<string | Uint8Array> => {
-      if (error instanceof WebSocketDisconnect) return { done: true, value: undefined };
-      throw error;
-    };
     return {
-      next: () => this.receive().then((value) => ({ done: false, value }), end),
-      return: () => Promise.resolve({ done: true, value: undefined }),
+      next: () => this.#next(),
+      return: () => Promise.resolve(DONE),
     };
   }
 
@@ -274,6 +298,10 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     if (error === undefined) this.close(CloseCode.normal);
     else this.close(CloseCode.internalError, "Internal Server Error");
   }
+}
+
+function alreadyWaiting(): Error {
+  return new Error("Another receive() is already waiting on this WebSocket");
 }
 
 function truncateReason(reason: string): string {
