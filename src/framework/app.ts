@@ -16,6 +16,7 @@ import { DependencyOverrides } from "./dependencies/overrides.ts";
 import { compileEndpoint } from "./endpoint.ts";
 import { LifespanRunner, type Lifespan } from "./lifespan.ts";
 import { runWith, type FetchServer } from "./fetch-host.ts";
+import { bunWebSocketHandlers, hostUpgrade, isWebSocketHandshake, upgradeOnHost } from "../toolkit/websocket/fetch-upgrade.ts";
 import { TaskRunner, type DrainOptions } from "../tasks/runner.ts";
 import type { TaskBackend } from "../tasks/task.ts";
 import { valueResponder, type Respond } from "./respond.ts";
@@ -280,18 +281,35 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
 
   /**
    * The Fetch API handler: `Request` in, `Response` out. A request that arrives while the app
-   * is starting waits for the startup to finish.
+   * is starting waits for the startup to finish. On Bun and Deno it also takes WebSocket
+   * handshakes, through the host's own upgrade (Bun passes its server as the second argument;
+   * Bun.serve needs `websocket: app.bunWebSocket` too). See docs/websockets.md.
    */
-  get fetch(): (request: Request) => Promise<Response> {
+  get fetch(): (request: Request, server?: unknown) => Promise<Response> {
     return this.#fetch;
   }
 
-  readonly #fetch = (request: Request): Promise<Response> => {
+  readonly #fetch = (request: Request, server?: unknown): Promise<Response> => {
+    const upgrade = isWebSocketHandshake(request) ? hostUpgrade(server) : undefined;
+    // Bun answers an upgraded request itself once the handler has returned nothing: the one
+    // case where this resolves without a Response.
+    const dispatch = upgrade === undefined
+      ? (): Promise<Response> => this.#dispatcher.fetch(request)
+      : () => upgradeOnHost(request, upgrade, this.#websockets.handle.bind(this.#websockets)) as Promise<Response>;
     const starting = this.#lifespan.starting;
-    if (starting === undefined) return this.#dispatcher.fetch(request);
-    const dispatch = (): Promise<Response> => this.#dispatcher.fetch(request);
+    if (starting === undefined) return dispatch();
     return starting.then(dispatch, dispatch);
   };
+
+  /**
+   * Bun.serve's `websocket` option, for WebSocket routes on Bun:
+   * `Bun.serve({ port: 8000, fetch: app.fetch, websocket: app.bunWebSocket })`. Bun takes one
+   * message limit for every socket, the largest of the app's routes (each route's own is still
+   * enforced, with 1009), and per-message-deflate as the app's default says.
+   */
+  get bunWebSocket(): ReturnType<typeof bunWebSocketHandlers> {
+    return bunWebSocketHandlers({ maxPayloadLength: this.#websockets.largestMessageSize, perMessageDeflate: this.#websockets.defaults.perMessageDeflate });
+  }
 
   /**
    * Runs the app with a server that Bun or Deno started on `app.fetch`: starts the lifespan now
@@ -300,7 +318,7 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
    * which let in-flight requests finish (10 s at most) and then exit. See docs/runtimes.md.
    *
    * @example
-   * app.runWith(Bun.serve({ port: 8000, fetch: app.fetch }));
+   * app.runWith(Bun.serve({ port: 8000, fetch: app.fetch, websocket: app.bunWebSocket }));
    * app.runWith(Deno.serve({ port: 8000 }, app.fetch));
    */
   runWith<Server extends FetchServer>(server: Server): Server {

@@ -17,6 +17,8 @@ export interface FetchServer {
 export interface HostedApp {
   startup(): Promise<void>;
   shutdown(): Promise<void>;
+  /** Closes open WebSockets with 1001, dropping those still open after `timeout` ms. */
+  closeWebSockets?(timeout: number): Promise<void>;
   readonly config: { readonly logger: Logger };
 }
 
@@ -46,13 +48,18 @@ export function runWith(app: HostedApp, server: FetchServer): void {
       },
     ));
   };
+  // WebSockets are the app's, not the host's to drain: each is told 1001 as the server stops
+  // (neither host would end them), and dropped at the end of the grace period.
+  const closeSockets = (force: boolean): Promise<void> => (force ? Promise.resolve() : (app.closeWebSockets?.(GRACE_PERIOD) ?? Promise.resolve()));
   const stopServer = (force: boolean): Promise<void> =>
-    Promise.resolve(server.shutdown !== undefined && !force ? server.shutdown() : stopBun?.(force));
+    Promise.all([closeSockets(force), shutdownDeno !== undefined && !force ? shutdownDeno() : stopBun?.(force)]).then(() => {});
 
   // Bun's server tells nobody it stopped, so its stop() is wrapped: it stops the app after the
-  // server, and resolves once both have stopped.
+  // server, and resolves once both have stopped. Deno's shutdown() closes the WebSockets too.
   const stopBun = server.stop?.bind(server);
-  if (stopBun !== undefined) server.stop = (force) => Promise.resolve(stopBun(force)).then(async () => void (await stopApp()));
+  const shutdownDeno = server.shutdown?.bind(server);
+  if (stopBun !== undefined) server.stop = (force) => stopServer(force === true).then(async () => void (await stopApp()));
+  if (shutdownDeno !== undefined) server.shutdown = () => stopServer(false);
   void server.finished?.then(() => stopApp());
 
   let signalled = false;

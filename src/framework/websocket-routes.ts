@@ -44,6 +44,11 @@ export class WebSocketRoutes<Tasks> {
     this.#limits.set(endpoint, { ...this.defaults, ...definedOnly(limits) });
   }
 
+  /** The largest message any route takes: a host with one limit for every socket (Bun) is given it. */
+  get largestMessageSize(): number {
+    return Math.max(this.defaults.maxMessageSize, ...[...this.#limits.values()].map((limits) => limits.maxMessageSize));
+  }
+
   /** Sockets open now. */
   get size(): number {
     return this.#open.size;

@@ -1,0 +1,149 @@
+// WebSockets on every host, from one app (test/runtimes/fixtures/websocket-app.ts): node:http
+// through `ws`, Bun through its own upgrade (Bun.serve's `websocket`), Deno through
+// Deno.upgradeWebSocket. Each answers the same handshakes the same way: inputs, subprotocol and
+// headers, refusals (404, 401, 403), the 1008 of invalid inputs, text, bytes and JSON, the
+// message limit's 1009, close codes both ways, and 1001 to every open socket on SIGTERM.
+import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { WebSocket as Client } from "ws";
+import { HostProcess, hostBinary, required, skipUnless } from "../support/hosts.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const SOURCES = "--conditions=spry-source";
+const FIXTURES = "test/runtimes/fixtures";
+const DENO_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${tmpdir()}`];
+
+const hosts = {
+  node: { binary: { path: process.execPath } as const, args: [SOURCES, `${FIXTURES}/websocket-node.ts`] },
+  bun: { binary: hostBinary("bun"), args: [SOURCES, `${FIXTURES}/websocket-bun.ts`] },
+  deno: { binary: hostBinary("deno"), args: ["run", SOURCES, ...DENO_PERMISSIONS, `${FIXTURES}/websocket-deno.ts`] },
+};
+
+interface Opened {
+  ws: Client;
+  headers: Record<string, string | string[] | undefined>;
+  messages: (string | Buffer)[];
+  next(): Promise<string | Buffer>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** Opens a socket; rejects with the HTTP status when the handshake is refused. */
+function open(url: string, options: { protocols?: string[]; origin?: string } = {}): Promise<Opened> {
+  return new Promise((resolve, reject) => {
+    const ws = new Client(url, options.protocols ?? [], { ...(options.origin !== undefined && { origin: options.origin }) });
+    const messages: (string | Buffer)[] = [];
+    const waiting: ((m: string | Buffer) => void)[] = [];
+    ws.on("message", (data: Buffer, isBinary) => {
+      const message = isBinary ? data : data.toString("utf8");
+      const waiter = waiting.shift();
+      if (waiter !== undefined) waiter(message);
+      else messages.push(message);
+    });
+    const closed = new Promise<{ code: number; reason: string }>((done) => ws.once("close", (code, reason) => done({ code, reason: reason.toString() })));
+    let headers: Opened["headers"] = {};
+    ws.once("upgrade", (response) => (headers = response.headers));
+    ws.once("unexpected-response", (_request, response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => reject(Object.assign(new Error(`${url} refused: ${response.statusCode} ${body}`), { status: response.statusCode, body })));
+    });
+    ws.once("error", reject);
+    ws.once("open", () =>
+      resolve({
+        ws,
+        headers,
+        messages,
+        closed,
+        next: () => (messages.length > 0 ? Promise.resolve(messages.shift()!) : new Promise((r) => waiting.push(r))),
+      }),
+    );
+  });
+}
+
+function reports(served: HostProcess): Record<string, unknown>[] {
+  return served.output.split("\n").flatMap((line) => {
+    if (!line.startsWith('{"event":"ws"')) return [];
+    return [JSON.parse(line) as Record<string, unknown>];
+  });
+}
+
+async function eventually(what: string, ready: () => boolean, output: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+for (const [host, { binary, args }] of Object.entries(hosts)) {
+  test(`${host}: the same WebSocket app, through the host's own upgrade, with the same answers and limits`, { skip: skipUnless(binary), timeout: 90_000 }, async () => {
+    const served = HostProcess.start(required(binary), args, { cwd: root, env: { PORT: "0" } });
+    try {
+      const base = (await served.origin()).replace(/^http/, "ws");
+
+      // Inputs, the chosen subprotocol and the handler's headers; text, JSON and bytes.
+      const echo = await open(`${base}/echo/lobby?token=t1`, { protocols: ["chat.v2", "chat.v1"] });
+      assert.equal(echo.ws.protocol, "chat.v2");
+      assert.equal(echo.headers["x-room"], "lobby");
+      echo.ws.send("hi");
+      assert.equal(await echo.next(), "lobby: hi");
+      echo.ws.send(JSON.stringify({ n: 1 }));
+      assert.deepEqual(JSON.parse(String(await echo.next())), { room: "lobby", token: "t1", got: { n: 1 } });
+      const bytes = Buffer.from([0, 1, 2, 255]);
+      echo.ws.send(bytes);
+      assert.deepEqual(await echo.next(), bytes);
+      echo.ws.close(1000, "done");
+      assert.deepEqual(await echo.closed, { code: 1000, reason: "done" });
+      await eventually("the echo handler's report", () => reports(served).some((r) => r.route === "echo"), () => served.output);
+      assert.deepEqual(reports(served).find((r) => r.route === "echo")!.closed, { code: 1000, reason: "done" });
+
+      // Invalid inputs: accepted, then closed 1008 with FastAPI's errors as the reason.
+      const invalid = await open(`${base}/echo/lobby`);
+      const invalidClose = await invalid.closed;
+      assert.equal(invalidClose.code, 1008);
+      assert.deepEqual(JSON.parse(invalidClose.reason), { detail: [{ type: "missing", loc: ["query", "token"], msg: "Field required", input: null }] });
+
+      // Refusals are HTTP answers to the handshake.
+      await assert.rejects(open(`${base}/nowhere`), { status: 404 });
+      await assert.rejects(open(`${base}/guarded`), (error: { status: number; body: string }) => {
+        assert.equal(error.status, 401);
+        assert.deepEqual(JSON.parse(error.body), { detail: "Not authenticated" });
+        return true;
+      });
+      const guarded = await open(`${base}/guarded?key=open-sesame`);
+      assert.deepEqual(JSON.parse(String(await guarded.next())), { ok: true });
+      assert.equal((await guarded.closed).code, 1000);
+      // Origins: a cross-site page is refused (403), an allowed one and a non-browser let in.
+      await assert.rejects(open(`${base}/partner`, { origin: "https://evil.example" }), { status: 403 });
+      const partner = await open(`${base}/partner`, { origin: "https://partner.example" });
+      assert.equal(await partner.next(), "hello, partner");
+      await assert.rejects(open(`${base}/small`, { origin: "https://evil.example" }), { status: 403 });
+
+      // The route's message limit: under it answered, over it 1009.
+      const small = await open(`${base}/small`);
+      small.ws.send("x".repeat(1024));
+      assert.equal(await small.next(), "1024");
+      small.ws.send("x".repeat(1025));
+      assert.equal((await small.closed).code, 1009);
+
+      // Close codes both ways: the server's, and the client's seen by the handler.
+      const bye = await open(`${base}/bye`);
+      assert.deepEqual(await bye.closed, { code: 4001, reason: "bye" });
+      const listen = await open(`${base}/listen`);
+      listen.ws.close(4002, "leaving");
+      await listen.closed;
+      await eventually("the listener's report", () => reports(served).some((r) => r.route === "listen"), () => served.output);
+      assert.deepEqual(reports(served).find((r) => r.route === "listen"), { event: "ws", route: "listen", code: 4002, reason: "leaving", aborted: true });
+
+      // SIGTERM: open sockets are told 1001 and the host exits cleanly.
+      const held = await Promise.all([open(`${base}/listen`), open(`${base}/echo/a?token=t`)]);
+      served.child.kill("SIGTERM");
+      for (const socket of held) assert.equal((await socket.closed).code, 1001);
+      assert.deepEqual(await served.exited(), { code: 0, signal: null });
+    } finally {
+      served.kill();
+    }
+  });
+}
