@@ -147,3 +147,48 @@ for (const [host, { binary, args }] of Object.entries(hosts)) {
     }
   });
 }
+
+for (const [host, { binary, args }] of Object.entries(hosts)) {
+  test(`${host}: a flood and a client that never reads are bounded`, { skip: skipUnless(binary), timeout: 90_000 }, async (t) => {
+    const served = HostProcess.start(required(binary), args, { cwd: root, env: { PORT: "0" } });
+    try {
+      const base = (await served.origin()).replace(/^http/, "ws");
+
+      // 100 messages at once to a handler reading one per 20 ms, four unread at most.
+      const slow = await open(`${base}/slow`);
+      for (let i = 0; i < 100; i++) slow.ws.send(`m${i}`);
+      if (host === "node") {
+        // node:http stops reading the socket: the flood waits in it, and is read whole.
+        await eventually("every message read", () => slow.ws.bufferedAmount === 0, () => served.output);
+        slow.ws.close(1000);
+        await eventually("the slow handler's report", () => reports(served).some((r) => r.route === "slow"), () => served.output);
+        assert.equal(reports(served).find((r) => r.route === "slow")!.read, 100);
+      } else {
+        // Bun and Deno cannot stop reading: past four times the limit unread, the socket closes
+        // with 1008. Deno, still receiving the flood after its close frame, may drop the
+        // connection instead of finishing the closing handshake: the client then sees 1006.
+        const closed = await slow.closed;
+        if (host === "deno" && closed.code === 1006) assert.equal(closed.reason, "");
+        else assert.deepEqual(closed, { code: 1008, reason: "Too many unread messages" });
+        await eventually("the slow handler's report", () => reports(served).some((r) => r.route === "slow"), () => served.output);
+        assert.ok((reports(served).find((r) => r.route === "slow")!.read as number) < 100);
+      }
+
+      // A client that never reads: the sends wait on the buffer limit, then the socket closes (1008).
+      const firehose = await open(`${base}/firehose`);
+      (firehose.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      await eventually("the firehose's report", () => reports(served).some((r) => r.route === "firehose"), () => served.output);
+      const report = reports(served).find((r) => r.route === "firehose")!;
+      t.diagnostic(`${report.sent as number} chunks of 64 KiB sent before the send gave up`);
+      assert.equal(report.code, 1008);
+      // What went out is bounded by the kernel's socket buffers (about 4 MiB on loopback) and
+      // the 256 KiB limit, not by how long the send waited.
+      assert.ok((report.sent as number) < 256, `${report.sent as number} chunks of 64 KiB sent to a client that never read`);
+      firehose.ws.terminate();
+      served.child.kill("SIGTERM");
+      assert.equal((await served.exited()).code, 0);
+    } finally {
+      served.kill();
+    }
+  });
+}
