@@ -251,6 +251,7 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
    */
   use(middleware: Middleware<Context>): this {
     this.#dispatcher.use(middleware);
+    this.#websockets.use(middleware);
     return this;
   }
 

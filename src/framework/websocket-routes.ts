@@ -10,6 +10,9 @@ import { writeNode } from "../toolkit/node-writer.ts";
 import type { PathTemplate } from "../toolkit/path-template.ts";
 import type { AppConfig, SpryRequest } from "../toolkit/request.ts";
 import { finalize } from "../toolkit/response.ts";
+import { compose, type Middleware } from "../toolkit/middleware.ts";
+import { handshakePolicy } from "../toolkit/middleware/handshake.ts";
+import { emptyResponse, type SpryResponse } from "../toolkit/response.ts";
 import { RouteTable, type Endpoint } from "../toolkit/route-table.ts";
 import { NodeUpgrades } from "../toolkit/websocket/node-upgrade.ts";
 import { defaultWebSocketLimits, type Accept, type WebSocketLimits } from "../toolkit/websocket/transport.ts";
@@ -30,6 +33,11 @@ export class WebSocketRoutes<Tasks> {
   readonly #upgrades = new NodeUpgrades();
   readonly #open = new Set<WebSocket>();
   #closing = false;
+  /** The app's middleware whose policy applies to handshakes (TrustedHost), run before routing. */
+  readonly #guards: Middleware<any>[] = [];
+  #guard: ((request: SpryRequest<Tasks>) => Promise<SpryResponse>) | undefined;
+  /** Origins the app's CORS policy trusts, let in where a route keeps the same-origin default. */
+  readonly #trustedOrigins: ((origin: string) => boolean)[] = [];
   readonly defaults: WebSocketLimits;
 
   constructor(config: AppConfig<Tasks>, dispatcher: Dispatcher<Tasks>, defaults: Partial<WebSocketLimits> = {}) {
@@ -37,6 +45,16 @@ export class WebSocketRoutes<Tasks> {
     this.#dispatcher = dispatcher;
     this.#table = new RouteTable(config.limits.maxParamLength);
     this.defaults = { ...defaultWebSocketLimits, ...definedOnly(defaults) };
+  }
+
+  /** app.use(): what the middleware's policy says about handshakes, if anything. */
+  use(middleware: Middleware<any>): void {
+    const policy = handshakePolicy(middleware);
+    if (policy?.runs === true) {
+      this.#guards.push(middleware);
+      this.#guard = compose(this.#guards, () => PASSED);
+    }
+    if (policy?.allowsOrigin !== undefined) this.#trustedOrigins.push(policy.allowsOrigin);
   }
 
   add(template: PathTemplate, endpoint: Endpoint, limits: Partial<WebSocketLimits>): void {
@@ -94,10 +112,20 @@ export class WebSocketRoutes<Tasks> {
     // open a socket after the others were told 1001, to be dropped at the end of the grace
     // period: refused instead, so the client retries at once, on a server that stays.
     if (this.#closing) return refuse(await this.#dispatcher.answer(inner, new HTTPException(503, "Server shutting down")));
+    if (this.#guard !== undefined) {
+      // A guard that answers by itself (TrustedHost's 400) refuses the handshake with that answer.
+      let answer: SpryResponse;
+      try {
+        answer = await this.#guard(inner);
+      } catch (error) {
+        return refuse(await this.#dispatcher.answer(inner, error));
+      }
+      if (answer !== PASSED) return refuse(answer);
+    }
     const match = this.#table.find("GET", inner.path);
     if (match === null) return refuse(await this.#dispatcher.answer(inner, new HTTPException(404, "Not Found")));
     const limits = this.#limits.get(match.entry.endpoint)!;
-    if (!originAllowed(inner, limits.origins)) return refuse(await this.#dispatcher.answer(inner, new HTTPException(403, "Origin not allowed")));
+    if (!originAllowed(inner, limits.origins, this.#trustedOrigins)) return refuse(await this.#dispatcher.answer(inner, new HTTPException(403, "Origin not allowed")));
     const request = new WebSocketRequest<Tasks>(inner, acceptFor(limits), limits, refuse);
     request.matched(match.params, match.entry.info);
     const ws = request.websocket;
@@ -125,10 +153,11 @@ export class WebSocketRoutes<Tasks> {
 
 // Cross-site WebSocket hijacking: a browser opens a socket to any site and sends that site's
 // cookies; only the Origin header says which page asked. Clients that are not browsers send none.
-function originAllowed(request: SpryRequest<any>, origins: WebSocketLimits["origins"]): boolean {
+function originAllowed(request: SpryRequest<any>, origins: WebSocketLimits["origins"], trusted: readonly ((origin: string) => boolean)[]): boolean {
   const origin = request.header("origin");
   if (origin === undefined || origins === "*") return true;
   if (origins === "same-origin") {
+    if (trusted.some((allows) => allows(origin))) return true;
     try {
       // The Host header, or on the Fetch path without one, the authority of the request's URL.
       return new URL(origin).host === request.authority;
@@ -138,6 +167,9 @@ function originAllowed(request: SpryRequest<any>, origins: WebSocketLimits["orig
   }
   return origins.includes(origin);
 }
+
+// What the handshake guards' chain ends in when every guard let the handshake through.
+const PASSED = emptyResponse(204);
 
 function definedOnly<T extends object>(values: Partial<T>): Partial<T> {
   const defined: Partial<T> = {};

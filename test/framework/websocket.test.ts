@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
 import { CloseCode, depends, header, HTTPException, query, Router, Spry, WebSocketDisconnect } from "spry";
+import { cors, compress, trustedHost } from "spry/middleware";
 import { TestClient, WebSocketDenied } from "spry/testing";
 import { recordingLogger } from "../support/logger.ts";
 import { eventually } from "../support/server.ts";
@@ -190,4 +191,47 @@ test("origins: same-origin by default, a list, or any", async () => {
   await denied("/listed", "http://testserver");
   assert.equal(await (await c.websocket("/listed", { headers: { origin: "https://app.example" } })).receiveText(), "ok");
   assert.equal(await (await c.websocket("/any", { headers: { origin: "https://evil.example" } })).receiveText(), "ok");
+});
+
+test("TrustedHost applies to handshakes as to requests: a host not allowed is refused with its 400", async () => {
+  const guarded = new Spry({ logger: false });
+  guarded.use(compress()); // has nothing to say to a socket, and does not run for one
+  guarded.use(trustedHost({ allowedHosts: ["testserver", "*.example.com"] }));
+  let ran = 0;
+  guarded.websocket("/ws", async (_, ws) => {
+    ran++;
+    await ws.send("ok");
+  });
+  const c = new TestClient(guarded);
+  assert.equal(await (await c.websocket("/ws")).receiveText(), "ok");
+  assert.equal(await (await c.websocket("/ws", { headers: { host: "api.example.com" } })).receiveText(), "ok");
+  for (const host of ["evil.example", "example.com.evil.net", "bad\thost"]) {
+    const refused = await c.websocket("/ws", { headers: { host } }).then(() => assert.fail(`${host} was let in`), (e: unknown) => e);
+    assert.ok(refused instanceof WebSocketDenied);
+    assert.equal(refused.response.status, 400);
+    assert.equal(await refused.response.text(), "Invalid host header");
+  }
+  assert.equal(ran, 2);
+});
+
+test("CORS's allowed origins may open the sockets that keep the same-origin default; its `*` does not, nor does it widen a route's own list", async () => {
+  const make = (allowOrigins: string[]) => {
+    const app = new Spry({ logger: false });
+    app.use(cors({ allowOrigins, allowOriginRegex: "https://.*\\.partner\\.example" }));
+    app.websocket("/same", (_, ws) => ws.send("ok"));
+    app.websocket("/listed", (_, ws) => ws.send("ok"), { origins: ["https://other.example"] });
+    return new TestClient(app);
+  };
+  const c = make(["https://app.example"]);
+  const opens = async (path: string, origin: string) => (await (await c.websocket(path, { headers: { origin } })).receiveText()) === "ok";
+  const denied = (client: TestClient, path: string, origin: string) =>
+    assert.rejects(client.websocket(path, { headers: { origin } }), (e: unknown) => e instanceof WebSocketDenied && e.response.status === 403);
+  assert.ok(await opens("/same", "https://app.example"));
+  assert.ok(await opens("/same", "https://eu.partner.example"));
+  assert.ok(await opens("/same", "http://testserver"));
+  await denied(c, "/same", "https://evil.example");
+  await denied(c, "/same", "https://eu.partner.example.evil.net");
+  await denied(c, "/listed", "https://app.example");
+  assert.ok(await opens("/listed", "https://other.example"));
+  await denied(make(["*"]), "/same", "https://evil.example");
 });

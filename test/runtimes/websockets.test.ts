@@ -30,9 +30,9 @@ interface Opened {
 }
 
 /** Opens a socket; rejects with the HTTP status when the handshake is refused. */
-function open(url: string, options: { protocols?: string[]; origin?: string } = {}): Promise<Opened> {
+function open(url: string, options: { protocols?: string[]; origin?: string; host?: string } = {}): Promise<Opened> {
   return new Promise((resolve, reject) => {
-    const ws = new Client(url, options.protocols ?? [], { ...(options.origin !== undefined && { origin: options.origin }) });
+    const ws = new Client(url, options.protocols ?? [], { ...(options.origin !== undefined && { origin: options.origin }), ...(options.host !== undefined && { headers: { host: options.host } }) });
     const messages: (string | Buffer)[] = [];
     const waiting: ((m: string | Buffer) => void)[] = [];
     ws.on("message", (data: Buffer, isBinary) => {
@@ -120,6 +120,10 @@ for (const [host, { binary, args }] of Object.entries(hosts)) {
       const partner = await open(`${base}/partner`, { origin: "https://partner.example" });
       assert.equal(await partner.next(), "hello, partner");
       await assert.rejects(open(`${base}/small`, { origin: "https://evil.example" }), { status: 403 });
+      // The app's CORS origins may open a same-origin route; its TrustedHost refuses other hosts.
+      const trusted = await open(`${base}/small`, { origin: "https://app.example" });
+      trusted.ws.close();
+      await assert.rejects(open(`${base}/small`, { host: "evil.example" }), { status: 400, body: "Invalid host header" });
 
       // The route's message limit: under it answered, over it 1009.
       const small = await open(`${base}/small`);

@@ -1,6 +1,7 @@
 import type { Middleware } from "../middleware.ts";
 import type { SpryRequest } from "../request.ts";
 import { textResponse, type OutgoingHeaders, type SpryResponse } from "../response.ts";
+import { withHandshakePolicy } from "./handshake.ts";
 import { addVary, replaceHeader } from "./headers.ts";
 
 export interface CorsOptions {
@@ -34,6 +35,9 @@ const SAFELISTED_HEADERS = ["accept", "accept-language", "content-language", "co
  * or matches the pattern; `Origin: null` (sandboxed frames, `file:` pages) never is. So
  * `allowOrigins: ["*"]` or `["null"]` together with `allowCredentials` throws here, where
  * Starlette would echo every origin.
+ *
+ * WebSocket routes that keep the default `origins: "same-origin"` also take handshakes from
+ * the origins listed here or matching the pattern (not from `*`).
  *
  * @example
  * app.use(cors({
@@ -85,7 +89,11 @@ export function cors(options: CorsOptions = {}): Middleware {
     return failures.length === 0 ? textResponse(200, "OK", headers) : textResponse(400, `Disallowed CORS ${failures.join(", ")}`, headers);
   };
 
-  return async (request, next) => {
+  // Browsers ask no CORS question for a WebSocket, but the origins listed here are pages the
+  // app trusts: they may open its sockets too. `*` does not extend that: a cross-site socket
+  // carries the user's cookies, which `*` never lets a page use.
+  const handshake = { allowsOrigin: (origin: string) => !anyOrigin && allowed(origin) };
+  return withHandshakePolicy(async (request, next) => {
     const origin = request.header("origin");
     if (origin === undefined) {
       const res = await next();
@@ -105,7 +113,7 @@ export function cors(options: CorsOptions = {}): Middleware {
     }
     if (!anyOrigin || echoed !== "*") addVary(res.headers, "Origin");
     return res;
-  };
+  }, handshake);
 }
 
 // As Python's re.fullmatch: the pattern must match the whole origin, so that

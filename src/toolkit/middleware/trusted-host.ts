@@ -1,4 +1,5 @@
 import type { Middleware } from "../middleware.ts";
+import { withHandshakePolicy } from "./handshake.ts";
 import { emptyResponse, textResponse } from "../response.ts";
 import { parseHost, redirectTarget } from "./host.ts";
 
@@ -17,7 +18,8 @@ export interface TrustedHostOptions {
  * Answers only requests whose Host header names one of `allowedHosts`, as Starlette's
  * TrustedHostMiddleware: others get 400 `Invalid host header` before any route runs, which
  * stops Host-header attacks on links the app builds (password-reset mails, redirects).
- * A Host that is not a well-formed name (CR or LF in it, say) is refused the same way.
+ * A Host that is not a well-formed name (CR or LF in it, say) is refused the same way, and so
+ * is a WebSocket handshake to a host not allowed.
  *
  * @example
  * app.use(trustedHost({ allowedHosts: ["example.com", "*.example.com"] }));
@@ -35,7 +37,8 @@ export function trustedHost(options: TrustedHostOptions = {}): Middleware {
   const wwwRedirect = options.wwwRedirect ?? true;
   const allowed = (name: string) => exact.has(name) || suffixes.some((suffix) => name.endsWith(suffix));
 
-  return (request, next) => {
+  // WebSocket handshakes are checked the same way (as Starlette's): refused with the same answer.
+  return withHandshakePolicy((request, next) => {
     const host = parseHost(request.authority);
     if (host !== undefined && allowed(host.name)) return next();
     const target = redirectTarget(request);
@@ -44,5 +47,5 @@ export function trustedHost(options: TrustedHostOptions = {}): Middleware {
       return emptyResponse(307, { location: `${request.scheme}://www.${host.name}${port}${target}` });
     }
     return textResponse(400, "Invalid host header");
-  };
+  }, { runs: true });
 }
