@@ -32,6 +32,8 @@ export class WebSocketRoutes<Tasks> {
   readonly #dispatcher: Dispatcher<Tasks>;
   readonly #upgrades = new NodeUpgrades();
   readonly #open = new Set<WebSocket>();
+  // Each connection's session (its handler and the teardowns after it), until it has ended.
+  readonly #sessions = new Set<Promise<void>>();
   #closing = false;
   /** The app's middleware whose policy applies to handshakes (TrustedHost), run before routing. */
   readonly #guards: Middleware<any>[] = [];
@@ -131,7 +133,9 @@ export class WebSocketRoutes<Tasks> {
     const ws = request.websocket;
     this.#open.add(ws);
     void ws.closed.then(() => this.#open.delete(ws));
-    await runWebSocket(request, match.entry.endpoint, (failed, error) => this.#dispatcher.answer(failed, error), this.#config.logger);
+    const session = runWebSocket(request, match.entry.endpoint, (failed, error) => this.#dispatcher.answer(failed, error), this.#config.logger);
+    this.#sessions.add(session);
+    await session.finally(() => this.#sessions.delete(session));
   }
 
   /**
@@ -148,8 +152,18 @@ export class WebSocketRoutes<Tasks> {
     await Promise.race([Promise.all(open.map((ws) => ws.closed)), late]);
     clearTimeout(timer);
     for (const ws of this.#open) ws.terminate();
+    // The handlers see their sockets close and end (their finally, their dependencies'
+    // teardowns) before the stop goes on to the app's shutdown; one that does not end soon
+    // after its socket is gone is not waited for.
+    timer = undefined;
+    const stuck = new Promise<void>((resolve) => (timer = setTimeout(resolve, SESSION_END_MS)));
+    await Promise.race([Promise.all(this.#sessions), stuck]);
+    clearTimeout(timer);
   }
 }
+
+// How long a stop waits for handlers to end once every socket is closed or dropped.
+const SESSION_END_MS = 1000;
 
 // Cross-site WebSocket hijacking: a browser opens a socket to any site and sends that site's
 // cookies; only the Origin header says which page asked. Clients that are not browsers send none.
