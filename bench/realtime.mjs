@@ -6,7 +6,8 @@
 // --only a,b picks servers (ws, spry, fastify, fastapi); --skip-fastapi leaves FastAPI out. FastAPI
 // runs on the Python lib/frameworks.mjs picks (FASTAPI_PYTHON overrides), which must import fastapi and uvicorn.
 // The server runs on core 0, the load on core 1 (wrk for static, bench/lib/ws-load.mjs else).
-// Run it with Node 24 (../node_modules/.bin/node): the spry app is TypeScript, run as it is.
+// spry runs as installed (its build, dist/, rebuilt when src/ is newer) on Node 24, the app
+// compiled to JavaScript, as the other bench scripts run it (lib/spry-build.mjs).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,9 @@ import { spawnSync } from 'node:child_process';
 import { positiveInt } from './lib/args.mjs';
 import { spawnPinned, stopChild, tail } from './lib/children.mjs';
 import { PYTHON } from './lib/frameworks.mjs';
+import { nodeBinary } from './lib/hosts.mjs';
+import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
+import { REPO_DIR } from './lib/spry-snapshot.mjs';
 import { processCpuTicks, readRssKb } from './lib/procfs.mjs';
 import { freePort, httpGet } from './lib/start-server.mjs';
 import { median } from './lib/table.mjs';
@@ -36,10 +40,12 @@ const { values: opt } = parseArgs({
   },
 });
 
+// Every Node server runs on Node 24 (the harness may run on another).
+const NODE = nodeBinary(24) ?? process.execPath;
 const SERVERS = {
-  spry: () => [process.execPath, join(BENCH, 'apps', 'spry-realtime.ts')],
-  ws: () => [process.execPath, join(BENCH, 'apps', 'ws-alone.mjs')],
-  fastify: () => [process.execPath, join(BENCH, 'apps', 'fastify-realtime.mjs')],
+  spry: () => [NODE, builtApp(REPO_DIR, join(BENCH, 'apps', 'spry-realtime.ts'))],
+  ws: () => [NODE, join(BENCH, 'apps', 'ws-alone.mjs')],
+  fastify: () => [NODE, join(BENCH, 'apps', 'fastify-realtime.mjs')],
   // Uvicorn's fastest single process (uvloop, httptools), its default WebSocket implementation;
   // per-message-deflate off and a 1 MiB message limit, as the others (the load offers deflate).
   fastapi: (port) => [
@@ -229,4 +235,5 @@ async function staticWorkload() {
 
 const workloads = { ws: wsWorkload, sse: sseWorkload, static: staticWorkload };
 if (!(opt.workload in workloads)) throw new Error(`--workload must be one of ${Object.keys(workloads).join(', ')}`);
+ensureBuilt(REPO_DIR);
 await workloads[opt.workload]();

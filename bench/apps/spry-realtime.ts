@@ -1,8 +1,9 @@
 // The app bench/realtime.mjs measures: a WebSocket echo, an endless event stream, the seed's
-// /fast_task/, and a directory of static files (STATIC_DIR).
-import { Spry, ServerSentEvent } from "../../src/index.ts";
-import { staticFiles } from "../../src/toolkit/files/index.ts";
-import { serve } from "../../src/server/index.ts";
+// /fast_task/, and a directory of static files (STATIC_DIR). bench/realtime.mjs runs it as a user
+// would: compiled to JavaScript, against spry's build (lib/spry-build.mjs).
+import { Spry, ServerSentEvent } from "spry";
+import { staticFiles } from "spry/files";
+import { serve } from "spry/server";
 
 const app = new Spry({ logger: false, websocket: { pingInterval: 0 } });
 app.websocket("/echo", async (_, ws) => {
