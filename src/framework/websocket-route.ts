@@ -46,7 +46,7 @@ export function compileWebSocketEndpoint(parts: RouteParts, overrides: Dependenc
         logger.error({ err: error, route: ctx.routeName, ...requestFields(ctx) }, "Unhandled error in a WebSocket handler");
       }
     }
-    ws.finish(failure);
+    ws.handlerEnded(failure);
   };
   return compileEndpoint({ ...parts, handler: session }, overrides, () => SESSION_OVER);
 }
@@ -79,11 +79,11 @@ async function answerFailure<R extends WebSocketRequest<any>>(request: R, error:
   if (error instanceof RequestValidationError) return closeInvalid(ws, error);
   if (!request.accepted && ws.state === "connecting" && !(error instanceof WebSocketDisconnect)) {
     await request.refuse(await answer(request, error));
-    ws.finish(undefined);
+    ws.handlerEnded(undefined);
     return;
   }
   if (!(error instanceof WebSocketDisconnect)) logger.error({ err: error, route: request.routeName, ...requestFields(request) }, "Unhandled error in a WebSocket route");
-  ws.finish(error);
+  ws.handlerEnded(error);
 }
 
 // The errors go in the close reason when they fit its 123 bytes; otherwise as a first message,

@@ -116,6 +116,7 @@ export abstract class SpryRequest<Tasks = unknown> {
   /**
    * This request's response headers and after-response work (see RequestScope), made on first
    * use; dispatch drives it.
+   * @internal spry's own layers use it; not part of the published types.
    */
   get scope(): RequestScope<Tasks> {
     if (this.#scope !== undefined) return this.#scope;
@@ -124,12 +125,12 @@ export abstract class SpryRequest<Tasks = unknown> {
     return scope;
   }
 
-  /** The scope if anything has used it, else undefined: what dispatch and the error layers check. */
+  /** The scope if anything has used it, else undefined: what dispatch and the error layers check. @internal */
   get usedScope(): RequestScope<Tasks> | undefined {
     return this.#scope;
   }
 
-  /** Called by dispatch once the layers have returned: the scope's deferred work may then run. */
+  /** Called by dispatch once the layers have returned: the scope's deferred work may then run. @internal */
   endpointReturned(): void {
     this.#returned = true;
     this.#scope?.endpointReturned();

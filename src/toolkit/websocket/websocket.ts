@@ -287,8 +287,11 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     };
   }
 
-  /** Ends this socket's life from the server side: the handler finished or failed. */
-  finish(error: unknown): void {
+  /**
+   * Ends this socket's life from the server side once its handler has returned or thrown.
+   * @internal spry's WebSocket routes call it; not part of the published types.
+   */
+  handlerEnded(error: unknown): void {
     if (this.#closed !== undefined) return;
     if (this.#state === "connecting" && this.#accepting === undefined) {
       // Never accepted: as Starlette, the handshake is refused.
