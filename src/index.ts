@@ -32,6 +32,7 @@ export { currentContext, type Context } from "./framework/context.ts";
 export { SpryRequest, type AppHandle, type AppState, type RequestState, type Client, type RouteInfo, type QueryValues } from "./toolkit/request.ts";
 export { SpryResponse, jsonResponse, textResponse, emptyResponse, type ResponseLike, type ResponseBody, type OutgoingHeaders } from "./toolkit/response.ts";
 export { InvalidHeaderError } from "./toolkit/header-check.ts";
+export { NoMatchFound, type PathParamValue } from "./framework/url-for.ts";
 export type { Middleware, Next } from "./toolkit/middleware.ts";
 export { currentRequestId } from "./common/request-facts.ts";
 export type { Lifespan, LifespanState } from "./framework/lifespan.ts";

@@ -27,6 +27,7 @@ import { HTTPException } from "../common/http-exception.ts";
 import type { Middleware } from "../toolkit/middleware.ts";
 import { buildDocument, type OpenAPIInfo } from "./openapi/document.ts";
 import { registerDocs, type DocsOptions } from "./openapi/routes.ts";
+import { RouteNames, type PathParamValue } from "./url-for.ts";
 import { Router, type Rebuild, type RouteDefinition } from "./router.ts";
 import { ThreadPool, threadPool, type ThreadPoolOptions } from "../threads/pool.ts";
 import type { Duplex } from "node:stream";
@@ -121,7 +122,9 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
   readonly #strict: boolean;
   readonly #lifespan: LifespanRunner<State>;
   readonly #websockets: WebSocketRoutes<BackgroundTasks>;
-  #openapi: string | undefined;
+  /** The OpenAPI document as JSON, by the root path it is served under. */
+  readonly #openapi = new Map<string, string>();
+  #names: RouteNames | undefined;
 
   /**
    * Replacements for dependencies, for tests: `app.dependencyOverrides.set(real, fake)`.
@@ -151,7 +154,6 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     this.#table = new RouteTable(limits.maxParamLength);
     this.#dispatcher = new Dispatcher(this.#table, this.config, {
       redirectSlashes: options.redirectSlashes,
-      rootPath,
       timeout: options.timeout ?? timeoutFromEnv(),
       overload: options.overload,
       blocking: options.blocking,
@@ -179,9 +181,32 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     return JSON.parse(this.openapiJson());
   }
 
-  /** The OpenAPI document as JSON text, as `/openapi.json` serves it. */
-  openapiJson(): string {
-    return (this.#openapi ??= JSON.stringify(buildDocument(this.routes.filter((route) => route.websocket === undefined), this.#info)));
+  /**
+   * The OpenAPI document as JSON text, as `/openapi.json` serves it: for the app served under
+   * `rootPath` (default: its own), which its `servers` list first, as FastAPI's does for the
+   * request's root path, so that a mounted app names its mount and not the proxy's prefix alone.
+   */
+  openapiJson(rootPath: string = this.rootPath): string {
+    let json = this.#openapi.get(rootPath);
+    if (json === undefined) {
+      json = JSON.stringify(buildDocument(this.routes.filter((route) => route.websocket === undefined), { ...this.#info, rootPath: rootPath || undefined }));
+      this.#openapi.set(rootPath, json);
+    }
+    return json;
+  }
+
+  /**
+   * The path of the route named `name` (its `name` option, else its handler's function name)
+   * with `params` put in, percent-encoded: FastAPI's `app.url_path_for`. Without the root path,
+   * as there; a link a client follows starts with `ctx.rootPath` (or is `ctx.urlFor`'s). The
+   * parameters must be exactly the route's, else NoMatchFound.
+   *
+   * @example
+   * app.get("/items/{item_id}", { item_id: z.int() }, function readItem({ item_id }) { ... });
+   * app.urlPathFor("readItem", { item_id: 42 }); // "/items/42"
+   */
+  urlPathFor(name: string, params?: Readonly<Record<string, PathParamValue>>): string {
+    return (this.#names ??= new RouteNames(this.routes)).pathFor(name, params);
   }
 
   /** What the lifespan yielded; available once the app has started. */
@@ -377,7 +402,8 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     const dependencies = [...this.#dependencies, ...(route.options.dependencies ?? [])];
     const strict = route.options.strict ?? this.#strict;
     super.addRoute({ ...route, options: { ...route.options, dependencies, strict } });
-    this.#openapi = undefined;
+    this.#openapi.clear();
+    this.#names = undefined;
     // Compiled from the final path, once the router's prefix has been applied.
     const added = this.routes[this.routes.length - 1]!;
     const template = parsePathTemplate(added.path);

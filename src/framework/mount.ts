@@ -48,9 +48,11 @@ function subRequest(ctx: SpryRequest, path: string): Request {
   return new Request(url, { method: ctx.method, headers, body, signal: ctx.signal, duplex: "half" } as RequestInit);
 }
 
+// The scheme and host the client used (a trusted proxy's, on node:http), so that the app below
+// builds its links (ctx.urlFor) as the one above does.
 function origin(ctx: SpryRequest): string {
   if (ctx instanceof FetchRequest) return new URL(ctx.request.url).origin;
-  const host = ctx.header("host");
-  if (host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `http://${host}`;
-  return "http://localhost";
+  const host = ctx.authority;
+  if (host !== undefined && /^[A-Za-z0-9.\-:[\]]+$/.test(host)) return `${ctx.scheme}://${host}`;
+  return `${ctx.scheme}://localhost`;
 }

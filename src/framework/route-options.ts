@@ -41,6 +41,11 @@ export interface RouteOptions<
   summary?: string;
   description?: string;
   operationId?: string;
+  /**
+   * The route's name, for links to it: `app.urlPathFor(name, params)` and `ctx.app.urlPathFor`
+   * (FastAPI's `name=`). Default: the handler's function name, if it has one.
+   */
+  name?: string;
   deprecated?: boolean;
   /** Leave the route out of the OpenAPI document. */
   includeInSchema?: boolean;

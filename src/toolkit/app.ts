@@ -13,6 +13,8 @@ export interface ToolkitOptions extends DispatchOptions {
   limits?: Partial<RequestLimits>;
   /** Where errors are logged: a pino logger (the default), or false for none. */
   logger?: Logger | false;
+  /** The prefix a proxy serves the app under, which it strips ("" for none): redirects carry it. */
+  rootPath?: string | undefined;
 }
 
 /** One route of a ToolkitApp: a method, a FastAPI path template, and its endpoint. */

@@ -21,8 +21,6 @@ import { ServerErrors } from "./server-errors.ts";
 /** How a Dispatcher treats requests beyond routing; each part is documented on SpryOptions. */
 export interface DispatchOptions {
   redirectSlashes?: boolean | undefined;
-  /** The app's root path ("" for none): redirects carry it. */
-  rootPath?: string | undefined;
   timeout?: number | undefined;
   overload?: OverloadOptions | undefined;
   blocking?: BlockingOptions | undefined;
@@ -84,7 +82,6 @@ export class Dispatcher<Tasks = unknown> {
       logger: config.logger,
       stats: config.stats,
       redirectSlashes: options.redirectSlashes ?? true,
-      rootPath: options.rootPath ?? "",
       timeout: positiveTimeout(options.timeout),
     });
     this.#errors = this.#build();

@@ -42,6 +42,8 @@ export interface RequestState extends AppState {
 export interface AppHandle {
   /** What the lifespan yielded; reading it before the app started throws, naming the fix. */
   readonly state: AppState;
+  /** The path of a named route of the app, without the root path: Spry's `urlPathFor`. */
+  urlPathFor(name: string, params?: Readonly<Record<string, string | number | bigint | boolean>>): string;
 }
 
 const NO_PARAMS: Record<string, string | undefined> = Object.freeze({});
@@ -49,6 +51,9 @@ const NO_PARAMS: Record<string, string | undefined> = Object.freeze({});
 const NO_APP: AppHandle = {
   get state(): AppState {
     throw new Error("This request belongs to no app with a lifespan: ctx.app.state is a Spry app's");
+  },
+  urlPathFor(): string {
+    throw new Error("This request belongs to no app with named routes: ctx.app.urlPathFor is a Spry app's");
   },
 };
 
@@ -208,6 +213,23 @@ export abstract class SpryRequest<Tasks = unknown> {
   }
 
   protected abstract fullUrl(): URL;
+
+  /**
+   * An absolute URL to the app's route `name` with `params` put in: FastAPI's
+   * `request.url_for`. Its scheme and host are the ones the client used (a trusted proxy's
+   * X-Forwarded-Proto and -Host), its path starts with the request's root path (the proxy's
+   * prefix, `--root-path`, and any mounts). See Spry's `urlPathFor` for names and parameters.
+   *
+   * @example
+   * app.post("/items", { item: Item }, ({ item }, ctx) => {
+   *   const id = save(item);
+   *   return new Response(null, { status: 201, headers: { location: ctx.urlFor("readItem", { item_id: id }).href } });
+   * });
+   */
+  urlFor(name: string, params?: Readonly<Record<string, string | number | bigint | boolean>>): URL {
+    // Joined as text, not resolved against the URL: a path starting "//" stays a path.
+    return new URL(`${this.url.origin}${this.rootPath}${this.app.urlPathFor(name, params)}`);
+  }
 
   /**
    * Yours, for this request only: middleware puts what it learned here (a user, a request id)

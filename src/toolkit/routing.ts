@@ -14,8 +14,6 @@ export interface RoutingOptions {
   readonly stats: RequestCounters;
   /** Redirect (307) `/a/` to `/a` or back when only the other form exists. */
   readonly redirectSlashes: boolean;
-  /** The app's root path ("" for none): a redirect goes back through it. */
-  readonly rootPath: string;
   /** The app-wide handler deadline in milliseconds; a route's own replaces it. */
   readonly timeout: number | undefined;
 }
@@ -28,12 +26,12 @@ export interface RoutingOptions {
  * exception handlers see it as they see the endpoint's own errors.
  */
 export function routing<R extends SpryRequest<any>>(table: RouteTable, options: RoutingOptions): (request: R) => ResponseLike | Promise<ResponseLike> {
-  const { limits, logger, stats, redirectSlashes, rootPath } = options;
+  const { limits, logger, stats, redirectSlashes } = options;
   return (request) => {
     const refused = checkTarget(request.path, request.search, limits);
     if (refused !== undefined) throw refused;
     const match = table.find(request.method, request.path);
-    if (match === null) return miss(table, request, redirectSlashes, rootPath);
+    if (match === null) return miss(table, request, redirectSlashes);
     request.matched(match.params, match.entry.info);
     const tooLarge = checkDeclaredLength(request.header("content-length"), request.bodyLimit);
     if (tooLarge !== undefined) throw tooLarge;
@@ -44,7 +42,7 @@ export function routing<R extends SpryRequest<any>>(table: RouteTable, options: 
   };
 }
 
-function miss(table: RouteTable, request: SpryRequest<any>, redirectSlashes: boolean, rootPath: string): ResponseLike {
+function miss(table: RouteTable, request: SpryRequest<any>, redirectSlashes: boolean): ResponseLike {
   const tooLarge = checkDeclaredLength(request.header("content-length"), request.bodyLimit);
   if (tooLarge !== undefined) throw tooLarge;
   const path = request.path;
@@ -53,8 +51,9 @@ function miss(table: RouteTable, request: SpryRequest<any>, redirectSlashes: boo
   if (allowed.length > 0) throw new HTTPException(405, "Method Not Allowed", { allow: allowed.join(", ") });
   const other = redirectSlashes ? otherSlashForm(table, path) : undefined;
   if (other !== undefined) {
-    // Behind a proxy that strips the root path, the client must be sent back through it.
-    const target = rootPath + other;
+    // Behind a proxy that strips the root path, or below a mount, the client must be sent back
+    // through it: the request's root path is the mount's when mounted, else the app's own.
+    const target = request.rootPath + other;
     return emptyResponse(307, { location: request.search === "" ? target : `${target}?${request.search}` });
   }
   throw new HTTPException(404, "Not Found");

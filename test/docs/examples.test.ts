@@ -6,6 +6,7 @@ import { TestClient } from "spry/testing";
 import inputsApp from "../../docs/examples/inputs.ts";
 import responsesApp from "../../docs/examples/responses.ts";
 import routersApp from "../../docs/examples/routers.ts";
+import linksApp, { firstItemPath } from "../../docs/examples/links.ts";
 import { start } from "../../docs/examples/serve.ts";
 
 test("inputs.ts: every location, converted", async () => {
@@ -51,6 +52,18 @@ test("routers.ts: prefixes, tags and a path wildcard", async () => {
     ["/v1/items/{item_id}", ["items"]],
     ["/files/{file_path:path}", ["files"]],
   ]);
+});
+
+test("links.ts: a created item's Location leads to it, through the proxy's prefix", async () => {
+  const client = new TestClient(linksApp);
+  const created = await client.post("/items", { json: { name: "Saw" } });
+  assert.equal(created.status, 201);
+  const location = created.headers.get("location")!;
+  assert.equal(location, "http://testserver/shop/items/1");
+  assert.equal(firstItemPath, "/items/1");
+  // The proxy strips /shop before the app sees the path.
+  const path = new URL(location).pathname.slice("/shop".length);
+  assert.deepEqual(await (await client.get(path)).json(), { name: "Saw" });
 });
 
 test("serve.ts: serves the seed app on a real socket", async () => {

@@ -58,6 +58,20 @@ describe("rootPath", () => {
     assert.equal((await client.get("/openapi.json")).status, 200);
   });
 
+  test("below a mount, a redirect and the OpenAPI servers go through the prefix and the mount, even for an app given a root path of its own", async () => {
+    // As under spry run --root-path /api, whose SPRY_ROOT_PATH every app in the process reads.
+    const sub = new Spry({ logger: false, rootPath: "/api" });
+    sub.get("/items/", () => ["x"]);
+    const outer = app();
+    outer.mount("/v2", sub);
+    const client = new TestClient(outer);
+    const redirect = await client.get("/v2/items?q=1");
+    assert.equal(redirect.status, 307);
+    assert.equal(redirect.headers.get("location"), "/api/v2/items/?q=1");
+    assert.deepEqual((await (await client.get("/v2/openapi.json")).json()).servers, [{ url: "/api/v2" }]);
+    assert.deepEqual(sub.openapi().servers, [{ url: "/api" }], "the app's own document is unchanged");
+  });
+
   test("a trailing slash is dropped; a path without a leading slash is refused", () => {
     assert.equal(new Spry({ logger: false, rootPath: "/api/v1/" }).rootPath, "/api/v1");
     assert.throws(() => new Spry({ logger: false, rootPath: "api" }), /rootPath must be a path such as \/api\/v1, got "api"/);

@@ -59,3 +59,15 @@ new ToolkitApp().route("GET", "/", (request) => {
   const answer: ResponseLike = new Response("ok");
   return answer;
 });
+
+// Links to named routes: a path from the app, an absolute URL from the request; the values a
+// path parameter takes are written as text, an object is not one.
+app.get("/links", (_, ctx) => {
+  expectType<Equal<ReturnType<typeof ctx.urlFor>, URL>>();
+  expectType<Equal<ReturnType<typeof ctx.app.urlPathFor>, string>>();
+  ctx.urlFor("readItem", { item_id: 1, slug: "a", big: 2n, flag: true });
+  // @ts-expect-error an object is not a path parameter's value
+  ctx.urlFor("readItem", { item_id: { id: 1 } });
+  return "ok";
+});
+expectType<Equal<ReturnType<typeof app.urlPathFor>, string>>();

@@ -17,8 +17,8 @@ const HTML = { "content-type": "text/html; charset=utf-8" };
 /** Where the docs routes are added: the app, seen only as far as these routes need it. */
 export interface DocsHost {
   get(path: string, handler: (inputs: {}, ctx: { readonly rootPath: string; header(name: string): string | undefined }) => ResponseLike | Promise<ResponseLike>, options: typeof HIDDEN): unknown;
-  /** The OpenAPI document as JSON text. */
-  openapiJson(): string;
+  /** The OpenAPI document as JSON text, for the app served under `rootPath`. */
+  openapiJson(rootPath: string): string;
 }
 
 /**
@@ -28,7 +28,7 @@ export interface DocsHost {
 export function registerDocs(app: DocsHost, options: DocsOptions, title: string, rootPath = "", redoc: Record<string, Asset> = redocAssets): void {
   const openapiUrl = options.openapiUrl ?? "/openapi.json";
   if (openapiUrl === false) return;
-  app.get(openapiUrl, (_, ctx) => jsonText(200, mounted(app.openapiJson(), ctx.rootPath)), HIDDEN);
+  app.get(openapiUrl, (_, ctx) => jsonText(200, app.openapiJson(ctx.rootPath)), HIDDEN);
   const docsUrl = options.docsUrl ?? "/docs";
   if (docsUrl !== false) {
     // The pages are read through the proxy (or the mount), so what they load carries its prefix.
@@ -55,15 +55,6 @@ function perRootPath(build: (root: string) => string): (root: string) => string 
     if (page === undefined) pages.set(root, (page = build(root)));
     return page;
   };
-}
-
-// As FastAPI does for an app mounted under a root path: its document names that path as its
-// server, unless the app declared servers itself, so that "Try it out" reaches it.
-function mounted(json: string, rootPath: string): string {
-  if (rootPath === "") return json;
-  const document = JSON.parse(json) as { servers?: unknown };
-  document.servers ??= [{ url: rootPath }];
-  return JSON.stringify(document);
 }
 
 function serveAssets(app: DocsHost, base: string, assets: Record<string, Asset>): void {
