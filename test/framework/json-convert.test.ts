@@ -157,6 +157,7 @@ test("lists: arrays only, each item converted at its index; the input is never c
   assert.deepEqual(run(LIST, [1, "x", 2.5]).errors, [["1", "int_parsing", "x"], ["2", "int_from_float", 2.5]]);
   for (const value of ["1", { a: 1 }, null, 1]) refused(LIST, value, "list_type");
   ok({ type: "array" }, ["x", 1], ["x", 1]);
+  assert.deepEqual(run({ type: "object", properties: { l: LIST } }, { l: "x" }).errors, [["l", "list_type", "x"]]);
   ok({ type: "array", items: false } as unknown as JsonSchema, [1], [1]);
 });
 
@@ -171,6 +172,9 @@ test("objects: models refuse non-objects with model_attributes_type, records wit
   for (const value of ["x", [], null, 1]) refused(MODEL, value, "model_attributes_type");
   const RECORD: JsonSchema = { type: "object", additionalProperties: INT };
   ok(RECORD, { a: "1", b: 2 }, { a: 1, b: 2 });
+  const clean = { a: 1 };
+  assert.equal(run(RECORD, clean).value, clean, "nothing converted, nothing copied");
+  assert.deepEqual(run({ type: "object", properties: { m: MODEL } }, { m: "x" }).errors, [["m", "model_attributes_type", "x"]]);
   refused(RECORD, [], "dict_type");
   const BOTH: JsonSchema = { type: "object", properties: { s: STR }, additionalProperties: INT };
   assert.deepEqual(run(BOTH, { s: "1", a: "x" }).errors, [["a", "int_parsing", "x"]]);
@@ -290,6 +294,15 @@ test("convertingSchema: the schema validates the converted value; a conversion's
 
 test("convertingSchema: errors the schema does not see are still reported, ctx kept; async schemas are awaited", async () => {
   const loose: StandardSchemaV1 = { "~standard": { version: 1, vendor: "test", validate: (value) => ({ value }) } };
+  // Every failure at its place, a union's members and nested fields included.
+  const nested = convertingSchema(loose, { type: "object", properties: { u: { anyOf: [INT, BOOL] }, l: { type: "array", items: INT }, m: { type: "object", properties: { n: INT } } } }, false);
+  assert.deepEqual(sync(nested, { u: "x", l: "y", m: { n: "z" } }).issues?.map((i) => [i.path, (i as unknown as { pydantic: { type: string } }).pydantic.type]), [
+    [["u", "int"], "int_parsing"],
+    [["u", "bool"], "bool_parsing"],
+    [["l"], "list_type"],
+    [["m", "n"], "int_parsing"],
+  ]);
+  assert.deepEqual(sync(nested, { u: "1", l: ["2"], m: { n: "3" } }), { value: { u: 1, l: [2], m: { n: 3 } } });
   const converting = convertingSchema(loose, { type: "object", properties: { e: { enum: ["a", "b"] } } }, false);
   const result = sync(converting, { e: "c" });
   assert.deepEqual(result.issues?.map((i) => (i as unknown as { pydantic: unknown }).pydantic), [

@@ -142,10 +142,10 @@ function laxInteger(value: unknown): unknown {
     case "number":
       if (!Number.isInteger(value)) return INT_FROM_FLOAT;
       return Number.isSafeInteger(value) ? value + 0 : INT_SIZE;
-    case "boolean":
-      return value ? 1 : 0;
     case "string":
       return toInteger(value);
+    case "boolean":
+      return value ? 1 : 0;
   }
   return INT_TYPE;
 }
