@@ -67,6 +67,9 @@ test("nesting: up to the cap parses; one level more is a 400 before parsing; str
   // Closing brackets bring the depth back down: many shallow siblings are fine.
   assert.doesNotThrow(() => parseJson(bytes(`[${Array(100).fill(nested(3)).join(",")}]`), 4));
   assert.doesNotThrow(() => parseJson(bytes(`[${Array(100).fill('{"a":{}}').join(",")}]`), 3));
+  // Both kinds of bracket count, wherever the first of each kind is.
+  assert.throws(() => parseJson(bytes('[{"a":{"b":{"c":{}}}}]'), 3), /nested deeper than 3/);
+  assert.throws(() => parseJson(bytes('{"a":[[[[]]]]}'), 3), /nested deeper than 3/);
   // A text shorter than the cap counts as well as a long one.
   assert.doesNotThrow(() => parseJson(bytes("[[1]]"), 2));
   assert.throws(() => parseJson(bytes("[[[1]]]"), 2), /nested deeper than 2/);
