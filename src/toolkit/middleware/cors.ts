@@ -48,7 +48,7 @@ const SAFELISTED_HEADERS = ["accept", "accept-language", "content-language", "co
  * }));
  */
 export function cors(options: CorsOptions = {}): Middleware {
-  const origins = new Set(options.allowOrigins ?? []);
+  const origins = new Set(options.allowOrigins);
   const anyOrigin = origins.has("*");
   const credentials = options.allowCredentials ?? false;
   if (credentials && (anyOrigin || origins.has("null"))) {
