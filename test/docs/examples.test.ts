@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { test } from "node:test";
 import { TestClient } from "spry/testing";
+import exceptionHandlersApp from "../../docs/examples/exception-handlers.ts";
 import inputsApp from "../../docs/examples/inputs.ts";
+import optionalAuthApp from "../../docs/examples/optional-auth.ts";
 import responsesApp from "../../docs/examples/responses.ts";
 import routersApp from "../../docs/examples/routers.ts";
 import linksApp, { firstItemPath } from "../../docs/examples/links.ts";
@@ -40,6 +42,31 @@ test("responses.ts: values, statuses, Responses, HTTPException", async () => {
   const csv = await client.get("/report.csv");
   assert.equal(csv.headers.get("content-type"), "text/csv");
   assert.equal(await csv.text(), "name,price\nHammer,9.5\n");
+});
+
+test("exception-handlers.ts: by class, by status, spry's own 404 included", async () => {
+  const client = new TestClient(exceptionHandlersApp);
+  assert.deepEqual(await (await client.get("/items/5")).json(), { item_id: 5 });
+  const invalid = await client.get("/items/abc");
+  assert.equal(invalid.status, 400);
+  assert.deepEqual(await invalid.json(), { errors: 1 });
+  const unknown = await client.get("/nowhere");
+  assert.equal(unknown.status, 404);
+  assert.deepEqual(await unknown.json(), { message: "No /nowhere" });
+  const raised = await client.get("/items/101");
+  assert.equal(raised.status, 404);
+  assert.deepEqual(await raised.json(), { message: "No /items/101" });
+  const out = await client.get("/items/7");
+  assert.equal(out.status, 409);
+  assert.deepEqual(await out.json(), { item: 7, detail: "Item 7 is out of stock" });
+});
+
+test("optional-auth.ts: autoError false serves guests instead of a 401", async () => {
+  const client = new TestClient(optionalAuthApp);
+  const guest = await client.get("/");
+  assert.equal(guest.status, 200);
+  assert.deepEqual(await guest.json(), { greeting: "hello, guest" });
+  assert.deepEqual(await (await client.get("/", { cookies: { session: "s1" } })).json(), { greeting: "welcome back" });
 });
 
 test("routers.ts: prefixes, tags and a path wildcard", async () => {
