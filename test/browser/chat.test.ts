@@ -1,26 +1,18 @@
 // The chat example as people use it: two Chromium pages, the browser's own WebSocket.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { serve, type Running } from "spry/server";
-import { launchChromium, TEST_TIMEOUT_MS, WAIT_MS } from "../support/chromium.ts";
+import type { Page } from "playwright-core";
+import { browserServer, TEST_TIMEOUT_MS, WAIT_MS, type BrowserServer } from "../support/chromium.ts";
 import app from "../../docs/examples/chat/main.ts";
 
-let browser: Browser;
-let running: Running;
-before(async () => {
-  running = await serve(app, { host: "127.0.0.1", port: 0, handleSignals: false });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await running?.close();
-});
+let session: BrowserServer;
+before(async () => (session = await browserServer(app)));
+after(() => session?.close());
 
 async function join(name: string): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await session.browser.newPage();
   page.setDefaultTimeout(WAIT_MS);
-  await page.goto(`${running.url}/`);
+  await page.goto(`${session.url}/`);
   await page.fill("#name", name);
   await page.click("#join button");
   await page.waitForSelector(`li:text("${name} joined")`);

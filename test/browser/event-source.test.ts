@@ -4,10 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { z } from "zod";
-import type { Browser } from "playwright-core";
 import { header, ServerSentEvent, sleep, Spry } from "spry";
-import { serve, type Running } from "spry/server";
-import { launchChromium, TEST_TIMEOUT_MS, WAIT_MS } from "../support/chromium.ts";
+import { browserServer, TEST_TIMEOUT_MS, WAIT_MS, type BrowserServer } from "../support/chromium.ts";
 
 const seen: (number | undefined)[] = [];
 let closed = 0;
@@ -28,20 +26,13 @@ app.get("/ticks", { last_event_id: header(z.coerce.number().int().optional()) },
   }
 }, { stream: "sse" });
 
-let browser: Browser;
-let running: Running;
-before(async () => {
-  running = await serve(app, { host: "127.0.0.1", port: 0, handleSignals: false });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await running?.close();
-});
+let session: BrowserServer;
+before(async () => (session = await browserServer(app)));
+after(() => session?.close());
 
 test("EventSource receives the events, reconnects, and resumes from the last id", { timeout: TEST_TIMEOUT_MS }, async () => {
-  const page = await browser.newPage();
-  await page.goto(`${running.url}/`, { timeout: WAIT_MS });
+  const page = await session.browser.newPage();
+  await page.goto(`${session.url}/`, { timeout: WAIT_MS });
   const received = await page.evaluate(
     (wait) =>
       new Promise<{ ids: string[]; data: unknown[]; opens: number }>((resolve, reject) => {

@@ -2,37 +2,30 @@
 // page in Debian's Chromium (driven by playwright-core) and calling the app that served the page.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { serve, type Running } from "spry/server";
-import { launchChromium, TEST_TIMEOUT_MS, WAIT_MS } from "../support/chromium.ts";
+import { browserServer, TEST_TIMEOUT_MS, WAIT_MS, type BrowserServer } from "../support/chromium.ts";
 import { bundle } from "./bundle.ts";
 import { echoApp } from "./echo-app.ts";
 
-let server: Running;
-let browser: Browser;
+let served: BrowserServer;
 
 before(async () => {
   const { code } = await bundle("./test/client/browser-calls.ts");
   const app = echoApp();
   app.get("/page", () => new Response("<!doctype html><title>client</title>", { headers: { "content-type": "text/html" } }));
   app.get("/calls.js", () => new Response(code, { headers: { "content-type": "text/javascript" } }));
-  server = await serve(app, { host: "127.0.0.1", port: 0, handleSignals: false, gracePeriod: 2000 });
-  browser = await launchChromium();
+  served = await browserServer(app);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => served?.close());
 
 test("the bundled client calls the app from a page in Chromium", { timeout: TEST_TIMEOUT_MS }, async () => {
-  const context = await browser.newContext();
+  const context = await served.browser.newContext();
   context.setDefaultTimeout(WAIT_MS);
   const errors: string[] = [];
   try {
     const page = await context.newPage();
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${server.url}/page`);
+    await page.goto(`${served.url}/page`);
     const results = await page.evaluate(async () => {
       const module = await import(`${location.origin}/calls.js`);
       return module.calls(location.origin);

@@ -1,5 +1,5 @@
 // Swagger UI's Authorize button, as a person uses it, in Debian's Chromium (driven by
-// playwright-core, launched as test/openapi/browser.test.ts launches it): log in through the
+// playwright-core, launched by test/support/chromium.ts as every browser test): log in through the
 // OAuth2 password form of docs/examples/security.ts, then call the protected routes from "Try
 // it out". Proves that the document's oauth2 flow, its tokenUrl and each operation's
 // `security` are what Swagger UI needs, and that the token it gets is sent back.
@@ -8,8 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { serve, type Running } from "spry/server";
-import { launchChromium, SHOTS, TEST_TIMEOUT_MS, WAIT_MS } from "../support/chromium.ts";
+import { browserServer, SHOTS, TEST_TIMEOUT_MS, WAIT_MS, type BrowserServer } from "../support/chromium.ts";
 import app from "../../docs/examples/security.ts";
 
 
@@ -41,18 +40,15 @@ async function logIn(page: Page, username: string, password: string, scopes: rea
 }
 
 describe("Swagger UI's Authorize button with the OAuth2 password flow", { timeout: TEST_TIMEOUT_MS * 2 }, () => {
-  let server: Running;
+  let served: BrowserServer;
   let browser: Browser;
 
   before(async () => {
-    server = await serve(app, { host: "127.0.0.1", port: 0, handleSignals: false, gracePeriod: 2000 });
-    browser = await launchChromium();
+    served = await browserServer(app);
+    browser = served.browser;
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => served?.close());
 
   test("logs in as johndoe, then GET /users/me answers 200 with the user", { timeout: TEST_TIMEOUT_MS }, async (t) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
@@ -60,21 +56,21 @@ describe("Swagger UI's Authorize button with the OAuth2 password flow", { timeou
     const requests: string[] = [];
     const errors: string[] = [];
     context.on("request", (request) => requests.push(`${request.method()} ${request.url()}`));
-    await context.route((url) => url.origin !== server.url, (route) => route.abort("blockedbyclient"));
+    await context.route((url) => url.origin !== served.url, (route) => route.abort("blockedbyclient"));
     const page = await context.newPage();
     page.on("pageerror", (error) => errors.push(error.message));
     try {
-      await page.goto(`${server.url}/docs`);
+      await page.goto(`${served.url}/docs`);
       await page.locator("#operations-default-get_users_me").waitFor();
       // Before logging in, the operation is refused, as the server's 401 says.
       const anonymous = await run(page, "operations-default-get_users_me");
       assert.equal(anonymous.status, "401");
       assert.deepEqual(JSON.parse(anonymous.body), { detail: "Not authenticated" });
       // Anew, without the hash deep linking left, so that every operation starts closed.
-      await page.goto(`${server.url}/docs`);
+      await page.goto(`${served.url}/docs`);
 
       await logIn(page, "johndoe", "secret", []);
-      assert.ok(requests.includes(`POST ${server.url}/token`), "the dialog posted the password form to tokenUrl");
+      assert.ok(requests.includes(`POST ${served.url}/token`), "the dialog posted the password form to tokenUrl");
 
       const me = await run(page, "operations-default-get_users_me");
       mkdirSync(SHOTS, { recursive: true });
@@ -96,10 +92,10 @@ describe("Swagger UI's Authorize button with the OAuth2 password flow", { timeou
   test("a login asking for the items:read scope gets a token that GET /items/ accepts", { timeout: TEST_TIMEOUT_MS }, async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
     context.setDefaultTimeout(WAIT_MS);
-    await context.route((url) => url.origin !== server.url, (route) => route.abort("blockedbyclient"));
+    await context.route((url) => url.origin !== served.url, (route) => route.abort("blockedbyclient"));
     const page = await context.newPage();
     try {
-      await page.goto(`${server.url}/docs`);
+      await page.goto(`${served.url}/docs`);
       await logIn(page, "johndoe", "secret", ["items:read"]);
       const items = await run(page, "operations-default-get_items_");
       assert.equal(items.status, "200");

@@ -8,8 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test, type TestContext } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
-import { serve, type Running } from "spry/server";
-import { launchChromium, SHOTS, TEST_TIMEOUT_MS, WAIT_MS } from "../support/chromium.ts";
+import { browserServer, SHOTS, TEST_TIMEOUT_MS, WAIT_MS, type BrowserServer } from "../support/chromium.ts";
 import { richApp } from "./rich-app.ts";
 
 // Read once, when the seed module loads: short, so "Execute" answers quickly.
@@ -73,27 +72,24 @@ async function execute(operation: Locator): Promise<{ status: string; body: stri
 }
 
 describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
-  let seed: Running;
-  let rich: Running;
+  let served: BrowserServer;
   let browser: Browser;
+  let seedUrl: string;
+  let richUrl: string;
 
   before(async () => {
-    seed = await serve(seedApp, { host: "127.0.0.1", port: 0, handleSignals: false, gracePeriod: 2000 });
-    rich = await serve(richApp(), { host: "127.0.0.1", port: 0, handleSignals: false, gracePeriod: 2000 });
-    browser = await launchChromium();
+    served = await browserServer(seedApp, richApp());
+    browser = served.browser;
+    [seedUrl, richUrl] = [served.urls[0]!, served.urls[1]!];
   });
 
-  after(async () => {
-    // The browser first, so that its keep-alive connections do not hold the servers' close.
-    await browser?.close();
-    await Promise.all([seed?.close(), rich?.close()]);
-  });
+  after(() => served?.close());
 
   test("Swagger UI lists the seed app's operations and runs GET /slow_task/{item_id} from Try it out", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-    const session = await open(browser, seed.url);
+    const session = await open(browser, seedUrl);
     try {
       const { page } = session;
-      await page.goto(`${seed.url}/docs`);
+      await page.goto(`${seedUrl}/docs`);
       await page.locator("#operations-default-get_slow_task__item_id_").waitFor();
       const paths = await page.locator(".opblock-summary-path").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-path")));
       assert.deepEqual(paths, ["/slow_task/{item_id}", "/fast_task/"]);
@@ -107,11 +103,11 @@ describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
       assert.match(response.body, /"item_id": 42/);
       assert.match(response.body, /"q": "test"/);
       assert.deepEqual(JSON.parse(response.body), { item_id: 42, q: "test" });
-      assert.equal(response.url, `${seed.url}/slow_task/42?q=test`);
+      assert.equal(response.url, `${seedUrl}/slow_task/42?q=test`);
       await screenshot(t, page, "swagger-seed");
 
-      assert.ok(session.requests.includes(`${seed.url}/slow_task/42?q=test`), "the page itself sent the request");
-      assert.deepEqual(foreign(session.requests, seed.url), []);
+      assert.ok(session.requests.includes(`${seedUrl}/slow_task/42?q=test`), "the page itself sent the request");
+      assert.deepEqual(foreign(session.requests, seedUrl), []);
       assert.deepEqual(session.errors, []);
     } finally {
       await session.close();
@@ -119,10 +115,10 @@ describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
   });
 
   test("ReDoc renders the seed app's operations", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-    const session = await open(browser, seed.url);
+    const session = await open(browser, seedUrl);
     try {
       const { page } = session;
-      await page.goto(`${seed.url}/redoc`);
+      await page.goto(`${seedUrl}/redoc`);
       await page.locator('[data-section-id="operation/get_fast_task_"]').waitFor();
       const text = await page.locator("body").innerText();
       assert.match(text, /spry \(0\.1\.0\)/);
@@ -134,8 +130,8 @@ describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
       assert.match(text, /QUERY PARAMETERS[\s\S]*\bq\b/);
       await screenshot(t, page, "redoc-seed");
 
-      assert.ok(session.requests.includes(`${seed.url}/openapi.json`));
-      assert.deepEqual(foreign(session.requests, seed.url), []);
+      assert.ok(session.requests.includes(`${seedUrl}/openapi.json`));
+      assert.deepEqual(foreign(session.requests, seedUrl), []);
       assert.deepEqual(session.errors, []);
     } finally {
       await session.close();
@@ -143,10 +139,10 @@ describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
   });
 
   test("Swagger UI shows the rich app's tags and sends its header, JSON body and form", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-    const session = await open(browser, rich.url);
+    const session = await open(browser, richUrl);
     try {
       const { page } = session;
-      await page.goto(`${rich.url}/docs`);
+      await page.goto(`${richUrl}/docs`);
       await page.locator("#operations-items-get_items__item_id_").waitFor();
       const tags = await page.locator("h3.opblock-tag").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-tag")));
       assert.deepEqual(tags, ["items", "orders", "auth", "users"]);
@@ -175,7 +171,7 @@ describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
       assert.deepEqual(JSON.parse(loggedIn.body), { username: "ann" });
       await screenshot(t, page, "swagger-rich");
 
-      assert.deepEqual(foreign(session.requests, rich.url), []);
+      assert.deepEqual(foreign(session.requests, richUrl), []);
       assert.deepEqual(session.errors, []);
     } finally {
       await session.close();
@@ -183,10 +179,10 @@ describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
   });
 
   test("ReDoc renders the rich app's tags, summaries, models and form body", { timeout: TEST_TIMEOUT_MS }, async (t) => {
-    const session = await open(browser, rich.url);
+    const session = await open(browser, richUrl);
     try {
       const { page } = session;
-      await page.goto(`${rich.url}/redoc`);
+      await page.goto(`${richUrl}/redoc`);
       await page.locator('[data-section-id="operation/get_v1_users_"]').waitFor();
       const text = await page.locator("body").innerText();
       assert.match(text, /Rich app \(1\.2\.3\)/);
@@ -211,7 +207,7 @@ describe("the docs pages in Chromium", { timeout: TEST_TIMEOUT_MS * 5 }, () => {
       for (const tag of ["items", "orders", "auth", "users"]) assert.ok(menu.includes(tag), `no ${tag} in ReDoc's menu`);
       await screenshot(t, page, "redoc-rich");
 
-      assert.deepEqual(foreign(session.requests, rich.url), []);
+      assert.deepEqual(foreign(session.requests, richUrl), []);
       assert.deepEqual(session.errors, []);
     } finally {
       await session.close();
