@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { wireHeaders, wireValue } from "./header-check.ts";
+import { nodeSource, pipeNodeBody } from "./node-body.ts";
 import { SpryResponse, type ResponseLike } from "./response.ts";
 
 /**
@@ -53,7 +54,13 @@ function writeFetchResponse(res: ServerResponse, response: Response): Promise<vo
   return pipeBody(res, response.body);
 }
 
-async function pipeBody(res: ServerResponse, body: ReadableStream<Uint8Array>): Promise<void> {
+function pipeBody(res: ServerResponse, body: ReadableStream<Uint8Array>): Promise<void> {
+  // A file's body that nothing has read yet: its node stream goes straight to the socket.
+  const source = nodeSource(body);
+  return source === undefined ? pipeWebBody(res, body) : pipeNodeBody(res, source);
+}
+
+async function pipeWebBody(res: ServerResponse, body: ReadableStream<Uint8Array>): Promise<void> {
   const reader = body.getReader();
   const onClose = () => void reader.cancel().catch(() => {});
   res.once("close", onClose);

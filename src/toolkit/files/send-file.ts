@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { SendOptions, SendResult } from "@fastify/send";
-import { Readable } from "node:stream";
 import { HTTPException } from "../../common/http-exception.ts";
+import { nodeBody } from "../node-body.ts";
 
 /**
  * What answering with a file needs from the request: its method and the headers of a
@@ -92,7 +92,7 @@ export async function sendFile(request: FileRequest, root: string, encodedPath: 
   for (const [name, value] of Object.entries(result.headers)) headers.set(name, String(value));
   const empty = result.statusCode === 304 || request.method === "HEAD";
   if (empty) result.stream.destroy();
-  const body = empty ? null : (Readable.toWeb(result.stream) as ReadableStream<Uint8Array>);
+  const body = empty ? null : nodeBody(result.stream);
   return { type: "file", path: result.metadata.path, response: new Response(body, { status: result.statusCode, headers }) };
 }
 
