@@ -1,6 +1,7 @@
 // The app bench/realtime.mjs measures: a WebSocket echo, an endless event stream, the seed's
 // /fast_task/, and a directory of static files (STATIC_DIR). bench/realtime.mjs runs it as a user
-// would: compiled to JavaScript, against spry's build (lib/spry-build.mjs).
+// would: compiled to JavaScript, against spry's build (lib/spry-build.mjs); no access log, as the
+// other servers here log nothing per request.
 import { Spry, ServerSentEvent } from "spry";
 import { staticFiles } from "spry/files";
 import { serve } from "spry/server";
@@ -17,4 +18,4 @@ app.get("/events", async function* (_, { signal }) {
 }, { stream: "sse" });
 if (process.env.STATIC_DIR) app.mount("/static", staticFiles({ directory: process.env.STATIC_DIR }));
 
-await serve(app, { port: Number(process.env.PORT), host: process.env.HOST ?? "127.0.0.1", maxConnections: 20_000 });
+await serve(app, { port: Number(process.env.PORT), host: process.env.HOST ?? "127.0.0.1", maxConnections: 20_000, accessLog: false });
