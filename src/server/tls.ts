@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Server, ServerOptions as HttpServerOptions } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { createSecureContext } from "node:tls";
 import { createSecureServer, type Http2SecureServer, type Http2Session } from "node:http2";
 import { LoadError } from "./load-error.ts";
 import type { ServerLimits } from "./options.ts";
@@ -39,6 +40,7 @@ export function createSecureHttpServer(tls: TlsOptions, http2: boolean, http1: H
     ...(tls.passphrase !== undefined && { passphrase: tls.passphrase }),
     ...(tls.caFile !== undefined && { ca: readPem(tls.caFile, "the CA file (--ssl-ca-certs)") }),
   };
+  checkCredentials(credentials, tls.keyFile);
   const sessions = new Set<Http2Session>();
   if (!http2) return { server: createHttpsServer({ ...http1, ...credentials }), sessions };
   const server: Http2SecureServer = createSecureServer({
@@ -64,6 +66,24 @@ export function createSecureHttpServer(tls: TlsOptions, http2: boolean, http1: H
   });
   // The compat API's request and response stand in for node:http's, which is all the app uses.
   return { server: server as unknown as Server, sessions };
+}
+
+/**
+ * Builds the secure context once before the server does, so that a key the certificate cannot
+ * use fails in one line naming the flag. With a wrong passphrase OpenSSL's own message depends
+ * on the bytes the wrong key decrypted to ("bad decrypt" mostly, "DECODER routines::unsupported"
+ * when the padding happens to check out), so an encrypted key's failure names the passphrase.
+ */
+function checkCredentials(credentials: { key: string | Buffer; cert: string | Buffer; passphrase?: string }, keyFile: string | undefined): void {
+  try {
+    createSecureContext(credentials);
+  } catch (error) {
+    const key = keyFile === undefined ? "the key" : `the key file ${keyFile}`;
+    const encrypted = String(credentials.key).includes("ENCRYPTED");
+    const reason = (error as Error).message;
+    if (encrypted) throw new LoadError(`cannot decrypt ${key}: ${credentials.passphrase === undefined ? "it is encrypted and no passphrase was given (--ssl-keyfile-password or SPRY_SSL_KEYFILE_PASSWORD)" : "wrong passphrase (--ssl-keyfile-password)"} (${reason})`);
+    throw new LoadError(`cannot use ${key} with the certificate (--ssl-keyfile, --ssl-certfile): ${reason}`);
+  }
 }
 
 function readPem(path: string | undefined, what: string): Buffer {

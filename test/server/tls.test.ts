@@ -79,7 +79,8 @@ describe("HTTPS", () => {
   test("an encrypted key with its passphrase; a wrong one is refused at startup", async () => {
     const url = await start({ tls: { keyFile: lockedKey, certFile, passphrase: "s3cret" } });
     assert.equal((await https1(url, "/hello")).status, 200);
-    await assert.rejects(start({ tls: { keyFile: lockedKey, certFile, passphrase: "wrong" } }), /bad decrypt|decrypt/i);
+    await assert.rejects(start({ tls: { keyFile: lockedKey, certFile, passphrase: "wrong" } }), /^LoadError: cannot decrypt the key file .*: wrong passphrase \(--ssl-keyfile-password\)/);
+    await assert.rejects(start({ tls: { keyFile: lockedKey, certFile } }), /cannot decrypt the key file .*: it is encrypted and no passphrase was given/);
   });
 
   test("a missing key file: one clear message", async () => {
