@@ -4,10 +4,10 @@
 // users have, none of which may reach spry's internals.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { COMPILERS, caseDirectory, installedConsumer, installedVersion, tscOf, type Consumer } from "../support/consumer.ts";
+import { COMPILERS, REPO, caseDirectory, installedConsumer, installedVersion, tscOf, type Consumer } from "../support/consumer.ts";
 
 /** Each configuration: the tsconfig.json the case writes (undefined: `tsc --init`'s own). */
 const CONFIGURATIONS: Record<string, object | undefined> = {
@@ -81,5 +81,20 @@ describe("the installed package's declarations in a consumer's compiler", { conc
       assert.match(checked.output, /types\.ts\(\d+,\d+\): error TS2339: Property 'name' does not exist/);
       assert.match(checked.output, /types\.ts\(\d+,\d+\): error TS2344: Type 'false' does not satisfy the constraint 'true'/);
     });
+  }
+});
+
+test("every subpath spry exports loads from the installed package, with its declarations", async () => {
+  const consumer = await installedConsumer();
+  const manifest = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { exports: Record<string, string | Record<string, string>> };
+  const entries = Object.keys(manifest.exports).filter((entry) => entry !== "./package.json");
+  assert.ok(entries.includes("./toolkit") && entries.includes("./files"), entries.join(", "));
+  for (const entry of entries) {
+    const specifier = entry === "." ? "spry" : `spry/${entry.slice(2)}`;
+    const target = manifest.exports[entry] as Record<string, string>;
+    assert.ok(existsSync(join(consumer.project, "node_modules/spry", target.types!)), `${specifier}'s declarations ship`);
+    // Imported by the consumer's own Node, from the consumer's directory, with no source condition.
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) throw new Error("no exports");`], { cwd: consumer.project, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    assert.equal(run.status, 0, `${specifier}: ${run.stderr}`);
   }
 });
