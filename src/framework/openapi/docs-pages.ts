@@ -76,16 +76,7 @@ export const redocAssets: Record<string, Asset> = {
 
 /** The Swagger UI page, loading its files from beside it. */
 export function swaggerPage(title: string, openapiUrl: string, docsUrl: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} - Swagger UI</title>
-<link rel="stylesheet" href="${docsUrl}/swagger-ui.css">
-</head>
-<body>
-<div id="swagger-ui"></div>
+  return htmlPage(`${title} - Swagger UI`, `<link rel="stylesheet" href="${docsUrl}/swagger-ui.css">`, `<div id="swagger-ui"></div>
 <script src="${docsUrl}/swagger-ui-bundle.js"></script>
 <script>
 window.ui = SwaggerUIBundle({
@@ -98,45 +89,36 @@ window.ui = SwaggerUIBundle({
   oauth2RedirectUrl: window.location.origin + ${scriptString(`${docsUrl}/oauth2-redirect.html`)},
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
 });
-</script>
-</body>
-</html>
-`;
+</script>`);
 }
 
 /** The ReDoc page. */
 export function redocPage(title: string, openapiUrl: string, redocUrl: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} - ReDoc</title>
-<style>body { margin: 0; padding: 0; }</style>
-</head>
-<body>
-<redoc spec-url="${escapeHtml(openapiUrl)}"></redoc>
-<script src="${redocUrl}/redoc.standalone.js"></script>
-</body>
-</html>
-`;
+  return htmlPage(`${title} - ReDoc`, "<style>body { margin: 0; padding: 0; }</style>", `<redoc spec-url="${escapeHtml(openapiUrl)}"></redoc>
+<script src="${redocUrl}/redoc.standalone.js"></script>`);
 }
 
 /** What /redoc shows when the optional `redoc` package is not installed: how to install it. */
 export function redocMissingPage(title: string, openapiUrl: string): string {
+  const style = "<style>body { font: 16px/1.5 system-ui, sans-serif; max-width: 40em; margin: 3em auto; padding: 0 1em; } code { background: #eee; padding: 0.1em 0.3em; }</style>";
+  return htmlPage(`${title} - ReDoc`, style, `<h1>ReDoc is not installed</h1>
+<p>This page needs the optional <code>redoc</code> package. Install it in the app's project and restart the app:</p>
+<pre><code>npm install redoc</code></pre>
+<p>Meanwhile the OpenAPI document is at <a href="${escapeHtml(openapiUrl)}">${escapeHtml(openapiUrl)}</a>.</p>`);
+}
+
+/** The frame the three pages share; `head` and `body` are markup, `title` is text. */
+function htmlPage(title: string, head: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} - ReDoc</title>
-<style>body { font: 16px/1.5 system-ui, sans-serif; max-width: 40em; margin: 3em auto; padding: 0 1em; } code { background: #eee; padding: 0.1em 0.3em; }</style>
+<title>${escapeHtml(title)}</title>
+${head}
 </head>
 <body>
-<h1>ReDoc is not installed</h1>
-<p>This page needs the optional <code>redoc</code> package. Install it in the app's project and restart the app:</p>
-<pre><code>npm install redoc</code></pre>
-<p>Meanwhile the OpenAPI document is at <a href="${escapeHtml(openapiUrl)}">${escapeHtml(openapiUrl)}</a>.</p>
+${body}
 </body>
 </html>
 `;
