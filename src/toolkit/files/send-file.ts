@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { SendOptions, SendResult } from "@fastify/send";
+import type { Stats } from "node:fs";
 import { HTTPException } from "../../common/http-exception.ts";
 import { nodeBody } from "../node-body.ts";
 
@@ -48,8 +49,8 @@ export class FileRefused extends Error {
 }
 
 export interface SendFileOptions extends Pick<SendOptions, "maxAge" | "immutable" | "etag" | "lastModified" | "acceptRanges" | "cacheControl" | "dotfiles" | "index" | "extensions"> {
-  /** Called with the file's absolute path before it is opened; throw FileRefused to answer 404. */
-  check?: (path: string) => void | Promise<void>;
+  /** Called with the file's absolute path and stat before it is opened; throw FileRefused to answer 404. */
+  check?: (path: string, stat: Stats) => void | Promise<void>;
   /** Leave the content type out (a precompressed sibling takes its original's). */
   contentType?: boolean;
 }
@@ -72,7 +73,7 @@ export type Sent =
 export async function sendFile(request: FileRequest, root: string, encodedPath: string, options: SendFileOptions = {}): Promise<Sent> {
   const { check, ...rest } = options;
   const sendOptions: SendOptions = { ...rest, root };
-  if (check !== undefined) sendOptions.onFile = (path) => check(path);
+  if (check !== undefined) sendOptions.onFile = check;
   let result: SendResult;
   try {
     result = await fastifySend().send(requestFor(request, options.acceptRanges !== false) as never, encodedPath, sendOptions);

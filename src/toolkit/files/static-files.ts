@@ -1,9 +1,8 @@
 import { statSync } from "node:fs";
-import { realpath } from "node:fs/promises";
 import { resolve } from "node:path";
 import { HTTPException } from "../../common/http-exception.ts";
 import { negotiate } from "../middleware/accept-encoding.ts";
-import { insideRealRoot } from "./safe-path.ts";
+import { RootGuard } from "./root-guard.ts";
 import { fastifySend, sendFile, type FileRequest, type SendFileOptions } from "./send-file.ts";
 
 export interface StaticFilesOptions {
@@ -47,7 +46,6 @@ export class StaticFiles {
   readonly html: boolean;
   readonly #options: SendFileOptions;
   readonly #precompressed: boolean;
-  #realRoot: Promise<string> | undefined;
 
   constructor(options: StaticFilesOptions) {
     this.directory = resolve(options.directory);
@@ -66,7 +64,8 @@ export class StaticFiles {
       index: this.html ? ["index.html"] : false,
     };
     if (options.followSymlinks !== true) {
-      this.#options.check = (path) => insideRealRoot(this.directory, path, (this.#realRoot ??= realpath(this.directory)));
+      const guard = new RootGuard(this.directory);
+      this.#options.check = (path, stat) => guard.check(path, stat);
     }
   }
 
