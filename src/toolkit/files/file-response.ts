@@ -1,7 +1,7 @@
 import { create as contentDisposition } from "content-disposition";
 import { basename, dirname, resolve } from "node:path";
 import { HTTPException } from "../../common/http-exception.ts";
-import { sendFile, type FileRequest } from "./send-file.ts";
+import { fetchResponse, prepareSend, sendFile, type FileRequest } from "./send-file.ts";
 
 export interface FileResponseOptions {
   /**
@@ -32,7 +32,7 @@ export interface FileResponseOptions {
  */
 export async function fileResponse(request: FileRequest, path: string, options: FileResponseOptions = {}): Promise<Response> {
   const absolute = resolve(path);
-  const sent = await sendFile(request, dirname(absolute), `/${encodeURIComponent(basename(absolute))}`, {
+  const prepared = prepareSend(dirname(absolute), {
     // The server chose this file, dot or not.
     dotfiles: "allow",
     index: false,
@@ -40,8 +40,9 @@ export async function fileResponse(request: FileRequest, path: string, options: 
     immutable: options.immutable ?? false,
     contentType: options.contentType === undefined,
   });
+  const sent = await sendFile(request, `/${encodeURIComponent(basename(absolute))}`, prepared);
   if (sent.type === "directory") throw new HTTPException(404, "Not Found");
-  const response = sent.response;
+  const response = fetchResponse(sent);
   if (options.contentType !== undefined && response.status !== 304) response.headers.set("content-type", options.contentType);
   if (options.filename !== undefined || options.disposition !== undefined) {
     response.headers.set("content-disposition", contentDisposition(options.filename, { type: options.disposition ?? "attachment" }));

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type { SendOptions, SendResult } from "@fastify/send";
 import type { Stats } from "node:fs";
 import { HTTPException } from "../../common/http-exception.ts";
+import type { OutgoingHeaders } from "../header-check.ts";
 import { nodeBody } from "../node-body.ts";
 
 /**
@@ -55,28 +56,60 @@ export interface SendFileOptions extends Pick<SendOptions, "maxAge" | "immutable
   contentType?: boolean;
 }
 
-/** A file found (200, 206, 304 or a HEAD), or a directory where a file was asked for. */
-export type Sent =
-  | { readonly type: "file"; readonly response: Response; readonly path: string }
-  | { readonly type: "directory" };
+/** The file core's options for one root, made once (per mount, for staticFiles()), not per request. */
+export interface PreparedSend {
+  readonly options: SendOptions;
+  readonly acceptRanges: boolean;
+}
 
-/**
- * Answers `request` with the file at `encodedPath` (still percent-encoded, as in the URL) under
- * `root`, on @fastify/send: content type from its MIME table, ETag and Last-Modified, 304, 412,
- * a single Range with 206 or 416, HEAD. The answer is a Fetch Response whose body streams the
- * file; an error is thrown as HTTPException (404 for anything missing or refused, including a
- * path that climbs out of the root: nobody learns what exists outside).
- *
- * Chosen over `send` (the Express one) because this fork returns the status, headers and stream
- * as values instead of writing to a node:http response, which is what a Fetch Response needs.
- */
-export async function sendFile(request: FileRequest, root: string, encodedPath: string, options: SendFileOptions = {}): Promise<Sent> {
+export function prepareSend(root: string, options: SendFileOptions = {}): PreparedSend {
   const { check, ...rest } = options;
   const sendOptions: SendOptions = { ...rest, root };
   if (check !== undefined) sendOptions.onFile = check;
+  return { options: sendOptions, acceptRanges: options.acceptRanges !== false };
+}
+
+/** A file found (200, 206, 304 or a HEAD), or a directory where a file was asked for. */
+export type Sent =
+  | {
+      readonly type: "file";
+      readonly status: number;
+      /** Lower case, as a SpryResponse's; Content-Length a number. */
+      readonly headers: OutgoingHeaders;
+      /** The file's bytes (none for a 304 or a HEAD), read only when something reads them. */
+      readonly body: ReadableStream<Uint8Array> | null;
+      readonly path: string;
+    }
+  | { readonly type: "directory" };
+
+// The file core's header names, as a SpryResponse keeps them.
+const LOWER: Readonly<Record<string, string>> = {
+  "Accept-Ranges": "accept-ranges",
+  "Cache-Control": "cache-control",
+  "Last-Modified": "last-modified",
+  ETag: "etag",
+  "Content-Type": "content-type",
+  "Content-Range": "content-range",
+  "Content-Length": "content-length",
+};
+
+/**
+ * Answers `request` with the file at `encodedPath` (still percent-encoded, as in the URL) under
+ * the prepared root, on @fastify/send: content type from its MIME table, ETag and Last-Modified,
+ * 304, 412, a single Range with 206 or 416, HEAD. The answer's body streams the file; an error
+ * is thrown as HTTPException (404 for anything missing or refused, including a path that climbs
+ * out of the root: nobody learns what exists outside).
+ *
+ * Chosen over `send` (the Express one) because this fork returns the status, headers and stream
+ * as values instead of writing to a node:http response, which is what a response value needs.
+ * The answer is the status, plain headers and the body rather than a Fetch Response: over
+ * node:http a Headers and a Response per file, then copied onto the node response, were 4% of
+ * the CPU of a 1 KB file (bench/README.md, static files).
+ */
+export async function sendFile(request: FileRequest, encodedPath: string, prepared: PreparedSend): Promise<Sent> {
   let result: SendResult;
   try {
-    result = await fastifySend().send(requestFor(request, options.acceptRanges !== false) as never, encodedPath, sendOptions);
+    result = await fastifySend().send(requestFor(request, prepared.acceptRanges) as never, encodedPath, prepared.options);
   } catch (error) {
     if (error instanceof FileRefused) throw new HTTPException(404, "Not Found");
     throw error;
@@ -89,12 +122,19 @@ export async function sendFile(request: FileRequest, root: string, encodedPath: 
     result.stream.destroy();
     throw errorFor(result.statusCode, result.headers, result.metadata.error);
   }
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(result.headers)) headers.set(name, String(value));
+  const headers: OutgoingHeaders = {};
+  const sent = result.headers as Record<string, string | number>;
+  for (const name in sent) headers[LOWER[name] ?? name.toLowerCase()] = sent[name]!;
   const empty = result.statusCode === 304 || request.method === "HEAD";
   if (empty) result.stream.destroy();
-  const body = empty ? null : nodeBody(result.stream);
-  return { type: "file", path: result.metadata.path, response: new Response(body, { status: result.statusCode, headers }) };
+  return { type: "file", status: result.statusCode, headers, body: empty ? null : nodeBody(result.stream), path: result.metadata.path };
+}
+
+/** A file answer as a Fetch API Response (Bun, Deno, staticFiles().fetch, fileResponse()). */
+export function fetchResponse(sent: Sent & { type: "file" }, status = sent.status): Response {
+  const headers = new Headers();
+  for (const name in sent.headers) headers.set(name, String(sent.headers[name]));
+  return new Response(sent.body, { status, headers });
 }
 
 function errorFor(status: number, headers: Record<string, string>, cause: Error): Error {

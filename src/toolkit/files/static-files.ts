@@ -1,9 +1,11 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { HTTPException } from "../../common/http-exception.ts";
+import { toFetchResponse } from "../fetch-writer.ts";
 import { negotiate } from "../middleware/accept-encoding.ts";
+import { emptyResponse, SpryResponse } from "../response.ts";
 import { RootGuard } from "./root-guard.ts";
-import { fastifySend, sendFile, type FileRequest, type SendFileOptions } from "./send-file.ts";
+import { fastifySend, prepareSend, sendFile, type FileRequest, type PreparedSend, type SendFileOptions } from "./send-file.ts";
 
 export interface StaticFilesOptions {
   /** The directory served. It must exist when the app is built. */
@@ -44,7 +46,9 @@ const ENCODING_NAMES = ENCODINGS.map(({ name }) => name);
 export class StaticFiles {
   readonly directory: string;
   readonly html: boolean;
-  readonly #options: SendFileOptions;
+  readonly #send: PreparedSend;
+  // The same, without a content type: a precompressed sibling takes its original's.
+  readonly #sendCompressed: PreparedSend | undefined;
   readonly #precompressed: boolean;
 
   constructor(options: StaticFilesOptions) {
@@ -57,7 +61,7 @@ export class StaticFiles {
     if (!isDirectory) throw new Error(`staticFiles: directory ${JSON.stringify(options.directory)} does not exist`);
     this.html = options.html ?? false;
     this.#precompressed = options.precompressed ?? false;
-    this.#options = {
+    const send: SendFileOptions = {
       maxAge: options.maxAge ?? 0,
       immutable: options.immutable ?? false,
       dotfiles: options.dotfiles ?? "ignore",
@@ -65,8 +69,10 @@ export class StaticFiles {
     };
     if (options.followSymlinks !== true) {
       const guard = new RootGuard(this.directory);
-      this.#options.check = (path, stat) => guard.check(path, stat);
+      send.check = (path, stat) => guard.check(path, stat);
     }
+    this.#send = prepareSend(this.directory, send);
+    this.#sendCompressed = this.#precompressed ? prepareSend(this.directory, { ...send, contentType: false }) : undefined;
   }
 
   /**
@@ -82,7 +88,7 @@ export class StaticFiles {
     const end = url.search(/[?#]/);
     const path = start === -1 ? "/" : url.slice(start, end === -1 ? undefined : end);
     try {
-      return await this.respond(request, path, "");
+      return toFetchResponse(await this.respond(request, path, ""));
     } catch (error) {
       if (!(error instanceof HTTPException)) throw error;
       return Response.json({ detail: error.detail }, { status: error.status, headers: error.headers });
@@ -93,10 +99,10 @@ export class StaticFiles {
    * Answers a GET or HEAD for `path` (still percent-encoded, relative to the directory) of an
    * app mounted at `rootPath`. Throws HTTPException for what is not served.
    */
-  async respond(request: FileRequest, path: string, rootPath: string): Promise<Response> {
+  async respond(request: FileRequest, path: string, rootPath: string): Promise<SpryResponse> {
     // The mount's own path ("/static"): a directory asked for without its slash.
     if (path === "") {
-      if (this.html) return new Response(null, { status: 307, headers: { location: `${rootPath}/` } });
+      if (this.html) return emptyResponse(307, { location: `${rootPath}/` });
       throw new HTTPException(404, "Not Found");
     }
     refuseUnsafe(path);
@@ -108,24 +114,24 @@ export class StaticFiles {
     }
   }
 
-  async #serve(request: FileRequest, path: string, rootPath: string): Promise<Response> {
+  async #serve(request: FileRequest, path: string, rootPath: string): Promise<SpryResponse> {
     if (this.#precompressed && !path.endsWith("/")) {
       const compressed = await this.#compressed(request, path);
       if (compressed !== undefined) return compressed;
     }
-    const sent = await sendFile(request, this.directory, path, this.#options);
+    const sent = await sendFile(request, path, this.#send);
     if (sent.type === "directory") {
       if (!this.html) throw new HTTPException(404, "Not Found");
       // Relative to the mount, with leading slashes collapsed: `//evil.example` never becomes
       // a Location that a browser would read as another site.
       const location = `${rootPath}/${path.replace(/^[/\\]+/, "")}/`;
-      return new Response(null, { status: 307, headers: { location } });
+      return emptyResponse(307, { location });
     }
-    if (this.#precompressed) sent.response.headers.append("vary", "accept-encoding");
-    return sent.response;
+    if (this.#precompressed) sent.headers.vary = "accept-encoding";
+    return new SpryResponse(sent.status, sent.headers, sent.body);
   }
 
-  async #compressed(request: FileRequest, path: string): Promise<Response | undefined> {
+  async #compressed(request: FileRequest, path: string): Promise<SpryResponse | undefined> {
     const accepted = request instanceof Request ? request.headers.get("accept-encoding") : request.header("accept-encoding");
     if (accepted == null) return undefined;
     // The client's favourite first, then any other it accepts.
@@ -136,37 +142,37 @@ export class StaticFiles {
     for (const { name, suffix } of order) {
       let sent;
       try {
-        sent = await sendFile(request, this.directory, path + suffix, { ...this.#options, contentType: false });
+        sent = await sendFile(request, path + suffix, this.#sendCompressed!);
       } catch (error) {
         if (error instanceof HTTPException && error.status === 404) continue;
         throw error;
       }
       if (sent.type === "directory") return undefined;
-      const headers = sent.response.headers;
-      if (sent.response.status !== 304) {
+      const headers = sent.headers;
+      if (sent.status !== 304) {
         const { isUtf8MimeType, mime } = fastifySend();
         const type = mime.getType(decodeURIComponent(path)) ?? "application/octet-stream";
-        headers.set("content-type", isUtf8MimeType(type) ? `${type}; charset=utf-8` : type);
-        headers.set("content-encoding", name);
+        headers["content-type"] = isUtf8MimeType(type) ? `${type}; charset=utf-8` : type;
+        headers["content-encoding"] = name;
       }
-      headers.append("vary", "accept-encoding");
-      return sent.response;
+      headers.vary = "accept-encoding";
+      return new SpryResponse(sent.status, headers, sent.body);
     }
     return undefined;
   }
 
-  async #notFoundPage(request: FileRequest, notFound: HTTPException): Promise<Response> {
+  async #notFoundPage(request: FileRequest, notFound: HTTPException): Promise<SpryResponse> {
     let sent;
     try {
       // A conditional or ranged 404 page makes no sense: asked for plainly.
       const plain = { method: request.method, header: () => undefined };
-      sent = await sendFile(plain, this.directory, "/404.html", this.#options);
+      sent = await sendFile(plain, "/404.html", this.#send);
     } catch (error) {
       if (error instanceof HTTPException && error.status === 404) throw notFound;
       throw error;
     }
     if (sent.type === "directory") throw notFound;
-    return new Response(sent.response.body, { status: 404, headers: sent.response.headers });
+    return new SpryResponse(404, sent.headers, sent.body);
   }
 }
 
