@@ -6,6 +6,10 @@
 // counted: steadier than req/s when other work shares the machine), and after / before.
 //
 //   node before-after.mjs --before REF --after REF [--rounds 5] [--duration 10] [--connections 100]
+//   node before-after.mjs --before REF --after REF --runtime bun   # fast and slow: app.fetch under Bun.serve
+//
+// On Bun each spry is its snapshot's build (dist/) with the seed app compiled to JavaScript,
+// served by apps/bun-spry.mjs, as targets.mjs's bun-fast and bun-slow serve the live tree.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -13,7 +17,9 @@ import { readFileSync } from 'node:fs';
 import { killAllNow } from './lib/children.mjs';
 import { positiveInt } from './lib/args.mjs';
 import { waitForQuiet } from './lib/quiet.mjs';
+import { bunBinary } from './lib/hosts.mjs';
 import { cpuMicrosPerRequest, processCpuTicks } from './lib/procfs.mjs';
+import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
 import { snapshotSpry } from './lib/spry-snapshot.mjs';
 import { checkResponse, startServer } from './lib/start-server.mjs';
 import { median } from './lib/table.mjs';
@@ -27,6 +33,7 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '100' },
+    runtime: { type: 'string', default: 'node' },
   },
 });
 if (opt.before === undefined || opt.after === undefined) throw new Error('usage: node before-after.mjs --before REF --after REF [--rounds N] [--duration S] [--connections C]');
@@ -35,12 +42,20 @@ const durationS = positiveInt(opt, 'duration');
 const connections = positiveInt(opt, 'connections');
 const ITEM = JSON.parse(readFileSync(join(BENCH, 'apps', 'model-item.json'), 'utf8'));
 
+const onBun = opt.runtime === 'bun';
+if (!onBun && opt.runtime !== 'node') throw new Error('--runtime is node or bun');
+if (onBun && bunBinary() === null) throw new Error('Bun not found: set SPRY_BUN (bash .ci/run installs it from the npm registry)');
 const variants = [['before', snapshotSpry(opt.before)], ['after', snapshotSpry(opt.after)]].map(([name, tree]) => ({ name, ...tree }));
 const WORKLOADS = [
   { name: 'fast', path: '/fast_task/', app: 'examples/seed/main.ts', expect: { message: 'This is fast!' } },
   { name: 'slow', path: '/slow_task/42?q=test', app: 'examples/seed/main.ts', expect: { item_id: 42, q: 'test' } },
   { name: 'model', path: '/items/', app: 'bench/apps/spry-model.ts', script: join(BENCH, 'apps', 'post-model.lua') },
-];
+].filter((w) => !onBun || w.name !== 'model');
+if (onBun) for (const v of variants) ensureBuilt(v.dir);
+// How one variant serves one workload's app.
+const serverOf = (v, w) => onBun
+  ? { name: `spry ${v.name}`, argv: () => [bunBinary(), join(BENCH, 'apps', 'bun-spry.mjs')], env: { SPRY_APP: builtApp(v.dir, join(v.dir, w.app)) } }
+  : { name: `spry ${v.name}`, argv: () => [process.execPath, join(v.dir, 'bin', 'spry.mjs'), 'run', join(v.dir, w.app)] };
 
 process.on('SIGINT', () => (killAllNow(), process.exit(130)));
 const command = `node before-after.mjs ${process.argv.slice(2).join(' ')}`;
@@ -52,7 +67,7 @@ for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const v of order) {
       await waitForQuiet({ maxWaitS: 5 });
-      const fw = { name: `spry ${v.name}`, argv: () => [process.execPath, join(v.dir, 'bin', 'spry.mjs'), 'run', join(v.dir, w.app)] };
+      const fw = serverOf(v, w);
       const server = await startWithRetries(fw);
       try {
         if (w.expect) await checkResponse(server, w.path, w.expect);
@@ -72,7 +87,7 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const spread = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
-console.log(`Command: \`cd bench && ${command}\` (before ${variants[0].sha.slice(0, 12)}, after ${variants[1].sha.slice(0, 12)}; ${rounds} rounds × ${durationS} s, ${connections} connections, wrk -t1 on core 1, server on core 0; Node ${process.versions.node}; medians, min–max in brackets)\n`);
+console.log(`Command: \`cd bench && ${command}\` (before ${variants[0].sha.slice(0, 12)}, after ${variants[1].sha.slice(0, 12)}; ${rounds} rounds × ${durationS} s, ${connections} connections, wrk -t1 on core 1, server on core 0; ${onBun ? 'Bun, app.fetch under Bun.serve' : `Node ${process.versions.node}`}; medians, min–max in brackets)\n`);
 console.log('| workload | before req/s | after req/s | after / before | before CPU µs/req | after CPU µs/req | after / before CPU | non-2xx |\n| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const w of WORKLOADS) {
   const b = samples[`${w.name}/before`];

@@ -46,7 +46,9 @@ const profiled = {
   name: app.name,
   argv: (args) => {
     const [bin, ...rest] = app.argv(args);
-    const exit = w.runtime === 'bun' ? [] : ['--import', join(BENCH, 'lib', 'exit-on-signal.mjs')];
+    // Bun preloads with --preload (spry's runWith has its own handlers; the preload's once()
+    // runs first and exits as cleanly).
+    const exit = [w.runtime === 'bun' ? '--preload' : '--import', join(BENCH, 'lib', 'exit-on-signal.mjs')];
     return [bin, '--cpu-prof', `--cpu-prof-dir=${dir}`, ...exit, ...rest];
   },
 };
