@@ -316,15 +316,21 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
   }
 
   readonly #fetch = (request: Request, server?: unknown): Promise<Response> => {
-    const upgrade = isWebSocketHandshake(request) ? hostUpgrade(server) : undefined;
+    // Only an app with WebSocket routes looks for a handshake: on Bun, reading the request's
+    // headers at all copies every one of them into a Headers object, a quarter of a minimal
+    // Bun.serve handler's CPU (bench/README.md, "Bun fast"). Without such routes a handshake
+    // is answered as the HTTP request it also is.
+    const upgrade = this.#websockets.any && isWebSocketHandshake(request) ? hostUpgrade(server) : undefined;
+    const starting = this.#lifespan.starting;
+    if (upgrade === undefined) {
+      if (starting === undefined) return this.#dispatcher.fetch(request);
+      const dispatch = (): Promise<Response> => this.#dispatcher.fetch(request);
+      return starting.then(dispatch, dispatch);
+    }
     // Bun answers an upgraded request itself once the handler has returned nothing: the one
     // case where this resolves without a Response.
-    const dispatch = upgrade === undefined
-      ? (): Promise<Response> => this.#dispatcher.fetch(request)
-      : () => upgradeOnHost(request, upgrade, this.#websockets.handle.bind(this.#websockets)) as Promise<Response>;
-    const starting = this.#lifespan.starting;
-    if (starting === undefined) return dispatch();
-    return starting.then(dispatch, dispatch);
+    const dispatch = () => upgradeOnHost(request, upgrade, this.#websockets.handle.bind(this.#websockets)) as Promise<Response>;
+    return starting === undefined ? dispatch() : starting.then(dispatch, dispatch);
   };
 
   /**

@@ -64,6 +64,11 @@ export class WebSocketRoutes<Tasks> {
     this.#limits.set(endpoint, { ...this.defaults, ...definedOnly(limits) });
   }
 
+  /** Whether the app has any WebSocket route. */
+  get any(): boolean {
+    return this.#limits.size > 0;
+  }
+
   /** The largest message any route takes: a host with one limit for every socket (Bun) is given it. */
   get largestMessageSize(): number {
     return Math.max(this.defaults.maxMessageSize, ...[...this.#limits.values()].map((limits) => limits.maxMessageSize));
