@@ -304,6 +304,14 @@ export abstract class SpryRequest<Tasks = unknown> {
     return this.config.rootPath ?? "";
   }
 
+  /**
+   * The body length the client declared (its Content-Length), for routing's 413 before the
+   * endpoint runs; undefined when it declared none. @internal
+   */
+  declaredLength(): string | undefined {
+    return this.header("content-length");
+  }
+
   /** The body limit in force: the route's own, else the app's. */
   get bodyLimit(): number {
     return this.route?.bodyLimit ?? this.config.limits.bodyLimit;

@@ -33,7 +33,7 @@ export function routing<R extends SpryRequest<any>>(table: RouteTable, options: 
     const match = table.find(request.method, request.path);
     if (match === null) return miss(table, request, redirectSlashes);
     request.matched(match.params, match.entry.info);
-    const tooLarge = checkDeclaredLength(request.header("content-length"), request.bodyLimit);
+    const tooLarge = checkDeclaredLength(request.declaredLength(), request.bodyLimit);
     if (tooLarge !== undefined) throw tooLarge;
     const response = match.entry.endpoint(request);
     if (!isPromise(response)) return response;
@@ -43,7 +43,7 @@ export function routing<R extends SpryRequest<any>>(table: RouteTable, options: 
 }
 
 function miss(table: RouteTable, request: SpryRequest<any>, redirectSlashes: boolean): ResponseLike {
-  const tooLarge = checkDeclaredLength(request.header("content-length"), request.bodyLimit);
+  const tooLarge = checkDeclaredLength(request.declaredLength(), request.bodyLimit);
   if (tooLarge !== undefined) throw tooLarge;
   const path = request.path;
   if (path.includes("%") && !decodable(path)) throw new HTTPException(400, "Invalid percent-encoding in the path");
