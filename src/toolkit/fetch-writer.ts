@@ -8,7 +8,20 @@ import { SpryResponse, type ResponseLike } from "./response.ts";
  */
 export function toFetchResponse(response: ResponseLike): Response {
   if (!(response instanceof SpryResponse)) return encoded(response);
-  return new Response(response.body as BodyInit | null, { status: response.status, headers: headerList(response.headers) });
+  return new Response(response.body as BodyInit | null, { status: response.status, headers: headerInit(response.headers) });
+}
+
+// The response's own headers object when the Fetch API can take it as it is (every value
+// ASCII text or a number, which Headers turns into text), else a list. The object spares a
+// list and an array per header: on Bun, a Response from a two-header object costs about 0.4 µs
+// less than from the same headers as a list (bench/README.md, "Bun fast").
+function headerInit(headers: OutgoingHeaders): HeadersInit {
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (typeof value === "number") continue;
+    if (typeof value !== "string" || wireValue(value) !== value) return headerList(headers);
+  }
+  return headers as Record<string, string>;
 }
 
 // Repeated header lines (several set-cookie) stay separate, as Headers needs them.
