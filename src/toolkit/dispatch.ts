@@ -119,13 +119,25 @@ export class Dispatcher<Tasks = unknown> {
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
-  readonly fetch = async (fetchRequest: Request): Promise<Response> => {
-    const request = new FetchRequest<Tasks>(fetchRequest, this.config);
-    const response = toFetchResponse(finalize(await this.#run(request), request.method === "HEAD"));
+  readonly fetch = (fetchRequest: Request): Promise<Response> => {
+    try {
+      const request = new FetchRequest<Tasks>(fetchRequest, this.config);
+      const response = this.#run(request);
+      // Not an async function: a request answered synchronously resolves at once, without the
+      // microtask an await of a plain value costs.
+      if (isPromise(response)) return response.then((final) => this.#handBack(request, final));
+      return Promise.resolve(this.#handBack(request, response));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
+  #handBack(request: FetchRequest<Tasks>, final: ResponseLike): Response {
+    const response = toFetchResponse(finalize(final, request.method === "HEAD"));
     this.#done(request);
     request.handedBack();
     return response;
-  };
+  }
 
   /**
    * The response for an error about `request` raised outside its layers (a WebSocket handshake
