@@ -88,6 +88,24 @@ forEachTransport("routing", (connect) => {
     assert.equal((await client.get("/only-head")).status, 405);
   });
 
+  // Static paths are looked up in a map before the router's tree (route-table.ts): an explicit
+  // HEAD declared after the GET must still replace the GET's, and a path that only matches
+  // once decoded must still reach its route.
+  test("static paths: an explicit HEAD after the GET wins, an escaped path still matches", async () => {
+    const app = new Spry({ logger: false });
+    app.get("/status", () => ({ via: "get" }));
+    app.head("/status", () => new Response(null, { status: 204, headers: { "x-via": "head" } }));
+    app.get("/fast_task/", () => "fast");
+    const own = connect(app);
+    const head = await own.head("/status");
+    assert.equal(head.status, 204);
+    assert.equal(head.headers.get("x-via"), "head");
+    assert.deepEqual(await (await own.get("/status")).json(), { via: "get" });
+    assert.equal(await (await own.get("/fast%5Ftask/")).json(), "fast");
+    assert.equal((await own.get("/fast_task")).status, 307);
+    assert.equal((await own.get("/FAST_TASK/")).status, 404);
+  });
+
   test("redirect_slashes: 307 to the form that exists, query kept", async () => {
     const added = await client.get("/items?limit=2");
     assert.equal(added.status, 307);
