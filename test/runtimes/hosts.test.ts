@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { WebSocket } from "ws";
 import { HostProcess, hostBinary, required, skipUnless } from "../support/hosts.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -39,6 +40,20 @@ function multipart(name: string, filename: string, bytes: Uint8Array): { body: U
   const boundary = "----spry-hosts";
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   return { body: new Uint8Array(Buffer.concat([Buffer.from(head), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)])), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** A WebSocket handshake to `url` that is answered with an HTTP response: its status and body. */
+function handshake(url: string): Promise<{ status: number | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url.replace(/^http/, "ws"));
+    ws.once("open", () => reject(new Error(`${url} opened a socket`)));
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_request, response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode, body }));
+    });
+  });
 }
 
 async function json(response: Response): Promise<unknown> {
@@ -101,6 +116,11 @@ for (const host of ["bun", "deno"] as const) {
       assert.ok(((await json(openapi)) as { paths: Record<string, unknown> }).paths["/visits"]);
       assert.equal(digest.status, 200, served.output);
       assert.deepEqual(await json(digest), { text: "hello", sha256: createHash("sha256").update("hello").digest("hex") });
+
+      // An app without WebSocket routes answers a handshake as the HTTP request it also is
+      // (app.fetch looks for handshakes only when the app has such routes; docs/websockets.md).
+      assert.deepEqual(await handshake(`${origin}/fast_task/`), { status: 200, body: JSON.stringify({ message: "This is fast!" }) });
+      assert.equal((await handshake(`${origin}/nowhere`)).status, 404);
 
       const again = (await json(await fetch(`${origin}/visits`))) as { visits: number; startedAt: string };
       assert.deepEqual(again, { visits: 2, startedAt: visit.startedAt });
