@@ -13,6 +13,7 @@ import {
 import { resolve, type JsonSchema } from "../inputs/json-schema.ts";
 import { DATE_INEXACT } from "../format-errors.ts";
 import type { DescribedIssue } from "../validation-error.ts";
+import { compileUnchanged } from "./json-unchanged.ts";
 
 /**
  * Parsed JSON converted by its schema's JSON Schema, as pydantic converts JSON in FastAPI:
@@ -350,8 +351,11 @@ function compileStrict(node: JsonSchema, root: JsonSchema): ConvertJson {
  */
 export function convertingSchema(schema: StandardSchemaV1, jsonSchema: JsonSchema, strict: boolean): StandardSchemaV1 {
   const convert = compileJsonConvert(jsonSchema, strict);
+  // A body already in its converted form (most are) goes straight to the schema.
+  const unchanged = compileUnchanged(jsonSchema, strict, compileJsonConvert);
   const standard = schema["~standard"];
   const validate = (value: unknown): StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>> => {
+    if (unchanged !== undefined && unchanged(value)) return standard.validate(value);
     let errors: ConversionError[] = [];
     const converted = convert(value, undefined, errors);
     if (errors.length > 0) convert(value, NO_PATH, (errors = []));
