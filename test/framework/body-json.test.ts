@@ -123,6 +123,13 @@ forEachTransport("JSON bodies", (connect) => {
     }
   });
 
+  test("the route remembers the last JSON content type it took, and still refuses every other one", async () => {
+    const valid = JSON.stringify({ name: "a", price: 1 });
+    for (const [type, status] of [["application/json", 200], ["application/json", 200], ["text/plain", 415], ["application/json", 200], ["application/json; charset=latin1", 415], ["application/json; charset=utf-8", 200], ["application/json; charset=utf-8", 200], ["application/json", 200], ["application/json; __proto__=x", 415]] as const) {
+      assert.equal((await post("/items/", valid, { "content-type": type })).status, status, type);
+    }
+  });
+
   test("no content type at all is read as JSON, as FastAPI does", async () => {
     // Bytes, not a string: the Fetch API gives a string body a text/plain type of its own.
     const res = await client.post("/items/", { body: Buffer.from(JSON.stringify({ name: "a", price: 1 })) });
