@@ -1,11 +1,12 @@
 // spry against an earlier spry, on the same machine in the same run: the seed's two workloads
-// (GET /fast_task/, GET /slow_task/42?q=test with SLOW_TASK_SECONDS=0) and the ten-field POST
-// (bench/apps/spry-model.ts), each spry from a snapshot of a commit (lib/spry-snapshot.mjs), in
+// (GET /fast_task/, GET /slow_task/42?q=test with SLOW_TASK_SECONDS=0), the ten-field POST
+// (bench/apps/spry-model.ts) and the route with a dependency, a cookie and a header
+// (bench/apps/spry-inputs.ts, targets.mjs's `inputs`), each spry from a snapshot of a commit (lib/spry-snapshot.mjs), in
 // rounds whose order rotates so that the machine's drift spreads over both. Reports medians of
 // req/s and of CPU µs per request (the server process's own CPU time over the requests wrk
 // counted: steadier than req/s when other work shares the machine), and after / before.
 //
-//   node before-after.mjs --before REF --after REF [--rounds 5] [--duration 10] [--connections 100]
+//   node before-after.mjs --before REF --after REF [--rounds 5] [--duration 10] [--connections 100] [--only fast,slow,model,inputs]
 //   node before-after.mjs --before REF --after REF --runtime bun   # fast and slow: app.fetch under Bun.serve
 //
 // On Bun each spry is its snapshot's build (dist/) with the seed app compiled to JavaScript,
@@ -24,6 +25,7 @@ import { snapshotSpry } from './lib/spry-snapshot.mjs';
 import { checkResponse, startServer } from './lib/start-server.mjs';
 import { median } from './lib/table.mjs';
 import { runWrk } from './lib/wrk.mjs';
+import { WORKLOADS as TARGETS } from './lib/workloads.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -34,6 +36,7 @@ const { values: opt } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '100' },
     runtime: { type: 'string', default: 'node' },
+    only: { type: 'string' },
   },
 });
 if (opt.before === undefined || opt.after === undefined) throw new Error('usage: node before-after.mjs --before REF --after REF [--rounds N] [--duration S] [--connections C]');
@@ -50,7 +53,8 @@ const WORKLOADS = [
   { name: 'fast', path: '/fast_task/', app: 'examples/seed/main.ts', expect: { message: 'This is fast!' } },
   { name: 'slow', path: '/slow_task/42?q=test', app: 'examples/seed/main.ts', expect: { item_id: 42, q: 'test' } },
   { name: 'model', path: '/items/', app: 'bench/apps/spry-model.ts', script: join(BENCH, 'apps', 'post-model.lua') },
-].filter((w) => !onBun || w.name !== 'model');
+  { name: 'inputs', path: TARGETS.inputs.request.path, app: 'bench/apps/spry-inputs.ts', expect: TARGETS.inputs.request.expected, check: TARGETS.inputs.request.check, headers: TARGETS.inputs.request.headers },
+].filter((w) => (opt.only === undefined || opt.only.split(',').includes(w.name)) && (!onBun || (w.name !== 'model' && w.name !== 'inputs')));
 if (onBun) for (const v of variants) ensureBuilt(v.dir);
 // How one variant serves one workload's app.
 const serverOf = (v, w) => onBun
@@ -70,12 +74,12 @@ for (let round = 0; round < rounds; round++) {
       const fw = serverOf(v, w);
       const server = await startWithRetries(fw);
       try {
-        if (w.expect) await checkResponse(server, w.path, w.expect);
+        if (w.expect) await checkResponse(server, w.path, w.expect, w.check);
         else await checkPost(server.port, w.path);
         const url = `http://127.0.0.1:${server.port}${w.path}`;
-        await runWrk({ url, durationS: 2, connections, script: w.script });
+        await runWrk({ url, durationS: 2, connections, script: w.script, headers: w.headers });
         const before = processCpuTicks(server.serverPid);
-        const r = await runWrk({ url, durationS, connections, script: w.script });
+        const r = await runWrk({ url, durationS, connections, script: w.script, headers: w.headers });
         const cpuUs = cpuMicrosPerRequest(before, processCpuTicks(server.serverPid), r.requests);
         (samples[`${w.name}/${v.name}`] ??= []).push({ rps: r.rps, cpuUs, non2xx: r.non2xx });
         console.error(`round ${round + 1}/${rounds} ${w.name.padEnd(5)} ${v.name.padEnd(6)} ${Math.round(r.rps).toLocaleString('en')} req/s  CPU ${cpuUs?.toFixed(1)} µs/req  non-2xx ${r.non2xx}`);

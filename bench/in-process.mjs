@@ -1,4 +1,4 @@
-// Two commits of spry in one process, on the workloads of before-after.mjs, without sockets:
+// Two commits of spry in one process, on the workloads of before-after.mjs (fast, slow, model, inputs; `--only` picks some), without sockets:
 // each app's handleNode is driven by light-my-request (the TestClient's injector), in batches
 // that alternate between the two commits, and the process's CPU time per request is taken
 // for each batch. Both commits share the process, its JIT and whatever else the machine is
@@ -7,7 +7,7 @@
 // parser, the access log) is the same code in both; so the ratio it gives is of the app's own
 // layers, and a change there weighs more in it than over a socket.
 //
-//   node --conditions=spry-source in-process.mjs --before REF --after REF [--batches 20] [--batch 2000]
+//   node --conditions=spry-source in-process.mjs --before REF --after REF [--batches 20] [--batch 2000] [--only model,inputs]
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +16,7 @@ import { inject } from 'light-my-request';
 import { positiveInt } from './lib/args.mjs';
 import { snapshotSpry } from './lib/spry-snapshot.mjs';
 import { median } from './lib/table.mjs';
+import { WORKLOADS as TARGETS } from './lib/workloads.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -24,6 +25,7 @@ const { values: opt } = parseArgs({
     after: { type: 'string' },
     batches: { type: 'string', default: '20' },
     batch: { type: 'string', default: '2000' },
+    only: { type: 'string' },
   },
 });
 if (opt.before === undefined || opt.after === undefined) throw new Error('usage: node --conditions=spry-source in-process.mjs --before REF --after REF [--batches N] [--batch N]');
@@ -37,14 +39,16 @@ for (const [name, ref] of [['before', opt.before], ['after', opt.after]]) {
   const { dir, sha } = snapshotSpry(ref);
   const seed = (await import(pathToFileURL(join(dir, 'examples/seed/main.ts')).href)).default;
   const model = (await import(pathToFileURL(join(dir, 'bench/apps/spry-model.ts')).href)).default;
-  variants.push({ name, sha, seed, model });
+  const inputs = (await import(pathToFileURL(join(dir, 'bench/apps/spry-inputs.ts')).href)).default;
+  variants.push({ name, sha, seed, model, inputs });
 }
 
 const WORKLOADS = [
   { name: 'fast', app: 'seed', request: { method: 'GET', url: '/fast_task/' }, expect: '{"message":"This is fast!"}' },
   { name: 'slow', app: 'seed', request: { method: 'GET', url: '/slow_task/42?q=test' }, expect: '{"item_id":42,"q":"test"}' },
   { name: 'model', app: 'model', request: { method: 'POST', url: '/items/', headers: { 'content-type': 'application/json' }, payload: ITEM }, expect: JSON.stringify(JSON.parse(ITEM)) },
-];
+  { name: 'inputs', app: 'inputs', request: { method: 'GET', url: TARGETS.inputs.request.path, headers: TARGETS.inputs.request.check.headers }, expect: JSON.stringify(TARGETS.inputs.request.expected) },
+].filter((w) => opt.only === undefined || opt.only.split(',').includes(w.name));
 
 async function run(app, w, n) {
   for (let i = 0; i < n; i++) {
