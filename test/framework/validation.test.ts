@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
-import { Spry, header } from "spry";
+import { Spry, header, query } from "spry";
 import { forEachTransport } from "../support/transports.ts";
 
 function app(): Spry {
@@ -143,6 +143,24 @@ forEachTransport("validation errors", (connect) => {
 });
 
 forEachTransport("asynchronous schemas", (connect) => {
+  test("every failing input is listed in declaration order, parameter models and asynchronous schemas included", async () => {
+    const app = new Spry({ logger: false });
+    const slowly = z.int().refine(async (n) => n > 0, "must be positive");
+    app.get("/order/{id}", {
+      a: z.int(),
+      page: query(z.object({ limit: z.int(), offset: z.int().optional() })),
+      late: slowly,
+      id: z.int(),
+      x_token: header(z.string()),
+    }, (inputs) => inputs);
+    const client = connect(app);
+    assert.deepEqual(await (await client.get("/order/7?a=1&limit=2&late=3", { headers: { "x-token": "t" } })).json(), { a: 1, page: { limit: 2 }, late: 3, id: 7, x_token: "t" });
+    const res = await client.get("/order/x?a=no&limit=z&late=-1");
+    assert.equal(res.status, 422);
+    assert.deepEqual((await res.json()).detail.map((e: { loc: unknown[] }) => e.loc), [["query", "a"], ["query", "limit"], ["path", "id"], ["header", "x-token"], ["query", "late"]]);
+  });
+
+
   test("a schema with an async refinement is awaited, and its failure reported", async () => {
     const app = new Spry({ logger: false });
     const known = z.string().refine(async (name) => name === "ada", "unknown user");

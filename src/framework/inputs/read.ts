@@ -30,6 +30,22 @@ interface Pending {
   readonly result: Promise<StandardSchemaV1.Result<unknown>>;
 }
 
+/** One path, query, header or cookie input, with what reading it needs at hand. */
+interface Param {
+  readonly spec: InputSpec;
+  readonly standard: StandardSchemaV1["~standard"];
+  /** Where its text is: a path parameter, a query key, a header (its last value or every value), a cookie. */
+  readonly source: Source;
+  readonly model: ReadParamModel | undefined;
+}
+
+type Source = typeof PATH | typeof QUERY | typeof HEADER | typeof HEADER_LIST | typeof COOKIE;
+const PATH = 0;
+const QUERY = 1;
+const HEADER = 2;
+const HEADER_LIST = 3;
+const COOKIE = 4;
+
 /**
  * Compiles the input reader of one route, or undefined when it declares no inputs. Each
  * parameter costs one raw read, one conversion and one validation; the reader turns
@@ -39,32 +55,95 @@ interface Pending {
 export function compileReader(plan: InputPlan): ReadInputs | undefined {
   const { params, body, owners } = plan;
   if (params.length === 0 && body === undefined) return undefined;
-  const models = params.map((spec) => (spec.model === undefined ? undefined : compileParamModel(spec.location as "query", spec.model, spec.schema)));
-  const readers = params.map((spec) => (spec.model === undefined ? rawReader(spec) : noRaw));
+  const steps = params.map(paramOf);
   const readBody = body === undefined ? undefined : compileBodyReader(body);
+  // One loop over plain records with local state: no reader closure per input and no state
+  // object per request unless a body or an asynchronous schema needs one. Reading the four
+  // inputs of bench/apps/spry-inputs.ts went from a median of 459 to 404 ns (one process,
+  // alternating runs); zod's four validations are about 100 ns of that.
   return (ctx) => {
     const values: Values = owners === 1 ? [{}] : freshValues(owners);
-    const gathered: Gathered = { values, errors: undefined, waiting: undefined, models: undefined };
-    for (let i = 0; i < params.length; i++) {
-      const spec = params[i]!;
-      const model = models[i];
-      if (model !== undefined) {
-        readModel(spec, model, ctx, gathered);
+    let errors: ErrorDetail[] | undefined;
+    let gathered: Gathered | undefined;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const spec = step.spec;
+      if (step.model !== undefined) {
+        const outcome = step.model(ctx);
+        if (outcome instanceof Promise) {
+          const all = (gathered ??= { values, errors: undefined, waiting: undefined, models: undefined });
+          (all.models ??= []).push(outcome.then((settled) => take(spec, settled, all)));
+        } else if (outcome.errors !== undefined) (errors ??= []).push(...outcome.errors);
+        else values[spec.owner]![spec.name] = outcome.value;
         continue;
       }
-      const raw = readers[i]!(ctx);
+      const raw = rawOf(step.source, spec.key, ctx);
       const input = convert(spec, raw);
-      if (input instanceof Failed) (gathered.errors ??= []).push(...input.errors);
-      // Absent: not sent, or a list header with no value at all.
-      else validate(spec, input, input === undefined, gathered, sent(spec, raw));
+      if (input instanceof Failed) {
+        (errors ??= []).push(...input.errors);
+        continue;
+      }
+      const result = step.standard.validate(input);
+      if (result instanceof Promise) {
+        gathered ??= { values, errors: undefined, waiting: undefined, models: undefined };
+        (gathered.waiting ??= []).push({ spec, input: sent(spec, raw), absent: input === undefined, result });
+      } else if (result.issues === undefined) {
+        values[spec.owner]![spec.name] = result.value;
+      } else {
+        // Absent: not sent, or a list header with no value at all.
+        errors = issueDetails(spec, sent(spec, raw), input === undefined, result.issues, errors ?? []);
+      }
     }
+    if (gathered === undefined && readBody === undefined) {
+      if (errors !== undefined) throw new RequestValidationError(errors);
+      return values;
+    }
+    gathered ??= { values, errors: undefined, waiting: undefined, models: undefined };
+    // Nothing asynchronous has settled yet: these are still the first errors.
+    gathered.errors = errors;
     if (readBody === undefined) return finish(gathered);
+    const all = gathered;
     return readBody(ctx).then((read) => {
-      if (read.errors !== undefined) (gathered.errors ??= []).push(...read.errors);
-      for (const { spec, input, absent } of read.inputs) validate(spec, input, absent, gathered);
-      return finish(gathered);
+      if (read.errors !== undefined) (all.errors ??= []).push(...read.errors);
+      for (const { spec, input, absent } of read.inputs) validate(spec, input, absent, all);
+      return finish(all);
     });
   };
+}
+
+function paramOf(spec: InputSpec): Param {
+  const model = spec.model === undefined ? undefined : compileParamModel(spec.location as "query", spec.model, spec.schema);
+  return { spec, standard: spec.schema["~standard"], source: sourceOf(spec), model };
+}
+
+function sourceOf(spec: InputSpec): Source {
+  switch (spec.location) {
+    case "path":
+      return PATH;
+    case "query":
+      return QUERY;
+    case "header":
+      return spec.list ? HEADER_LIST : HEADER;
+    case "cookie":
+      return COOKIE;
+    case "body":
+      throw new Error("Body inputs are read by the body reader");
+  }
+}
+
+function rawOf(source: Source, key: string, ctx: Context): Raw {
+  switch (source) {
+    case PATH:
+      return ctx.params[key];
+    case QUERY:
+      return ctx.query[key];
+    case HEADER:
+      return ctx.header(key);
+    case HEADER_LIST:
+      return ctx.headerValues(key);
+    case COOKIE:
+      return ctx.cookies[key];
+  }
 }
 
 // `reported` is what the client sent, which errors quote: "2", not 2, for a path parameter
@@ -84,17 +163,10 @@ function sent(spec: InputSpec, raw: Raw): unknown {
   return typeof raw === "string" ? raw : raw[raw.length - 1];
 }
 
-function readModel(spec: InputSpec, model: ReadParamModel, ctx: Context, gathered: Gathered): void {
-  const take = (outcome: ModelOutcome): void => {
-    if (outcome.errors !== undefined) (gathered.errors ??= []).push(...outcome.errors);
-    else gathered.values[spec.owner]![spec.name] = outcome.value;
-  };
-  const outcome = model(ctx);
-  if (outcome instanceof Promise) (gathered.models ??= []).push(outcome.then(take));
-  else take(outcome);
+function take(spec: InputSpec, outcome: ModelOutcome, gathered: Gathered): void {
+  if (outcome.errors !== undefined) (gathered.errors ??= []).push(...outcome.errors);
+  else gathered.values[spec.owner]![spec.name] = outcome.value;
 }
-
-const noRaw = (): Raw => undefined;
 
 // A loop, not Array.from({ length }, fn): that one walks a generic array-like per request.
 function freshValues(owners: number): Values {
@@ -109,32 +181,21 @@ function finish(gathered: Gathered): Values | Promise<Values> {
   return gathered.values;
 }
 
-function rawReader(spec: InputSpec): (ctx: Context) => Raw {
-  const key = spec.key;
-  switch (spec.location) {
-    case "path":
-      return (ctx) => ctx.params[key];
-    case "query":
-      return (ctx) => ctx.query[key];
-    case "header":
-      return spec.list ? (ctx) => ctx.headerValues(key) : (ctx) => ctx.header(key);
-    case "cookie":
-      return (ctx) => ctx.cookies[key];
-    case "body":
-      throw new Error("Body inputs are read by the body reader");
-  }
-}
-
 function record(spec: InputSpec, input: unknown, absent: boolean, result: StandardSchemaV1.Result<unknown>, gathered: Gathered): void {
   if (result.issues === undefined) {
     gathered.values[spec.owner]![spec.name] = result.value;
     return;
   }
-  const errors = (gathered.errors ??= []);
-  for (const issue of result.issues) {
+  gathered.errors = issueDetails(spec, input, absent, result.issues, gathered.errors ?? []);
+}
+
+/** Appends the 422 entries for a schema's issues about one input to `errors`, and gives it back. */
+function issueDetails(spec: InputSpec, input: unknown, absent: boolean, issues: readonly StandardSchemaV1.Issue[], errors: ErrorDetail[]): ErrorDetail[] {
+  for (const issue of issues) {
     const atRoot = issue.path === undefined || issue.path.length === 0;
     errors.push(absent && atRoot ? missing([...spec.loc]) : fromIssue(issue, [...spec.loc], input));
   }
+  return errors;
 }
 
 async function finishAsync(gathered: Gathered): Promise<Values> {
