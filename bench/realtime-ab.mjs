@@ -6,6 +6,7 @@
 // and the median of the per-pair ratios, the figure to read when the machine is not quiet.
 //
 //   node realtime-ab.mjs --before REF [--workload static|ws] [--file 1kb.txt|1mb.bin] [--bursts 16] [--seconds 1]
+//   node realtime-ab.mjs --versus fastify ...   the live spry against apps/fastify-realtime.mjs (or --versus ws: apps/ws-alone.mjs)
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,6 +25,7 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
   options: {
     before: { type: 'string' },
+    versus: { type: 'string' },
     workload: { type: 'string', default: 'static' },
     file: { type: 'string', default: '1kb.txt' },
     bursts: { type: 'string', default: '16' },
@@ -31,12 +33,14 @@ const { values: opt } = parseArgs({
     connections: { type: 'string' },
   },
 });
-if (opt.before === undefined) throw new Error('usage: node realtime-ab.mjs --before REF [--workload static|ws] [--file 1kb.txt] [--bursts 16] [--seconds 1]');
+if ((opt.before === undefined) === (opt.versus === undefined)) throw new Error('usage: node realtime-ab.mjs --before REF | --versus fastify|ws [--workload static|ws] [--file 1kb.txt] [--bursts 16] [--seconds 1]');
+const VERSUS = { fastify: 'fastify-realtime.mjs', ws: 'ws-alone.mjs' };
+if (opt.versus !== undefined && !(opt.versus in VERSUS)) throw new Error(`--versus must be one of ${Object.keys(VERSUS).join(', ')}`);
 const NODE = nodeBinary(24) ?? process.execPath;
 const APP = join(BENCH, 'apps', 'spry-realtime.ts');
-const before = snapshotSpry(opt.before);
+const before = opt.before === undefined ? undefined : snapshotSpry(opt.before);
 ensureBuilt(REPO_DIR);
-ensureBuilt(before.dir);
+if (before !== undefined) ensureBuilt(before.dir);
 
 // CPU time of every thread of `pid`, in ns.
 function cpuNs(pid) {
@@ -51,9 +55,10 @@ function cpuNs(pid) {
   return total;
 }
 
-async function start(root, env) {
+// The live spry (or a snapshot's, at `root`), or with `other` one of the other servers.
+async function start(root, env, other) {
   const port = await freePort();
-  const child = spawnPinned([NODE, builtApp(root, APP)], { cpu: 0, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env } });
+  const child = spawnPinned([NODE, other === undefined ? builtApp(root, APP) : join(BENCH, 'apps', other)], { cpu: 0, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env } });
   const err = tail(child.stderr);
   for (let i = 0; i < 150; i++) {
     try {
@@ -112,7 +117,10 @@ async function burst(server, seconds) {
 const dir = mkdtempSync(join(tmpdir(), 'spry-bench-static-'));
 writeFileSync(join(dir, '1kb.txt'), 'x'.repeat(1024));
 writeFileSync(join(dir, '1mb.bin'), Buffer.alloc(1024 * 1024, 1));
-const servers = { after: await start(REPO_DIR, { STATIC_DIR: dir }), before: await start(before.dir, { STATIC_DIR: dir }) };
+const servers = {
+  after: await start(REPO_DIR, { STATIC_DIR: dir }),
+  before: before === undefined ? await start(undefined, { STATIC_DIR: dir }, VERSUS[opt.versus]) : await start(before.dir, { STATIC_DIR: dir }),
+};
 const seconds = positiveInt(opt, 'seconds');
 const bursts = positiveInt(opt, 'bursts');
 const costs = { after: [], before: [] };
@@ -133,5 +141,6 @@ try {
 const ratios = costs.after.map((a, i) => a / costs.before[i]);
 const unit = opt.workload === 'ws' ? 'message' : 'request';
 const what = opt.workload === 'ws' ? 'WebSocket echo' : `/static/${opt.file}`;
-console.log(`${what}: server CPU µs per ${unit}, ${bursts} paired bursts of ${seconds} s; after = the live tree, before = ${opt.before} (${before.sha.slice(0, 12)})`);
+const baseline = before === undefined ? opt.versus : `${opt.before} (${before.sha.slice(0, 12)})`;
+console.log(`${what}: server CPU µs per ${unit}, ${bursts} paired bursts of ${seconds} s; after = the live spry, before = ${baseline}`);
 console.log(`after ${median(costs.after).toFixed(1)} µs, before ${median(costs.before).toFixed(1)} µs, after/before median of pairs ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`);
