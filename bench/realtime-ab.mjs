@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { positiveInt } from './lib/args.mjs';
+import { processCpuTicks } from './lib/procfs.mjs';
 import { spawnPinned, stopChild, tail } from './lib/children.mjs';
 import { nodeBinary } from './lib/hosts.mjs';
 import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
@@ -110,8 +111,9 @@ async function burst(server, seconds) {
     return { count: messages, ns: endNs - startNs };
   }
   const startNs = cpuNs(pid);
+  const startTicks = processCpuTicks(pid);
   const out = await run(['wrk', '-t1', `-c${opt.connections ?? '50'}`, `-d${seconds}s`, `http://127.0.0.1:${server.port}/static/${opt.file}`]);
-  return { count: parseWrk(out).requests, ns: cpuNs(pid) - startNs };
+  return { count: parseWrk(out).requests, ns: cpuNs(pid) - startNs, ticks: processCpuTicks(pid) - startTicks };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'spry-bench-static-'));
@@ -124,13 +126,17 @@ const servers = {
 const seconds = positiveInt(opt, 'seconds');
 const bursts = positiveInt(opt, 'bursts');
 const costs = { after: [], before: [] };
+// The same CPU time as /proc/<pid>/stat counts it (utime + stime, in clock ticks), as realtime.mjs reads it.
+const tickCosts = { after: [], before: [] };
 try {
   for (const name of ['after', 'before']) await burst(servers[name], 1); // warm-up
   for (let i = 0; i < bursts; i++) {
     // A B B A: each pair's order alternates, so a trend within a pair favours neither.
     for (const name of i % 2 === 0 ? ['after', 'before'] : ['before', 'after']) {
-      const { count, ns } = await burst(servers[name], seconds);
-      costs[name].push(ns / 1000 / count);
+      const { count, ns, ticks } = await burst(servers[name], seconds);
+      if (ticks !== undefined) tickCosts[name].push(count > 0 ? (ticks * 1e4) / count : NaN);
+      // A burst that got nothing done (the load failed to connect in time) counts as missing.
+      costs[name].push(count > 0 ? ns / 1000 / count : NaN);
     }
     console.error(`burst ${i + 1}/${bursts}: after ${costs.after.at(-1).toFixed(1)} µs, before ${costs.before.at(-1).toFixed(1)} µs`);
   }
@@ -138,9 +144,15 @@ try {
   for (const server of Object.values(servers)) await stopChild(server.child);
   rmSync(dir, { recursive: true, force: true });
 }
-const ratios = costs.after.map((a, i) => a / costs.before[i]);
+const ratios = costs.after.map((a, i) => a / costs.before[i]).filter((r) => !Number.isNaN(r));
+for (const name of ['after', 'before']) costs[name] = costs[name].filter((c) => !Number.isNaN(c));
 const unit = opt.workload === 'ws' ? 'message' : 'request';
 const what = opt.workload === 'ws' ? 'WebSocket echo' : `/static/${opt.file}`;
 const baseline = before === undefined ? opt.versus : `${opt.before} (${before.sha.slice(0, 12)})`;
 console.log(`${what}: server CPU µs per ${unit}, ${bursts} paired bursts of ${seconds} s; after = the live spry, before = ${baseline}`);
-console.log(`after ${median(costs.after).toFixed(1)} µs, before ${median(costs.before).toFixed(1)} µs, after/before median of pairs ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`);
+if (tickCosts.after.length > 0) {
+  const a = tickCosts.after.filter((c) => !Number.isNaN(c));
+  const b = tickCosts.before.filter((c) => !Number.isNaN(c));
+  console.log(`by /proc/<pid>/stat's ticks: after ${median(a).toFixed(1)} µs, before ${median(b).toFixed(1)} µs`);
+}
+console.log(`after ${median(costs.after).toFixed(1)} µs, before ${median(costs.before).toFixed(1)} µs, after/before median of ${ratios.length} pairs ${median(ratios).toFixed(3)} (min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)})`);

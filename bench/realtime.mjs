@@ -1,7 +1,7 @@
 // WebSocket echo, open event streams and static files, issue 12's numbers:
 //   node realtime.mjs --workload ws [--connections 100 --seconds 5]    spry vs ws alone vs Fastify+@fastify/websocket vs FastAPI/Uvicorn
 //   node realtime.mjs --workload sse [--streams 10000 --probes 500]   RSS per open stream, /fast_task/ p99 beside them
-//   node realtime.mjs --workload static [--seconds 5]                 1 KB and 1 MB files, spry vs @fastify/static vs Starlette's StaticFiles
+//   node realtime.mjs --workload static [--seconds 5 --warmup 1]      1 KB and 1 MB files, spry vs @fastify/static vs Starlette's StaticFiles
 // --rounds N (1) repeats each measurement in rotated order and reports medians.
 // --only a,b picks servers (ws, spry, fastify, fastapi); --skip-fastapi leaves FastAPI out;
 // --files 1kb picks static files by name. --before REF adds "spry-before", spry built from a
@@ -36,6 +36,7 @@ const { values: opt } = parseArgs({
     workload: { type: 'string', default: 'ws' },
     connections: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '1' },
     streams: { type: 'string', default: '10000' },
     probes: { type: 'string', default: '500' },
     rounds: { type: 'string', default: '1' },
@@ -247,7 +248,7 @@ async function staticWorkload() {
         const server = await start(name, { STATIC_DIR: dir }, `static-${name}`);
         let measuredAt = 0;
         for (const file of files) {
-          await wrk(server.port, `/static/${file}`, 1);
+          await wrk(server.port, `/static/${file}`, positiveInt(opt, 'warmup'));
           measuredAt ||= Date.now();
           const before = processCpuTicks(server.pid);
           const result = await wrk(server.port, `/static/${file}`, seconds);
