@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Server, ServerOptions as HttpServerOptions } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { createSecureContext } from "node:tls";
 import { createSecureServer, type Http2SecureServer, type Http2Session } from "node:http2";
 import { LoadError } from "./load-error.ts";
 import type { ServerLimits } from "./options.ts";
@@ -40,15 +39,16 @@ export function createSecureHttpServer(tls: TlsOptions, http2: boolean, http1: H
     ...(tls.passphrase !== undefined && { passphrase: tls.passphrase }),
     ...(tls.caFile !== undefined && { ca: readPem(tls.caFile, "the CA file (--ssl-ca-certs)") }),
   };
-  checkCredentials(credentials, tls.keyFile);
   const sessions = new Set<Http2Session>();
-  if (!http2) return { server: createHttpsServer({ ...http1, ...credentials }), sessions };
-  const server: Http2SecureServer = createSecureServer({
-    ...credentials,
-    allowHTTP1: true,
-    maxHeaderListPairs: limits.maxHeadersCount,
-    settings: { maxHeaderListSize: limits.maxHeaderSize },
-  });
+  if (!http2) return { server: withCredentials(credentials, tls.keyFile, () => createHttpsServer({ ...http1, ...credentials })), sessions };
+  const server: Http2SecureServer = withCredentials(credentials, tls.keyFile, () =>
+    createSecureServer({
+      ...credentials,
+      allowHTTP1: true,
+      maxHeaderListPairs: limits.maxHeadersCount,
+      settings: { maxHeaderListSize: limits.maxHeaderSize },
+    }),
+  );
   // HTTP/1.1 connections over it are node:http's, and read its limits from the server object.
   Object.assign(server, {
     headersTimeout: http1.headersTimeout,
@@ -69,14 +69,16 @@ export function createSecureHttpServer(tls: TlsOptions, http2: boolean, http1: H
 }
 
 /**
- * Builds the secure context once before the server does, so that a key the certificate cannot
- * use fails in one line naming the flag. With a wrong passphrase OpenSSL's own message depends
+ * The server `make` builds, whose constructor builds its secure context from the credentials
+ * (once: a TLS server takes no ready-made context, so checking one beforehand would parse the
+ * key and certificate twice at startup). A key the certificate cannot use fails in one line
+ * naming the flag. With a wrong passphrase OpenSSL's own message depends
  * on the bytes the wrong key decrypted to ("bad decrypt" mostly, "DECODER routines::unsupported"
  * when the padding happens to check out), so an encrypted key's failure names the passphrase.
  */
-function checkCredentials(credentials: { key: string | Buffer; cert: string | Buffer; passphrase?: string }, keyFile: string | undefined): void {
+function withCredentials<S>(credentials: { key: string | Buffer; cert: string | Buffer; passphrase?: string }, keyFile: string | undefined, make: () => S): S {
   try {
-    createSecureContext(credentials);
+    return make();
   } catch (error) {
     const key = keyFile === undefined ? "the key" : `the key file ${keyFile}`;
     const encrypted = String(credentials.key).includes("ENCRYPTED");

@@ -7,7 +7,9 @@ import { request as httpsRequest } from "node:https";
 import { connect as http2Connect } from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { syncBuiltinESMExports } from "node:module";
+import { after, before, describe, mock, test } from "node:test";
+import tls from "node:tls";
 import { Spry } from "spry";
 import { serve, type Running } from "spry/server";
 
@@ -69,6 +71,25 @@ function http2(url: string, path: string, options: { method?: string; body?: str
 }
 
 describe("HTTPS", () => {
+  test("the secure context is built once at startup, checked and then served (HTTPS and HTTP/2)", async () => {
+    // node:https and node:http2 build theirs through this same function: counting its calls
+    // while a server starts counts every context it makes. (The test's clients make their own.)
+    const built = mock.method(tls, "createSecureContext");
+    syncBuiltinESMExports();
+    let url: string, h2: string;
+    try {
+      url = await start({ tls: { keyFile, certFile } });
+      assert.equal(built.mock.callCount(), 1);
+      h2 = await start({ tls: { keyFile, certFile }, http2: true });
+      assert.equal(built.mock.callCount(), 2);
+    } finally {
+      built.mock.restore();
+      syncBuiltinESMExports();
+    }
+    assert.equal((await https1(url, "/hello")).status, 200);
+    assert.equal((await http2(h2, "/hello")).status, 200);
+  });
+
   test("serves the app over TLS, and the url says https", async () => {
     const url = await start({ tls: { keyFile, certFile } });
     assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
