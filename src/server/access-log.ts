@@ -63,17 +63,23 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
     res.setHeader("x-request-id", requestId);
     if (logger !== undefined) {
       const sentBefore = req.httpVersionMajor === 1 ? req.socket.bytesWritten : 0;
-      res.on("close", () => logLine(logger, req, res, facts, performance.now() - start, sentBefore));
+      // An HTTP/2 stream's socket stands for its session's only while the stream is open: by its
+      // "close" it names no address (the line said "unix"), so the peer is read now.
+      const h2peer = req.httpVersionMajor === 2 ? { remoteAddress: req.socket.remoteAddress, remotePort: req.socket.remotePort } : undefined;
+      res.on("close", () => logLine(logger, req, res, facts, performance.now() - start, sentBefore, h2peer));
     }
     // The app's log lines for this request, wherever they are written from, carry its id.
     inRequestScope(facts, listener, req, res);
   };
 }
 
-function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, sentBefore: number): void {
+type Peer = { remoteAddress: string | undefined; remotePort: number | undefined };
+
+function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, sentBefore: number, h2peer: Peer | undefined): void {
   const peer = peerOf(req)?.client;
-  const address = peer?.address ?? req.socket.remoteAddress;
-  const port = peer?.port ?? req.socket.remotePort;
+  const socket = h2peer ?? req.socket;
+  const address = peer?.address ?? socket.remoteAddress;
+  const port = peer?.port ?? socket.remotePort;
   const client = address === undefined ? "unix" : `${address.includes(":") ? `[${address}]` : address}:${port ?? 0}`;
   const declared = Number(res.getHeader("content-length"));
   // Over HTTP/1.1, what the connection sent for this response (head included); over HTTP/2 the

@@ -12,6 +12,8 @@ import { after, before, describe, mock, test } from "node:test";
 import tls from "node:tls";
 import { Spry } from "spry";
 import { serve, type Running } from "spry/server";
+import { recordingLogger } from "../support/logger.ts";
+import { eventually } from "../support/server.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "spry-tls-"));
 const keyFile = join(dir, "key.pem");
@@ -137,6 +139,16 @@ describe("HTTP/2 with HTTP/1.1 still offered by ALPN", () => {
     const refused = await http2(url, "/hello", { headers: big }).then((r) => r.status, (error: Error) => error.message);
     assert.notEqual(refused, 200);
     assert.equal((await http2(url, "/hello")).status, 200);
+  });
+
+  test("the access line of an HTTP/2 request names its client, as an HTTP/1.1 one does", async () => {
+    const access = recordingLogger();
+    const logged = await start({ tls: { keyFile, certFile }, http2: true, accessLog: access });
+    assert.equal((await http2(logged, "/hello")).status, 200);
+    assert.equal((await https1(logged, "/hello")).status, 200);
+    await eventually(() => access.entries.length === 2);
+    assert.deepEqual(access.entries.map((e) => [e.fields.httpVersion, e.fields.status]), [["2.0", 200], ["1.1", 200]]);
+    for (const entry of access.entries) assert.match(entry.fields.client as string, /^127\.0\.0\.1:\d+$/);
   });
 
   test("404 and 405 as on HTTP/1.1", async () => {
