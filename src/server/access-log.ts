@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
 import { prettyStream, type Logger } from "../common/logger.ts";
-import { accessMessage, jsonLine, loadPino, stdoutLines, type AccessFields } from "./access-lines.ts";
+import { accessMessage, jsonLine, loadPino, type AccessFields } from "./access-lines.ts";
+import { stdoutLines } from "./stdout-lines.ts";
 import { peerOf } from "../common/peer.ts";
 import { inRequestScope, setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
 import type { TrustedPeers } from "./proxy-headers.ts";
@@ -20,8 +21,8 @@ type FieldsLogger = Logger & { [FIELDS_ONLY]: (fields: AccessFields) => void };
 /**
  * The access log's own logger, as Uvicorn keeps one apart from the app's: JSON lines on stdout
  * (readable ones under `spry dev`), level from LOG_LEVEL, written asynchronously in batches
- * (access-lines.ts): a line is out within a quarter of a second, and what is pending at exit is
- * written before it.
+ * (stdout-lines.ts): a line is out within a tenth of a second (SPRY_LOG_FLUSH), and what is
+ * pending when the process ends is written before it.
  */
 export function createAccessLogger(): Logger {
   const options = { level: process.env.LOG_LEVEL ?? "info", base: undefined };

@@ -3,6 +3,7 @@ import { fromEnv, parseCount, parseSeconds, parseSize, SettingError } from "../c
 import { LIMIT_ENV, TIMEOUT_ENV } from "../toolkit/limits.ts";
 import { parseRootPath, ROOT_PATH_ENV } from "../common/root-path.ts";
 import { TrustedPeers } from "./proxy-headers.ts";
+import { LOG_FLUSH_ENV } from "./stdout-lines.ts";
 import type { ServeOptions } from "./serve.ts";
 import type { TlsOptions } from "./tls.ts";
 
@@ -76,6 +77,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "limit-max-requests-jitter", to: "limitMaxRequestsJitter", env: "SPRY_LIMIT_MAX_REQUESTS_JITTER", unit: "count", meta: "N", help: "add 0 to N requests at random, so workers do not restart together (default: a tenth)", commands: RUN, min: 0, group: "Processes" },
   { name: "watch", to: "cli", unit: "string", meta: "DIR", help: "a directory to watch (repeatable; default: FILE's directory)", commands: ["dev"], multiple: true, group: "Processes" },
   { name: "access-log", to: "accessLog", unit: "boolean", help: "a line per request (default; --no-access-log turns it off)", commands: BOTH, group: "Logs" },
+  { name: "log-flush", to: "env", env: LOG_FLUSH_ENV, unit: "seconds", meta: "SECONDS", help: "longest an access line waits to be written with others (default 0.1; 0: each at once)", commands: RUN, group: "Logs" },
   { name: "log-level", to: "env", env: "LOG_LEVEL", unit: "level", meta: "LEVEL", help: "fatal, error, warn, info (default), debug, trace or silent", commands: BOTH, group: "Logs" },
   { name: "max-header-size", to: "maxHeaderSize", env: "SPRY_MAX_HEADER_SIZE", unit: "size", meta: "BYTES", help: "largest request head; over it 431 (default 16k)", commands: BOTH, group: "Server limits" },
   { name: "max-headers", to: "maxHeadersCount", env: "SPRY_MAX_HEADERS", unit: "count", meta: "N", help: "most header lines; over it 431 (default 2000)", commands: BOTH, group: "Server limits" },

@@ -7,7 +7,8 @@ import { Spry } from "spry";
 import type { ServeOptions } from "spry/server";
 import { recordingLogger } from "../support/logger.ts";
 import { eventually, TestServer } from "../support/server.ts";
-import { freePort, get, killAll, spry, waitFor } from "./spry-process.ts";
+import { freePort, get, killAll, spry, waitFor, type SpryProcess } from "./spry-process.ts";
+import { LIFECYCLE_APP } from "./lifecycle.ts";
 import { Agent, request } from "node:http";
 
 function status(url: string, agent: Agent): Promise<number> {
@@ -99,6 +100,14 @@ describe("request ids", () => {
   });
 });
 
+function accessPaths(server: SpryProcess): string[] {
+  return server
+    .stdout()
+    .split("\n")
+    .filter((line) => line.includes('"route":"/'))
+    .map((line) => (JSON.parse(line) as { path: string }).path);
+}
+
 describe("from the command line", () => {
   test("spry run: a JSON line per request; --no-access-log: none", { timeout: 60_000 }, async () => {
     const server = spry(["run", "examples/seed/main.ts", "--port", "0"]);
@@ -118,18 +127,79 @@ describe("from the command line", () => {
     assert.doesNotMatch(quiet.stdout(), /"path":"\/fast_task\/"/);
   });
 
-  test("spry run: lines still gathered at SIGTERM are written before the process exits, in order, each once", { timeout: 60_000 }, async () => {
-    const server = spry(["run", "examples/seed/main.ts", "--port", "0"]);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    test(`spry run: lines still gathered at ${signal} are written before the process exits, in order, each once`, { timeout: 60_000 }, async () => {
+      const server = spry(["run", "examples/seed/main.ts", "--port", "0"]);
+      const url = await server.url();
+      for (let i = 0; i < 30; i++) assert.equal((await get(`${url}/fast_task/?n=${i}`)).status, 200);
+      server.proc.kill(signal);
+      assert.equal((await server.exited).code, 0);
+      assert.deepEqual(accessPaths(server), Array.from({ length: 30 }, (_, i) => `/fast_task/?n=${i}`));
+    });
+  }
+
+  test("spry run: a crash (an uncaught exception) writes the gathered lines, then a fatal line naming it", { timeout: 60_000 }, async () => {
+    const server = spry(["run", LIFECYCLE_APP, "--port", "0"]);
     const url = await server.url();
-    for (let i = 0; i < 30; i++) assert.equal((await get(`${url}/fast_task/?n=${i}`)).status, 200);
+    for (let i = 0; i < 10; i++) assert.equal((await get(`${url}/pid?n=${i}`)).status, 200);
+    assert.equal((await get(`${url}/throw-later`)).status, 200);
+    assert.equal((await server.exited).code, 1);
+    assert.deepEqual(accessPaths(server), [...Array.from({ length: 10 }, (_, i) => `/pid?n=${i}`), "/throw-later"]);
+    const lines = server.stdout().trimEnd().split("\n");
+    const fatal = JSON.parse(lines.at(-1)!) as { level: number; origin: string; err: { type: string; message: string; stack: string }; msg: string };
+    assert.equal(fatal.level, 60);
+    assert.equal(fatal.msg, "Uncaught exception: the process exits");
+    assert.deepEqual([fatal.origin, fatal.err.type, fatal.err.message], ["uncaughtException", "Error", "thrown after the response"]);
+    assert.match(fatal.err.stack, /lifecycle-app\.ts/);
+    assert.match(server.stderr(), /thrown after the response/, "Node's own report stays on stderr");
+  });
+
+  test("spry run --limit-max-requests: the process that recycles itself writes every line first", { timeout: 60_000 }, async () => {
+    const server = spry(["run", "examples/seed/main.ts", "--port", "0", "--limit-max-requests", "20", "--limit-max-requests-jitter", "0"]);
+    const url = await server.url();
+    for (let i = 0; i < 20; i++) assert.equal((await get(`${url}/fast_task/?n=${i}`)).status, 200);
+    assert.deepEqual(await server.exited, { code: 0, signal: null });
+    assert.deepEqual(accessPaths(server), Array.from({ length: 20 }, (_, i) => `/fast_task/?n=${i}`));
+  });
+
+  test("spry run --workers 2: workers recycled (--limit-max-requests) and stopped (SIGTERM) lose no line", { timeout: 120_000 }, async () => {
+    const server = spry(["run", "examples/seed/main.ts", "--port", "0", "--workers", "2", "--limit-max-requests", "10", "--limit-max-requests-jitter", "0"]);
+    const url = await server.url();
+    const sent: string[] = [];
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const path = `/fast_task/?n=${sent.length}`;
+        assert.equal((await get(`${url}${path}`)).status, 200);
+        sent.push(path);
+      }
+    };
+    const count = (text: string) => server.stdout().split("\n").filter((line) => line.includes(text)).length;
+    const serving = () => count('"msg":"spry worker [');
+    const recycled = () => count("(--limit-max-requests): restarting");
+    await waitFor("2 workers", () => serving() === 2, 60_000, server.stdout);
+    // Until both first workers have recycled (a worker starting late leaves the other all the
+    // requests for a while), then until every replacement serves: a stop meets no worker starting.
+    while (recycled() < 2 && sent.length < 200) await send(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor("the replacements", () => serving() === 2 + recycled(), 60_000, server.stdout);
     server.proc.kill("SIGTERM");
     assert.equal((await server.exited).code, 0);
-    const paths = server
-      .stdout()
-      .split("\n")
-      .filter((line) => line.includes('"route":"/fast_task/"'))
-      .map((line) => (JSON.parse(line) as { path: string }).path);
-    assert.deepEqual(paths, Array.from({ length: 30 }, (_, i) => `/fast_task/?n=${i}`));
+    assert.ok(recycled() >= 2, `${recycled()} workers recycled`);
+    assert.deepEqual(accessPaths(server).sort(), [...sent].sort(), "every line once");
+  });
+
+  test("spry run: a lone line reaches stdout within the flush interval, without waiting for others; --log-flush 0 writes each at once", { timeout: 60_000 }, async () => {
+    for (const flags of [[], ["--log-flush", "0"]]) {
+      const server = spry(["run", "examples/seed/main.ts", "--port", "0", ...flags]);
+      const url = await server.url();
+      assert.equal((await get(`${url}/fast_task/?lone`)).status, 200);
+      const answered = performance.now();
+      await waitFor("the lone line", () => accessPaths(server).includes("/fast_task/?lone"), 10_000, server.stdout);
+      // 0.1 s by default; the margin is for a loaded machine, not for the design.
+      assert.ok(performance.now() - answered < 2_000, `${Math.round(performance.now() - answered)} ms`);
+      server.proc.kill("SIGTERM");
+      await server.exited;
+    }
   });
 
   // docs/reliability.md row 46.

@@ -58,6 +58,14 @@ app.websocket("/ws", async (_inputs, ws) => {
   }
 });
 
+// Answers, then throws where nothing catches it: the process crashes just after the response.
+app.get("/throw-later", () => {
+  setTimeout(() => {
+    throw new Error("thrown after the response");
+  }, 200);
+  return "ok";
+});
+
 app.get("/crash", (): never => {
   event("crash");
   process.exit(3);

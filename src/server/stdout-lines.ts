@@ -1,0 +1,69 @@
+import { writeSync } from "node:fs";
+import { fromEnv, parseSeconds } from "../common/settings.ts";
+import { lineWriter, type LineBatches } from "./access-lines.ts";
+
+/** Seconds an access line may wait to be written with others (`spry run --log-flush`). */
+export const LOG_FLUSH_ENV = "SPRY_LOG_FLUSH";
+
+/**
+ * The default wait, in ms. Gathered, a busy server hands stdout one write per 16 KB (about 60
+ * lines) instead of a write, and a system call, per request; a quiet one writes what it has
+ * every tenth of a second, sooner than a collector ships it or a person at `tail -f` notices.
+ */
+export const DEFAULT_FLUSH_MS = 100;
+
+/** What a batch gathers before it is written, whatever the time: about 60 access lines. */
+const BATCH = 16 * 1024;
+
+/** The wait LOG_FLUSH_ENV sets, in ms; 0 writes each line as it comes. */
+export function flushIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = fromEnv(LOG_FLUSH_ENV, env);
+  return raw === undefined ? DEFAULT_FLUSH_MS : parseSeconds(raw, LOG_FLUSH_ENV);
+}
+
+/**
+ * Lines for the file descriptor `fd` (lineWriter: asynchronous, bounded for a stalled reader),
+ * none of them lost to the process's end: each waits at most `intervalMs` (0: none), what is
+ * pending at exit is written synchronously before the process ends (a signal's graceful stop,
+ * `--limit-max-requests`, a worker stopped by its primary, process.exit: each ends in "exit"),
+ * and an uncaught exception that ends the process writes them, then a fatal line naming it.
+ */
+export function processLines(fd: number, intervalMs: number): LineBatches {
+  const writer = lineWriter(fd, { batch: intervalMs === 0 ? 0 : BATCH });
+  if (intervalMs > 0) setInterval(() => writer.lines.flush(), intervalMs).unref();
+  const flushSync = () => {
+    try {
+      writer.flushSync();
+    } catch {
+      // Nothing left to write to.
+    }
+  };
+  process.once("exit", flushSync);
+  process.on("uncaughtExceptionMonitor", (error, origin) => {
+    // With a handler of the app's own the process may go on: not fatal, nothing to say.
+    if (process.listenerCount("uncaughtException") > 0) return;
+    flushSync();
+    try {
+      // Written directly: a collector stalled at this point must not cost the line a place in
+      // the queue the drop counting guards.
+      writeSync(fd, fatalLine(error, origin, Date.now()));
+    } catch {
+      // Nothing left to write to.
+    }
+  });
+  return writer.lines;
+}
+
+/** pino's fatal line for what was thrown (`err` as pino serializes an Error: type, message, stack). */
+export function fatalLine(thrown: unknown, origin: string, time: number): string {
+  const err = thrown instanceof Error ? { type: thrown.name, message: thrown.message, stack: thrown.stack } : { type: typeof thrown, message: String(thrown) };
+  const what = origin === "unhandledRejection" ? "Unhandled promise rejection" : "Uncaught exception";
+  return `${JSON.stringify({ level: 60, time, origin, err, msg: `${what}: the process exits` })}\n`;
+}
+
+let stdout: LineBatches | undefined;
+
+/** Stdout's processLines, one per process whatever the number of servers, waiting as LOG_FLUSH_ENV says. */
+export function stdoutLines(): LineBatches {
+  return (stdout ??= processLines(1, flushIntervalMs()));
+}
