@@ -27,14 +27,15 @@ export function requestFacts(req: object): RequestFacts | undefined {
 }
 
 /**
- * Whether entering an AsyncLocalStorage per request is cheap here: on Node 24 and later (its
- * AsyncContextFrame, a pointer carried by each promise) it cost about 0.3 µs a request; before,
- * the first entry switches on async hooks that slow every promise of the process from then on.
+ * Whether entering an AsyncLocalStorage per request is cheap here: on Node 24 and later, and on
+ * Node 22 started with --experimental-async-context-frame (its AsyncContextFrame, a pointer
+ * carried by each promise) it cost about 0.3 µs a request; otherwise the first entry switches
+ * on async hooks that slow every promise of the process from then on.
  */
 export const requestScopes: boolean = (() => {
   const versions = process.versions as { node?: string; bun?: string };
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-  if (flags.includes("--no-async-context-frame")) return false;
+  if (flags.includes("--no-async-context-frame") || flags.includes("--no-experimental-async-context-frame")) return false;
   return Number(versions.node?.split(".")[0]) >= 24 || flags.includes("--experimental-async-context-frame");
 })();
 
@@ -52,7 +53,8 @@ export function inRequestScope<A extends unknown[]>(value: RequestFacts, fn: (..
 
 /**
  * The id of the request being handled (its `X-Request-ID`), from anywhere below it; undefined
- * outside one, or under Node 22 and older (see docs/server.md). spry's own logger adds it to
+ * outside one, or on Node 22 without its context-frame flag, which `spry run` turns on
+ * (server/context-frame.ts; docs/server.md). spry's own logger adds it to
  * every line as `requestId`; with a logger of your own, pino's `mixin` does the same:
  *
  * @example

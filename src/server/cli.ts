@@ -7,6 +7,7 @@ import { SettingError } from "../common/settings.ts";
 import { runWorkers } from "./cluster.ts";
 import { defaultServerLimits } from "./options.ts";
 import { DEV_CHILD_ENV, runDev } from "./dev.ts";
+import { reexecWithContextFrame } from "./context-frame.ts";
 
 const USAGE = `Usage:
   spry run FILE [options]      serve the app FILE exports (production)
@@ -46,6 +47,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     console.error(USAGE);
     return 2;
   }
+  // On Node 22, first of all: the process that serves is the one with cheap request scopes.
+  if (argv[0] === "run") reexecWithContextFrame();
   // Loaded only when asked for: the queue's code (and bullmq) stays out of `spry run`.
   // The command is given the app loader, so that tasks/ never imports server/.
   if (argv[0] === "worker") return (await import("../tasks/redis/worker-command.ts")).workerCommand(argv.slice(1), loadApp);

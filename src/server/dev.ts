@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { contextFrameFlags } from "./context-frame.ts";
 import { readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +31,8 @@ export interface DevOptions {
  */
 export function runDev({ file, watch: watchDirs, argv }: DevOptions): Promise<number> {
   const dirs = watchDirs.length > 0 ? watchDirs.map((dir) => resolve(dir)) : [dirname(resolve(file))];
-  const args = [...conditionFlags(process.execArgv), BIN, "run", file, ...argv];
+  // With the context-frame flag on Node 22 from the start: a child with an IPC channel is not re-executed.
+  const args = [...contextFrameFlags(), ...conditionFlags(process.execArgv), BIN, "run", file, ...argv];
   let child: ChildProcess | undefined;
   let restartWhenExited = false;
   let stopping = false;
