@@ -1,7 +1,13 @@
 import { Readable } from "node:stream";
+import { setImmediate } from "node:timers";
 import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
 import { SpryRequest, type AppConfig, type Client } from "./request.ts";
 import { rootPathOf } from "./root-path.ts";
+
+// Requests whose signal was read in this turn of the event loop, and the one immediate that
+// starts watching their clients on the next (see watchClient).
+let waiting: FetchRequest<any>[] = [];
+let watchWaiting: () => void;
 
 /**
  * A request from the Fetch API, for any runtime or host that speaks it (Bun, Deno,
@@ -10,6 +16,7 @@ import { rootPathOf } from "./root-path.ts";
 export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   readonly request: Request;
   #done: (() => void) | undefined;
+  #leave: (() => void) | undefined;
   #handedBack = false;
 
   constructor(request: Request, config: AppConfig<Tasks>) {
@@ -55,10 +62,31 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   // The host's request.signal fires when its client leaves; spry's own signal follows it, so
   // that a deadline can abort it too and the reason is the same on both paths.
   protected watchClient(leave: () => void): void {
+    if (this.request.signal.aborted) return leave();
+    // The listener waits for the next turn of the event loop, when one shared immediate adds it
+    // for every request still unanswered: a host tells of a client leaving only from the event
+    // loop, so until then `aborted` (checked again then) says all, and a request answered in the
+    // turn it arrived (a handler that reads `signal` and awaits nothing slow) never pays for the
+    // listener, which on Bun was a tenth of `/slow_task/`'s samples (bench/README.md, "Bun slow").
+    this.#leave = leave;
+    if (waiting.push(this) === 1) setImmediate(watchWaiting);
+  }
+
+  // Called on the turn after the signal was read, unless the response was handed back by then.
+  #listen(): void {
+    const leave = this.#leave!;
     const signal = this.request.signal;
     if (signal.aborted) return leave();
     // Some hosts abort the request's signal once the response is delivered; that is no client leaving.
     signal.addEventListener("abort", () => this.#handedBack || leave(), { once: true });
+  }
+
+  static {
+    watchWaiting = () => {
+      const requests = waiting;
+      waiting = [];
+      for (const request of requests) if (!request.#handedBack) request.#listen();
+    };
   }
 
   // A Fetch host gives no signal when the body has been delivered; dispatch calls handedBack()

@@ -165,6 +165,28 @@ for (const host of ["bun", "deno"] as const) {
   });
 }
 
+// The handler's signal follows the host's request.signal (fetch-request.ts watches it from the
+// turn after the signal is read): a client leaving mid-wait ends the wait with ClientDisconnected.
+for (const [host, args] of [
+  ["bun", [SOURCES, "test/runtimes/fixtures/cancel-bun.ts"]],
+  ["deno", ["run", SOURCES, ...DENO_PERMISSIONS, "test/runtimes/fixtures/cancel-deno.ts"]],
+] as const) {
+  const binary = hostBinary(host);
+  test(`${host}: a client that leaves aborts the handler's signal`, { skip: skipUnless(binary) }, async () => {
+    const served = HostProcess.start(required(binary), [...args], { cwd: root });
+    try {
+      const origin = await served.origin();
+      const leaving = new AbortController();
+      const answered = fetch(`${origin}/wait`, { signal: leaving.signal });
+      setTimeout(() => leaving.abort(), 300);
+      await assert.rejects(answered, { name: "AbortError" });
+      await served.waitFor(/"event":"wait ended","reason":"ClientDisconnected"/, 5_000);
+    } finally {
+      served.kill();
+    }
+  });
+}
+
 test("docs/runtimes.md gives Deno exactly the permissions these tests run it with", () => {
   const page = readFileSync(`${root}docs/runtimes.md`, "utf8");
   const command = /^deno run (.+) docs\/examples\/runtimes\/deno\.ts$/m.exec(page);
