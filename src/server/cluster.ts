@@ -114,7 +114,9 @@ class Supervisor {
     if (this.#stopSignals > 0) {
       this.#logger.info({ worker: pid, code, signal }, `worker [${pid}] stopped (${how})`);
       // A worker that had to cut requests off exits 1: so does the primary, as one process would.
-      if (code !== 0) this.#exitCode = 1;
+      // One stopped before it listened (a replacement still starting) had no request to cut off,
+      // and dies of the signal before its own handler is set: that is no failure.
+      if (code !== 0 && listenedAt !== undefined) this.#exitCode = 1;
       if (this.#serving.size === 0 && this.#stopping.size === 0) this.#done(this.#exitCode);
       return;
     }
@@ -153,7 +155,8 @@ class Supervisor {
       const fresh = this.#fork();
       this.#candidates.add(fresh);
       if (!(await listensOrExits(fresh))) {
-        this.#logger.error({ worker: fresh.process.pid }, "A new worker exited before listening: reload stopped, the old workers keep serving");
+        // Stopped while it started (SIGTERM during the reload): not a failure of the new code.
+        if (this.#stopSignals === 0) this.#logger.error({ worker: fresh.process.pid }, "A new worker exited before listening: reload stopped, the old workers keep serving");
         break;
       }
       this.#retire(worker);
@@ -169,7 +172,7 @@ class Supervisor {
     const fresh = this.#fork();
     this.#candidates.add(fresh);
     if (!(await listensOrExits(fresh))) {
-      this.#logger.error({ worker: fresh.process.pid }, `A new worker exited before listening: worker [${worker.process.pid}] keeps serving`);
+      if (this.#stopSignals === 0) this.#logger.error({ worker: fresh.process.pid }, `A new worker exited before listening: worker [${worker.process.pid}] keeps serving`);
       return;
     }
     if (this.#serving.has(worker)) this.#retire(worker);

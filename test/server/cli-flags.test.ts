@@ -227,6 +227,18 @@ describe("--limit-max-requests", () => {
     for (const pid of first) assert.equal(isAlive(pid), false, `worker ${pid} still running`);
     assert.ok(logLines(server).filter((line) => /^Served \d+ requests/.test(String(line.msg))).length >= 2, server.stdout());
   });
+
+  test("under --workers, SIGTERM while a replacement is still starting is a clean stop (exit 0)", { timeout: 120_000 }, async () => {
+    const server = spry(["run", LIFECYCLE_APP, "--port", "0", "--workers", "1", "--limit-max-requests", "3", "--limit-max-requests-jitter", "0"]);
+    const url = await server.url();
+    const started = () => logLines(server).filter((line) => typeof line.msg === "string" && line.msg.startsWith("started worker"));
+    for (let i = 0; i < 3; i++) assert.equal((await get(`${url}/pid`)).status, 200);
+    // The replacement is forked (and logged) before it listens: stop the primary in between.
+    await waitFor("the replacement worker", () => started().length === 2, 60_000, server.stdout);
+    server.proc.kill("SIGTERM");
+    assert.deepEqual(await server.exited, { code: 0, signal: null }, server.stdout() + server.stderr());
+    assert.ok(!server.stdout().includes("exited before listening"), server.stdout());
+  });
 });
 
 test("docs/server.md documents every flag and its environment variable", async () => {
