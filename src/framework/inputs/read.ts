@@ -9,8 +9,15 @@ import { compileParamModel, type ModelOutcome, type ReadParamModel } from "./par
 /** Each owner's validated inputs: the route's at 0, then each dependency's. */
 export type Values = Record<string, unknown>[];
 
-/** Reads, converts and validates a route's inputs; throws RequestValidationError listing every failure. */
-export type ReadInputs = (ctx: Context) => Values | Promise<Values>;
+/**
+ * Reads, converts and validates a route's inputs and goes on with `next`, at once when every
+ * input is read synchronously, else in the promise job that read the last of them; throws (or
+ * rejects with) RequestValidationError listing every failure.
+ */
+export type ReadInputs = <R>(ctx: Context, next: Next<R>) => R | Promise<R>;
+
+/** What runs on a route's validated inputs: the rest of its pipeline. */
+export type Next<R> = (ctx: Context, values: Values) => R | Promise<R>;
 
 type Validated = StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
 
@@ -61,7 +68,7 @@ export function compileReader(plan: InputPlan): ReadInputs | undefined {
   // object per request unless a body or an asynchronous schema needs one. Reading the four
   // inputs of bench/apps/spry-inputs.ts went from a median of 459 to 404 ns (one process,
   // alternating runs); zod's four validations are about 100 ns of that.
-  return (ctx) => {
+  return <R>(ctx: Context, next: Next<R>): R | Promise<R> => {
     const values: Values = owners === 1 ? [{}] : freshValues(owners);
     let errors: ErrorDetail[] | undefined;
     let gathered: Gathered | undefined;
@@ -96,17 +103,17 @@ export function compileReader(plan: InputPlan): ReadInputs | undefined {
     }
     if (gathered === undefined && readBody === undefined) {
       if (errors !== undefined) throw new RequestValidationError(errors);
-      return values;
+      return next(ctx, values);
     }
     gathered ??= { values, errors: undefined, waiting: undefined, models: undefined };
     // Nothing asynchronous has settled yet: these are still the first errors.
     gathered.errors = errors;
-    if (readBody === undefined) return finish(gathered);
+    if (readBody === undefined) return finish(ctx, gathered, next);
     const all = gathered;
-    return readBody(ctx).then((read) => {
+    return readBody(ctx, (read) => {
       if (read.errors !== undefined) (all.errors ??= []).push(...read.errors);
       for (const { spec, input, absent } of read.inputs) validate(spec, input, absent, all);
-      return finish(all);
+      return finish(ctx, all, next);
     });
   };
 }
@@ -175,10 +182,10 @@ function freshValues(owners: number): Values {
   return values;
 }
 
-function finish(gathered: Gathered): Values | Promise<Values> {
-  if (gathered.waiting !== undefined || gathered.models !== undefined) return finishAsync(gathered);
+function finish<R>(ctx: Context, gathered: Gathered, next: Next<R>): R | Promise<R> {
+  if (gathered.waiting !== undefined || gathered.models !== undefined) return finishAsync(gathered).then((values) => next(ctx, values));
   if (gathered.errors !== undefined) throw new RequestValidationError(gathered.errors);
-  return gathered.values;
+  return next(ctx, gathered.values);
 }
 
 function record(spec: InputSpec, input: unknown, absent: boolean, result: StandardSchemaV1.Result<unknown>, gathered: Gathered): void {
