@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
@@ -8,6 +7,7 @@ import { stdoutLines } from "./stdout-lines.ts";
 import { peerOf } from "../common/peer.ts";
 import { inRequestScope, setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
 import type { TrustedPeers } from "./proxy-headers.ts";
+import { newRequestId } from "./request-id.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -48,7 +48,7 @@ export interface AccessLogOptions {
 }
 
 /**
- * Gives every request an id (a trusted client's X-Request-ID, else a new UUID), echoed in the
+ * Gives every request an id (a trusted client's X-Request-ID, else a new one, request-id.ts), echoed in the
  * response's X-Request-ID and on the app's log lines for the request, and logs a line when its
  * response is done: `127.0.0.1:52314 - "GET /items/1 HTTP/1.1" 200 3.1 ms` as the message, and
  * as fields method, path, route (the matched template), status, durationMs, bytes, client and
@@ -58,7 +58,7 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
   return (req, res) => {
     const start = performance.now();
     const given = req.headers["x-request-id"];
-    const requestId = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : randomUUID();
+    const requestId = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : newRequestId();
     const facts: RequestFacts = { requestId };
     setRequestFacts(req, facts);
     res.setHeader("x-request-id", requestId);

@@ -193,7 +193,7 @@ export abstract class SpryRequest<Tasks = unknown> {
   abstract get authority(): string | undefined;
 
   /**
-   * The id spry's server gave this request (a trusted client's X-Request-ID, else a UUID),
+   * The id spry's server gave this request (a trusted client's X-Request-ID, else a new UUID-shaped one),
    * echoed in the response's X-Request-ID and on its log lines; undefined when no spry server
    * stands in front (a Fetch host, `http.createServer(app.handleNode)`).
    */
