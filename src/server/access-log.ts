@@ -8,6 +8,7 @@ import { peerOf } from "../common/peer.ts";
 import { inRequestScope, setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
 import type { TrustedPeers } from "./proxy-headers.ts";
 import { newRequestId } from "./request-id.ts";
+import { IdResponse } from "./server-response.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -61,7 +62,8 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
     const requestId = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : newRequestId();
     const facts: RequestFacts = { requestId };
     setRequestFacts(req, facts);
-    res.setHeader("x-request-id", requestId);
+    // spry's own responses write the id into their head (server-response.ts); others (HTTP/2's) are told now.
+    if (!(res instanceof IdResponse)) res.setHeader("x-request-id", requestId);
     if (logger !== undefined) {
       const sentBefore = req.httpVersionMajor === 1 ? req.socket.bytesWritten : 0;
       // An HTTP/2 stream's socket stands for its session's only while the stream is open: by its

@@ -14,6 +14,7 @@ import { proxyHeaders, TrustedPeers } from "./proxy-headers.ts";
 import { createSecureHttpServer, type TlsOptions } from "./tls.ts";
 import { accessLog, createAccessLogger } from "./access-log.ts";
 import { urlOf } from "./address.ts";
+import { IdResponse } from "./server-response.ts";
 import type { Servable } from "../toolkit/servable.ts";
 
 export type { Servable } from "../toolkit/servable.ts";
@@ -90,6 +91,7 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   const logger = app.config?.logger;
 
   const http1 = {
+    ServerResponse: IdResponse,
     maxHeaderSize: limits.maxHeaderSize,
     headersTimeout: limits.headersTimeout,
     requestTimeout: limits.requestTimeout,

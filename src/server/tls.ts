@@ -45,6 +45,8 @@ export function createSecureHttpServer(tls: TlsOptions, http2: boolean, http1: H
     createSecureServer({
       ...credentials,
       allowHTTP1: true,
+      // HTTP/1.1 over it answers with the same response class as the plain server (serve.ts).
+      ...(http1.ServerResponse !== undefined && { Http1ServerResponse: http1.ServerResponse }),
       maxHeaderListPairs: limits.maxHeadersCount,
       settings: { maxHeaderListSize: limits.maxHeaderSize },
     }),

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { requestFacts } from "../common/request-facts.ts";
 import { wireHeaders, wireValue } from "./header-check.ts";
 import { nodeSource, pipeNodeBody } from "./node-body.ts";
 import { SpryResponse, type ResponseLike } from "./response.ts";
@@ -20,6 +21,11 @@ export function writeNode(res: ServerResponse, response: ResponseLike): void | P
   if (body === null || typeof body === "string" || body instanceof Uint8Array) {
     // Header values are text, sent as UTF-8 (docs/responses.md); ASCII ones are left as they are.
     const wire = wireHeaders(headers);
+    // The id spry's server gave the request (server/access-log.ts) goes into this header list,
+    // not set on `res` beforehand: a head set in part with setHeader makes writeHead merge the
+    // two lists header by header (server/server-response.ts). The response's own id wins.
+    const id = requestFacts(res.req)?.requestId;
+    if (id !== undefined) wire["x-request-id"] ??= id;
     res.writeHead(status, wire);
     if (body === null) res.end();
     // node:http writes a head with a string body as one UTF-8 string, which would encode the
