@@ -8,7 +8,7 @@ import { peerOf } from "../common/peer.ts";
 import { inRequestScope, setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
 import type { TrustedPeers } from "./proxy-headers.ts";
 import { newRequestId } from "./request-id.ts";
-import { IdResponse } from "./server-response.ts";
+import { writesIdInHead } from "./server-response.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -63,7 +63,7 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
     const facts: RequestFacts = { requestId };
     setRequestFacts(req, facts);
     // spry's own responses write the id into their head (server-response.ts); others (HTTP/2's) are told now.
-    if (!(res instanceof IdResponse)) res.setHeader("x-request-id", requestId);
+    if (!writesIdInHead(res)) res.setHeader("x-request-id", requestId);
     if (logger !== undefined) {
       const sentBefore = req.httpVersionMajor === 1 ? req.socket.bytesWritten : 0;
       // An HTTP/2 stream's socket stands for its session's only while the stream is open: by its

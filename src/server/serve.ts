@@ -14,7 +14,7 @@ import { proxyHeaders, TrustedPeers } from "./proxy-headers.ts";
 import { createSecureHttpServer, type TlsOptions } from "./tls.ts";
 import { accessLog, createAccessLogger } from "./access-log.ts";
 import { urlOf } from "./address.ts";
-import { IdResponse } from "./server-response.ts";
+import { serverResponse } from "./server-response.ts";
 import type { Servable } from "../toolkit/servable.ts";
 
 export type { Servable } from "../toolkit/servable.ts";
@@ -90,8 +90,10 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   const port = options.port ?? portFromEnv() ?? 8000;
   const logger = app.config?.logger;
 
+  // The connections are made with the server; its responses report to them once they exist.
+  let connections: Connections | undefined;
   const http1 = {
-    ServerResponse: IdResponse,
+    ServerResponse: serverResponse((socket) => connections?.finished(socket)),
     maxHeaderSize: limits.maxHeaderSize,
     headersTimeout: limits.headersTimeout,
     requestTimeout: limits.requestTimeout,
@@ -104,7 +106,7 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   };
   if (options.http2 === true && options.tls === undefined) throw new TypeError("http2 needs tls: HTTP/2 is served over TLS, as browsers speak it");
   const { server, sessions } = options.tls === undefined ? { server: createServer(http1), sessions: undefined } : createSecureHttpServer(options.tls, options.http2 === true, http1, limits);
-  const connections = new Connections(server, limits.maxConnections, logger, options.tls === undefined ? undefined : { sessions });
+  connections = new Connections(server, limits.maxConnections, logger, options.tls === undefined ? undefined : { sessions });
   let listener = app.handleNode;
   const trusted = options.proxyHeaders === false ? undefined : new TrustedPeers(options.forwardedAllowIps ?? (process.env.FORWARDED_ALLOW_IPS || "127.0.0.1"));
   if (trusted !== undefined) listener = proxyHeaders(listener, trusted);

@@ -1,27 +1,50 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from "node:http";
+import type { Socket } from "node:net";
 import { requestFacts } from "../common/request-facts.ts";
 
 const ID = "x-request-id";
+const ID_IN_HEAD = Symbol("spry.idInHead");
 
 type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
 
 /**
- * The ServerResponse of spry's node:http server (HTTP/1.x, plain or over TLS): what the server
- * adds to every response is done in node:http's own steps rather than around them, which the
- * profiles of `/fast_task/` (bench/README.md, "Where the microseconds go") priced at about a
- * tenth of its CPU. The request's id (server/access-log.ts) goes into the head as it is
- * written: set with setHeader before the route ran, it sent every writeHead down node:http's
- * merging path (a setHeader and its checks per header, then the merged list).
- * toolkit/node-writer.ts puts it in the header object it hands writeHead instead, and for any
- * other write (a refusal, a 503, a stream's implicit head) it is added here, unless the
- * response names an id of its own.
+ * The ServerResponse class of spry's node:http server (HTTP/1.x, plain or over TLS): what the
+ * server adds to every response is done in node:http's own steps rather than around them,
+ * which the profiles of `/fast_task/` (bench/README.md, "Where the microseconds go") priced at
+ * about a tenth of its CPU:
+ *
+ * - The request's id (server/access-log.ts) goes into the head as it is written. Set with
+ *   setHeader before the route ran, it sent every writeHead down node:http's merging path (a
+ *   setHeader and its checks per header, then the merged list); toolkit/node-writer.ts puts it
+ *   in the header object it hands writeHead instead, and for any other write (a refusal, a 503,
+ *   a stream's implicit head) it is added here, unless the response names an id of its own.
+ * - `finished` is called with the connection (server/shutdown.ts marks it idle) when node:http
+ *   detaches the finished response from its socket, instead of from a "finish" listener added
+ *   to every response.
+ *
+ * One class deriving from node's directly: each level of subclassing is paid again in every
+ * response's construction.
  */
-export class IdResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
-  override writeHead(statusCode: number, reason?: string | Head, headers?: Head): this {
-    const id = requestFacts(this.req)?.requestId;
-    if (id !== undefined && !this.hasHeader(ID) && !names(typeof reason === "string" ? headers : (reason ?? headers), ID)) this.setHeader(ID, id);
-    return super.writeHead(statusCode, reason as string, headers);
+export function serverResponse(finished: (socket: Socket) => void): typeof ServerResponse {
+  class SpryServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+    override writeHead(statusCode: number, reason?: string | Head, headers?: Head): this {
+      const id = requestFacts(this.req)?.requestId;
+      if (id !== undefined && !this.hasHeader(ID) && !names(typeof reason === "string" ? headers : (reason ?? headers), ID)) this.setHeader(ID, id);
+      return super.writeHead(statusCode, reason as string, headers);
+    }
+
+    override detachSocket(socket: Socket): void {
+      super.detachSocket(socket);
+      finished(socket);
+    }
   }
+  (SpryServerResponse.prototype as unknown as Record<symbol, boolean>)[ID_IN_HEAD] = true;
+  return SpryServerResponse;
+}
+
+/** Whether `res` writes its request's id into its head itself: else the id must be set on it. */
+export function writesIdInHead(res: ServerResponse): boolean {
+  return (res as unknown as Record<symbol, boolean | undefined>)[ID_IN_HEAD] === true;
 }
 
 function names(headers: Head | undefined, name: string): boolean {

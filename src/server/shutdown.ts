@@ -55,7 +55,6 @@ export class Connections {
    * (neither evicted to make room nor swept by a drain); their owner closes them on shutdown.
    */
   readonly #upgraded = new Set<Socket>();
-  readonly #markIdle: (this: ServerResponse) => void;
   #draining = false;
   readonly #sessions: Set<Http2Session> | undefined;
   /** When each of the two cap warnings was last logged: [making room, refusing]. */
@@ -83,11 +82,16 @@ export class Connections {
       idleSince.set(socket, performance.now());
       socket.once("close", () => idleSince.delete(socket));
     });
-    this.#markIdle = function (this: ServerResponse) {
-      const socket = this.req.socket as HttpSocket;
-      // Deleted first, so that the entry moves to the end: the map stays in idle order.
-      if (idleSince.delete(socket)) idleSince.set(socket, performance.now());
-    };
+  }
+
+  /**
+   * A response is done with its connection, which is idle from now on. Called by the server's
+   * response class (server-response.ts) as node:http detaches the response from its socket.
+   */
+  finished(socket: Socket): void {
+    const idleSince = this.#idleSince;
+    // Deleted first, so that the entry moves to the end: the map stays in idle order.
+    if (idleSince.delete(socket as HttpSocket)) idleSince.set(socket as HttpSocket, performance.now());
   }
 
   // Closes the connection idle the longest, if one of the oldest is idle at all.
@@ -132,15 +136,12 @@ export class Connections {
 
   /**
    * The listener, wrapped: a request that arrives once draining has begun is answered with
-   * `Connection: close`, and the end of every response is recorded.
+   * `Connection: close`. (The end of every response is recorded by finished(), called by the
+   * server's response class: no listener per request.)
    */
   wrap(listener: Listener): Listener {
-    const markIdle = this.#markIdle;
     return (req, res) => {
       if (this.#draining) res.shouldKeepAlive = false;
-      // `on`, not `once`: a response finishes once, and once() would wrap the listener anew
-      // for every request.
-      res.on("finish", markIdle);
       listener(req, res);
     };
   }
