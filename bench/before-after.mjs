@@ -7,10 +7,17 @@
 // counted: steadier than req/s when other work shares the machine), and after / before.
 //
 //   node before-after.mjs --before REF --after REF [--rounds 5] [--duration 10] [--connections 100] [--only fast,slow,model,inputs]
+//     [--only signal,nosignal,task,plain] [--no-access-log]
 //   node before-after.mjs --before REF --after REF --runtime bun   # fast and slow: app.fetch under Bun.serve
 //
 // On Bun each spry is its snapshot's build (dist/) with the seed app compiled to JavaScript,
 // served by apps/bun-spry.mjs, as targets.mjs's bun-fast and bun-slow serve the live tree.
+//
+// signal and nosignal (named with --only) are /slow_task/42?q=test of apps/spry-variant.ts with
+// and without the handler taking the signal (SPRY_SIGNAL=0); task and plain are
+// apps/spry-tasks.ts's /task (one in-process background task) and /plain. For those two pairs a
+// second table gives each commit's overhead of the one over the other (issue 15's 2% targets).
+// --no-access-log runs spry as targets.mjs does; without it, as `spry run` does by default.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -37,6 +44,7 @@ const { values: opt } = parseArgs({
     connections: { type: 'string', default: '100' },
     runtime: { type: 'string', default: 'node' },
     only: { type: 'string' },
+    'no-access-log': { type: 'boolean', default: false },
   },
 });
 if (opt.before === undefined || opt.after === undefined) throw new Error('usage: node before-after.mjs --before REF --after REF [--rounds N] [--duration S] [--connections C]');
@@ -54,12 +62,18 @@ const WORKLOADS = [
   { name: 'slow', path: '/slow_task/42?q=test', app: 'examples/seed/main.ts', expect: { item_id: 42, q: 'test' } },
   { name: 'model', path: '/items/', app: 'bench/apps/spry-model.ts', script: join(BENCH, 'apps', 'post-model.lua') },
   { name: 'inputs', path: TARGETS.inputs.request.path, app: 'bench/apps/spry-inputs.ts', expect: TARGETS.inputs.request.expected, check: TARGETS.inputs.request.check, headers: TARGETS.inputs.request.headers },
-].filter((w) => (opt.only === undefined || opt.only.split(',').includes(w.name)) && (!onBun || (w.name !== 'model' && w.name !== 'inputs')));
+  { name: 'signal', path: '/slow_task/42?q=test', app: 'bench/apps/spry-variant.ts', expect: { item_id: 42, q: 'test' } },
+  { name: 'nosignal', path: '/slow_task/42?q=test', app: 'bench/apps/spry-variant.ts', env: { SPRY_SIGNAL: '0' }, expect: { item_id: 42, q: 'test' } },
+  { name: 'task', path: '/task', app: 'bench/apps/spry-tasks.ts', expect: { ok: true } },
+  { name: 'plain', path: '/plain', app: 'bench/apps/spry-tasks.ts', expect: { ok: true } },
+].filter((w) => (opt.only === undefined ? ['fast', 'slow', 'model', 'inputs'].includes(w.name) : opt.only.split(',').includes(w.name)) && (!onBun || (w.name !== 'model' && w.name !== 'inputs')));
+const PAIRS = [['signal', 'nosignal'], ['task', 'plain']].filter(([a, b]) => WORKLOADS.some((w) => w.name === a) && WORKLOADS.some((w) => w.name === b));
+const runFlags = opt['no-access-log'] ? ['--no-access-log'] : [];
 if (onBun) for (const v of variants) ensureBuilt(v.dir);
 // How one variant serves one workload's app.
 const serverOf = (v, w) => onBun
   ? { name: `spry ${v.name}`, argv: () => [bunBinary(), join(BENCH, 'apps', 'bun-spry.mjs')], env: { SPRY_APP: builtApp(v.dir, join(v.dir, w.app)) } }
-  : { name: `spry ${v.name}`, argv: () => [process.execPath, join(v.dir, 'bin', 'spry.mjs'), 'run', join(v.dir, w.app)] };
+  : { name: `spry ${v.name}`, argv: () => [process.execPath, join(v.dir, 'bin', 'spry.mjs'), 'run', join(v.dir, w.app), ...runFlags] };
 
 process.on('SIGINT', () => (killAllNow(), process.exit(130)));
 const command = `node before-after.mjs ${process.argv.slice(2).join(' ')}`;
@@ -72,7 +86,7 @@ for (let round = 0; round < rounds; round++) {
     for (const v of order) {
       await waitForQuiet({ maxWaitS: 5 });
       const fw = serverOf(v, w);
-      const server = await startWithRetries(fw);
+      const server = await startWithRetries(fw, w.env);
       try {
         if (w.expect) await checkResponse(server, w.path, w.expect, w.check);
         else await checkPost(server.port, w.path);
@@ -101,11 +115,20 @@ for (const w of WORKLOADS) {
   console.log(`| ${w.name} | ${Math.round(rps(b)).toLocaleString('en')} | ${Math.round(rps(a)).toLocaleString('en')} | ${(rps(a) / rps(b)).toFixed(3)} | ${cpu(b).toFixed(1)} (${spread(b.map((x) => x.cpuUs))}) | ${cpu(a).toFixed(1)} (${spread(a.map((x) => x.cpuUs))}) | ${(cpu(a) / cpu(b)).toFixed(3)} | ${[...a, ...b].reduce((t, x) => t + x.non2xx, 0)} |`);
 }
 
+if (PAIRS.length > 0) {
+  console.log('\n| pair | before: CPU µs/req | before: overhead | after: CPU µs/req | after: overhead |\n| :--- | ---: | ---: | ---: | ---: |');
+  const cpu = (key) => median(samples[key].map((x) => x.cpuUs));
+  for (const [a, b] of PAIRS) {
+    const cells = variants.map((v) => `${cpu(`${a}/${v.name}`).toFixed(1)} vs ${cpu(`${b}/${v.name}`).toFixed(1)} | ${((cpu(`${a}/${v.name}`) / cpu(`${b}/${v.name}`) - 1) * 100).toFixed(1)}%`);
+    console.log(`| ${a} over ${b} | ${cells.join(' | ')} |`);
+  }
+}
+
 // Other programs on a shared machine may take the free port between the check and the listen.
-async function startWithRetries(fw, attempts = 3) {
+async function startWithRetries(fw, env = {}, attempts = 3) {
   for (let i = 1; ; i++) {
     try {
-      return await startServer(fw, { slowSeconds: 0 });
+      return await startServer(fw, { slowSeconds: 0, env });
     } catch (error) {
       if (i >= attempts || !/address already in use/.test(String(error))) throw error;
       console.error(`  ${fw.name}: its port was taken meanwhile; starting it again`);
