@@ -7,11 +7,19 @@ import { SpryRequest, type AppConfig, type Client, type RouteInfo } from "./requ
 import { ClientDisconnected } from "./signals.ts";
 
 const LEAVE = Symbol("spry.leave");
-type Watched = ServerResponse & { [LEAVE]?: () => void };
+const DONE = Symbol("spry.done");
+type Watched = ServerResponse & { [LEAVE]?: () => void; [DONE]?: () => void };
 
-// A response that closed before it was finished: its client left.
-function leaveIfUnfinished(this: Watched): void {
+// One "close" listener shared by every response (a response closes once), for both things a
+// request may wait for: no closure and no once() wrapper per request. A response that closed
+// before it was finished: its client left; either way, it is done.
+function closed(this: Watched): void {
   if (!this.writableEnded) this[LEAVE]?.();
+  this[DONE]?.();
+}
+
+function listen(res: Watched): void {
+  if (res[LEAVE] === undefined && res[DONE] === undefined) res.on("close", closed);
 }
 
 /**
@@ -98,16 +106,18 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     const res = this.res;
     if (res.writableEnded) return;
     if (res.destroyed || this.req.socket.destroyed) return leave();
-    // One listener shared by every response (a response closes once): no closure and no
-    // once() wrapper per request that reads its signal.
+    listen(res);
     (res as Watched)[LEAVE] = leave;
-    res.on("close", leaveIfUnfinished);
   }
 
   whenDone(done: () => void): void {
     // "close" comes after the last byte was handed to the socket, or when the client left.
-    if (this.res.closed) queueMicrotask(done);
-    else this.res.once("close", done);
+    const res = this.res as Watched;
+    if (res.closed) return queueMicrotask(done);
+    // Called once per request (scope.ts); a second caller is chained after the first.
+    listen(res);
+    const first = res[DONE];
+    res[DONE] = first === undefined ? done : () => (first(), done());
   }
 
   // The declared length was checked by dispatch, before routing went on (limits.ts).
