@@ -1,3 +1,4 @@
+import { isPromise } from "../common/is-promise.ts";
 import type { Logger } from "../common/logger.ts";
 import { InvalidHeaderError, validHeader } from "./header-check.ts";
 import type { SpryResponse } from "./response.ts";
@@ -57,7 +58,7 @@ export class RequestScope<Tasks = unknown> {
       this.#deferred = [];
       this.#owner.whenDone(() => {
         this.#responseDone = true;
-        if (this.#endpointDone) void this.#runDeferred();
+        if (this.#endpointDone) this.#runDeferred();
       });
     }
     this.#deferred.push(task);
@@ -77,19 +78,35 @@ export class RequestScope<Tasks = unknown> {
       return;
     }
     this.#endpointDone = true;
-    if (this.#responseDone && this.#deferred !== undefined) void this.#runDeferred();
+    if (this.#responseDone && this.#deferred !== undefined) this.#runDeferred();
   }
 
-  async #runDeferred(): Promise<void> {
+  #runDeferred(): void {
     const tasks = this.#deferred!;
     this.#deferred = [];
-    for (const task of tasks) {
+    this.#runFrom(tasks, 0);
+  }
+
+  // In order, each awaited; synchronous while they are, so that a request whose deferred work
+  // is synchronous (a sync teardown, background tasks that are) pays no promise and no tick.
+  #runFrom(tasks: (() => unknown)[], first: number): void {
+    for (let i = first; i < tasks.length; i++) {
+      let result: unknown;
       try {
-        await task();
+        result = tasks[i]!();
       } catch (error) {
-        this.logger.error({ err: error, route: this.routeName }, "A deferred task failed after the response");
+        this.#failed(error);
+        continue;
+      }
+      if (isPromise(result)) {
+        void result.then(undefined, (error: unknown) => this.#failed(error)).then(() => this.#runFrom(tasks, i + 1));
+        return;
       }
     }
+  }
+
+  #failed(error: unknown): void {
+    this.logger.error({ err: error, route: this.routeName }, "A deferred task failed after the response");
   }
 
   /** The request's background tasks, made on first use; a route that adds none pays nothing. */
