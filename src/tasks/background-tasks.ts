@@ -17,9 +17,21 @@ export interface TaskOwner {
 /** The arguments `add` takes after a declared task: its schema's input, optional when it may be undefined. */
 export type TaskArgs<Input> = undefined extends Input ? [args?: Input] : [args: Input];
 
+// What an added task runs, as data rather than a closure per add: a declared task's function
+// with its checked argument (or the task itself when it is a blocking one, for the pool), or a
+// plain function with its arguments. Every field always set, so that V8 sees one shape.
 interface Entry {
   readonly name: string;
-  readonly run: (run: TaskRun) => unknown;
+  readonly fn: PlainFunction;
+  readonly value: unknown;
+  readonly args: unknown[] | undefined;
+  readonly blocking: Task<any, any> | undefined;
+}
+
+
+function declared(task: Task<any, any>, value: unknown): Entry {
+  const parts = taskParts(task);
+  return { name: task.name, fn: parts.fn as PlainFunction, value, args: undefined, blocking: parts.options.blocking === true ? task : undefined };
 }
 
 const ADDED: Promise<void> = Promise.resolve();
@@ -52,8 +64,7 @@ export class BackgroundTasks {
   #entries: Entry[] = [];
   #next = 0;
   #state: "new" | "collecting" | "running" | "finished" | "dropped" | "cut off" = "new";
-  #controller: AbortController | undefined;
-  #run: TaskRun | undefined;
+  #run: BatchRun | undefined;
 
   constructor(owner: TaskOwner, runner: TaskRunner) {
     this.#owner = owner;
@@ -82,8 +93,8 @@ export class BackgroundTasks {
         const route = this.#owner.routeName;
         return this.#observe(target.name, isPromise(checked) ? checked.then(() => backend.enqueue(target, arg, { route })) : backend.enqueue(target, arg, { route }));
       }
-      if (!isPromise(checked)) return this.#push(target.name, declared(target, checked));
-      return this.#observe(target.name, checked.then((value) => void this.#push(target.name, declared(target, value))));
+      if (!isPromise(checked)) return this.#push(declared(target, checked));
+      return this.#observe(target.name, checked.then((value) => void this.#push(declared(target, value))));
     }
     if (typeof target !== "function") throw new TypeError(`tasks.add() takes a task declared with task() or a function, got ${typeof target}`);
     const name = target.name || "anonymous function";
@@ -93,7 +104,7 @@ export class BackgroundTasks {
           "declare it with task(import.meta.url, fn) at the top of a module so that a worker can find it",
       );
     }
-    return this.#push(name, () => target(...args));
+    return this.#push({ name, fn: target, value: undefined, args, blocking: undefined });
   }
 
   /** Tasks added and not yet finished (the running one included). */
@@ -126,12 +137,13 @@ export class BackgroundTasks {
     this.#state = "cut off";
     this.#entries = [];
     this.#next = 0;
-    (this.#controller ??= new AbortController()).abort(reason);
+    this.#taskRun().abort(reason);
     return cut;
   }
 
-  #push(name: string, run: (run: TaskRun) => unknown): Promise<void> {
-    this.#entries.push({ name, run });
+  #push(entry: Entry): Promise<void> {
+    const name = entry.name;
+    this.#entries.push(entry);
     switch (this.#state) {
       case "new":
         this.#state = "collecting";
@@ -179,7 +191,7 @@ export class BackgroundTasks {
       const entry = this.#entries[this.#next++]!;
       let result: unknown;
       try {
-        result = entry.run(this.#taskRun());
+        result = this.#runEntry(entry);
       } catch (error) {
         this.#failed(entry, error);
         continue;
@@ -201,8 +213,15 @@ export class BackgroundTasks {
     this.#owner.logger.error({ err: error, route: this.#owner.routeName, task: entry.name }, "A background task failed");
   }
 
-  #taskRun(): TaskRun {
-    return (this.#run ??= new BatchRun(this.#owner.logger, () => (this.#controller ??= new AbortController())));
+  #runEntry(entry: Entry): unknown {
+    if (entry.args !== undefined) return entry.fn(...entry.args);
+    if (entry.blocking !== undefined) return runBlocking(entry.blocking, entry.value, this.#taskRun());
+    return entry.fn(entry.value, this.#taskRun());
+  }
+
+  // Made only for a task that takes it (a declared one), once per request's tasks.
+  #taskRun(): BatchRun {
+    return (this.#run ??= new BatchRun(this.#owner.logger));
   }
 }
 
@@ -212,21 +231,18 @@ export class BackgroundTasks {
 class BatchRun implements TaskRun {
   readonly attempt = 1;
   readonly logger: TaskRun["logger"];
-  readonly #controller: () => AbortController;
+  #controller: AbortController | undefined;
 
-  constructor(logger: TaskRun["logger"], controller: () => AbortController) {
+  constructor(logger: TaskRun["logger"]) {
     this.logger = logger;
-    this.#controller = controller;
   }
 
   get signal(): AbortSignal {
-    return this.#controller().signal;
+    return (this.#controller ??= new AbortController()).signal;
   }
-}
 
-function declared(task: Task<any, any>, value: unknown): (run: TaskRun) => unknown {
-  const parts = taskParts(task);
-  if (parts.options.blocking === true) return (run) => runBlocking(task, value, run);
-  const fn = parts.fn;
-  return (run) => fn(value, run);
+  /** The shutdown cut the tasks off: the running one's signal aborts (made now if it was never read). */
+  abort(reason: Error): void {
+    (this.#controller ??= new AbortController()).abort(reason);
+  }
 }
