@@ -57,14 +57,16 @@ export interface AccessLogOptions {
  */
 export function accessLog(listener: Listener, { logger, trusted }: AccessLogOptions): Listener {
   return (req, res) => {
-    const start = performance.now();
     const given = req.headers["x-request-id"];
     const requestId = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : newRequestId();
-    const facts: RequestFacts = { requestId };
+    // `route` from the start, which the app sets once routed: one object shape, no transition.
+    const facts: RequestFacts = { requestId, route: undefined };
     setRequestFacts(req, facts);
     // spry's own responses write the id into their head (server-response.ts); others (HTTP/2's) are told now.
     if (!writesIdInHead(res)) res.setHeader("x-request-id", requestId);
     if (logger !== undefined) {
+      // Read only when there is a line to time: without an access log the clock is not needed.
+      const start = performance.now();
       const sentBefore = req.httpVersionMajor === 1 ? req.socket.bytesWritten : 0;
       // An HTTP/2 stream's socket stands for its session's only while the stream is open: by its
       // "close" it names no address (the line said "unix"), so the peer is read now.
