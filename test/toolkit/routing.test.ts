@@ -209,3 +209,26 @@ forEachTransport("bad percent-encoding in the query", (connect) => {
     assert.equal((await client.get("/plain?x=%41")).status, 200);
   });
 });
+
+// Parameterless routes are looked up before find-my-way (src/toolkit/route-table.ts): the same
+// route, whichever way the request reaches it.
+forEachTransport("routes without parameters", (connect) => {
+  test("an escaped path reaches the same route; an explicit HEAD replaces the automatic one; params are the request's own", async () => {
+    const app = new Spry({ logger: false });
+    app.get("/fast_task/", (_, ctx) => {
+      const params = ctx.params as Record<string, string>;
+      params.seen = String(Object.keys(params).length);
+      return { seen: params.seen };
+    });
+    app.get("/static", () => "get");
+    app.head("/static", () => new Response(null, { headers: { "x-head": "explicit" } }));
+    const client = connect(app);
+    assert.deepEqual(await (await client.get("/fast_task/")).json(), { seen: "0" });
+    assert.deepEqual(await (await client.get("/fast_task/")).json(), { seen: "0" }, "no state left by the last request");
+    assert.deepEqual(await (await client.get("/fast%5Ftask/")).json(), { seen: "0" }, "decoded by find-my-way");
+    assert.equal((await client.get("/FAST_TASK/")).status, 404, "case-sensitive");
+    const head = await client.head("/static");
+    assert.equal(head.headers.get("x-head"), "explicit");
+    assert.equal(await (await client.get("/static")).json(), "get");
+  });
+});
