@@ -11,11 +11,18 @@ import { setTimeout as wait } from "node:timers/promises";
  *   return { done: true };
  * });
  */
-export async function sleep(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+export function sleep(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
   const signal = options.signal;
-  if (signal?.aborted) throw signal.reason;
-  // Like asyncio.sleep(0): no timer, only the yield of an await.
-  if (!(ms > 0)) return;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  // Like asyncio.sleep(0): no timer, only the yield of an await; of a promise made once, so
+  // that a handler's `await sleep(0)` allocates nothing (no async function's promise per call).
+  if (!(ms > 0)) return DONE;
+  return waitFor(ms, signal);
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+async function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
   try {
     await wait(ms, undefined, signal === undefined ? undefined : { signal });
   } catch (error) {

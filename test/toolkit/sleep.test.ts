@@ -33,3 +33,10 @@ test("sleep(0) and negative delays resolve without a timer", async () => {
   await pending;
   await sleep(-5);
 });
+
+test("sleep(0) is one await's yield: over before the loop's next turn, for every caller", async () => {
+  let turned = false;
+  setImmediate(() => (turned = true));
+  await Promise.all([sleep(0), sleep(0, { signal: new AbortController().signal })]);
+  assert.equal(turned, false);
+});
