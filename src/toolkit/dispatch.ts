@@ -52,7 +52,11 @@ export class Dispatcher<Tasks = unknown> {
   readonly #overload: Overload | undefined;
   readonly #threshold: number;
   // Tracked only when something reads it: the concurrency limit, or the blocking report's suspects.
+  // A request answered synchronously is only counted (#entered) while its layers run: nothing
+  // else runs meanwhile to look for it, and a Set that went from empty to one and back for
+  // every such request reallocated its table each time (about 300 bytes a request).
   readonly #inFlight: Set<SpryRequest<Tasks>> | undefined;
+  #entered = 0;
   readonly #withContext: boolean;
   readonly #wantsMonitor: boolean;
   readonly #routing: Handle<SpryRequest<Tasks>>;
@@ -89,7 +93,7 @@ export class Dispatcher<Tasks = unknown> {
 
   /** Requests being handled now: not yet answered. */
   get inFlight(): number {
-    return this.#inFlight?.size ?? 0;
+    return (this.#inFlight?.size ?? 0) + this.#entered;
   }
 
   /** Starts the event-loop monitor when something needs it; app startup and the first request call it. */
@@ -159,15 +163,23 @@ export class Dispatcher<Tasks = unknown> {
     if (this.#wantsMonitor && !this.monitor.running) this.monitor.start();
     const inFlight = this.#inFlight;
     if (this.#overload !== undefined) {
-      const refusal = this.#overload.admit(inFlight?.size ?? 0);
+      const refusal = this.#overload.admit(this.inFlight);
       if (refusal !== undefined) return this.#errors.answer(request, refusal);
     }
     if (inFlight === undefined) return this.#enter(request);
-    inFlight.add(request);
     const start = performance.now();
-    const response = this.#enter(request);
+    this.#entered++;
+    let response: ResponseLike | Promise<ResponseLike>;
+    try {
+      response = this.#enter(request);
+    } finally {
+      this.#entered--;
+    }
     const ms = performance.now() - start;
     if (ms >= this.#threshold && this.#threshold > 0) this.monitor.report(request.routeName, ms, "exact");
+    // Pending: in flight until #done. Answered: its synchronous stretch, all it had, ends here.
+    if (isPromise(response)) inFlight.add(request);
+    else this.monitor.finished(request);
     return response;
   }
 

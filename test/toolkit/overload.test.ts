@@ -36,6 +36,22 @@ forEachTransport("the concurrency limit", (connect) => {
   });
 });
 
+forEachTransport("requests in flight", (connect) => {
+  test("a synchronous handler counts itself, as an async one does; neither once answered", async () => {
+    const app = new Spry({ logger: false, overload: { maxConcurrency: 1 } });
+    app.get("/sync", () => ({ inFlight: app.stats().inFlight }));
+    app.get("/async", async () => {
+      await sleep(1);
+      return { inFlight: app.stats().inFlight };
+    });
+    const client = connect(app);
+    assert.deepEqual(await (await client.get("/sync")).json(), { inFlight: 1 });
+    assert.deepEqual(await (await client.get("/async")).json(), { inFlight: 1 });
+    assert.equal(app.stats().inFlight, 0);
+    assert.equal((await client.get("/sync")).status, 200, "the limit of 1 is not taken by an answered request");
+  });
+});
+
 test("overload limits must be positive numbers", () => {
   assert.throws(() => new Spry({ logger: false, overload: { maxConcurrency: 0 } }), /maxConcurrency/);
   assert.throws(() => new Spry({ logger: false, overload: { maxEventLoopDelay: -1 } }), /maxEventLoopDelay/);
