@@ -1,7 +1,7 @@
 import { isPromise } from "../common/is-promise.ts";
 import type { Logger } from "../common/logger.ts";
 import { runBlocking } from "./blocking.ts";
-import type { CutOff, TaskRunner } from "./runner.ts";
+import type { CutOff, TaskRunner, Tracked } from "./runner.ts";
 import { checkTaskArgs } from "./task-args.ts";
 import { isTask, taskParts, type Task, type TaskRun } from "./task.ts";
 
@@ -65,6 +65,7 @@ export class BackgroundTasks {
   #next = 0;
   #state: "new" | "collecting" | "running" | "finished" | "dropped" | "cut off" = "new";
   #run: BatchRun | undefined;
+  #tracked: Tracked | undefined;
 
   constructor(owner: TaskOwner, runner: TaskRunner) {
     this.#owner = owner;
@@ -143,18 +144,20 @@ export class BackgroundTasks {
 
   #push(entry: Entry): Promise<void> {
     const name = entry.name;
-    this.#entries.push(entry);
+    // Most requests add one task: an array of one, not an empty one grown to hold seventeen.
+    if (this.#entries.length === 0) this.#entries = [entry];
+    else this.#entries.push(entry);
     switch (this.#state) {
       case "new":
         this.#state = "collecting";
-        this.#runner.track(this);
+        this.#tracked = this.#runner.track(this);
         this.#owner.defer(() => this.#start());
         break;
       case "finished":
         // Added after the others ran (by a late teardown, say): the response is long gone, so
         // it starts soon, though never inside the caller's add().
         this.#state = "collecting";
-        this.#runner.track(this);
+        this.#tracked = this.#runner.track(this);
         queueMicrotask(() => this.#start());
         break;
       case "dropped":
@@ -179,7 +182,7 @@ export class BackgroundTasks {
 
   #start(): void {
     if (this.#state === "cut off") return;
-    if (this.#state === "dropped") return this.#runner.untrack(this);
+    if (this.#state === "dropped") return this.#untrack();
     this.#state = "running";
     this.#continue();
   }
@@ -206,7 +209,13 @@ export class BackgroundTasks {
     this.#entries = [];
     this.#next = 0;
     this.#state = "finished";
-    this.#runner.untrack(this);
+    this.#untrack();
+  }
+
+  #untrack(): void {
+    const tracked = this.#tracked;
+    this.#tracked = undefined;
+    if (tracked !== undefined) this.#runner.untrack(tracked);
   }
 
   #failed(entry: Entry, error: unknown): void {

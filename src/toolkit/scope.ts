@@ -55,11 +55,13 @@ export class RequestScope<Tasks = unknown> {
   /** Runs `task` after the response (see SpryRequest.defer). */
   defer(task: () => unknown): void {
     if (this.#deferred === undefined) {
-      this.#deferred = [];
+      // An array of the one task most requests defer, not an empty one grown to seventeen.
+      this.#deferred = [task];
       this.#owner.whenDone(() => {
         this.#responseDone = true;
         if (this.#endpointDone) this.#runDeferred();
       });
+      return;
     }
     this.#deferred.push(task);
   }
