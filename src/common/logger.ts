@@ -3,6 +3,7 @@ import type { pino as createPino } from "pino";
 import type pinoPretty from "pino-pretty";
 import { inDevMode } from "./dev-mode.ts";
 import { currentRequestId } from "./request-facts.ts";
+import { stdoutLines } from "./stdout-lines.ts";
 
 /**
  * The logging interface spry writes to: pino's call shape, `(fields, message)`.
@@ -40,7 +41,16 @@ function load(level: string): Logger {
   if (!mayReadHostname()) return jsonLines(level);
   const { pino } = createRequire(import.meta.url)("pino") as { pino: typeof createPino };
   // Under `spry dev`, readable lines (pino-pretty) rather than JSON.
-  return inDevMode() ? pino({ level, base: undefined }, prettyStream()) : pino({ level, base: undefined });
+  if (inDevMode()) return pino({ level, base: undefined }, prettyStream());
+  // On Node, into the process's one stdout writer, with the access lines (stdout-lines.ts):
+  // written asynchronously and in batches, never lost to the process's end, and never a wait
+  // for a collector that stops reading (pino's own default writes synchronously, so the next
+  // line logged would stop the event loop until it read again: docs/reliability.md row 46).
+  return onNode() ? pino({ level, base: undefined }, { write: (line: string) => stdoutLines().add(line) }) : pino({ level, base: undefined });
+}
+
+function onNode(): boolean {
+  return !("Bun" in globalThis) && !("Deno" in globalThis);
 }
 
 let pretty: pinoPretty.PrettyStream | undefined;

@@ -3,7 +3,7 @@ import { fromEnv, parseCount, parseSeconds, parseSize, SettingError } from "../c
 import { LIMIT_ENV, TIMEOUT_ENV } from "../toolkit/limits.ts";
 import { parseRootPath, ROOT_PATH_ENV } from "../common/root-path.ts";
 import { TrustedPeers } from "./proxy-headers.ts";
-import { LOG_FLUSH_ENV } from "./stdout-lines.ts";
+import { LOG_FLUSH_ENV } from "../common/stdout-lines.ts";
 import type { ServeOptions } from "./serve.ts";
 import type { TlsOptions } from "./tls.ts";
 

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { accessMessage, jsonLine, LineBatches, lineWriter, type AccessFields } from "../../src/server/access-lines.ts";
+import { accessMessage, jsonLine, type AccessFields } from "../../src/server/access-lines.ts";
+import { LineBatches, lineWriter } from "../../src/common/line-writer.ts";
 
 const plain: AccessFields = {
   method: "GET",
@@ -110,7 +111,7 @@ describe("lineWriter", () => {
       const notes = lines.filter((l) => l.dropped !== undefined);
       assert.equal(notes.length, 1, "one warning line");
       assert.equal(notes[0]!.level, 40);
-      assert.match(notes[0]!.msg!, /^\d+ access lines were dropped: stdout was not read fast enough$/);
+      assert.match(notes[0]!.msg!, /^\d+ log lines were dropped: stdout was not read fast enough$/);
       const kept = lines.filter((l) => l.i !== undefined).map((l) => l.i!);
       assert.ok(kept.length < 2000 && kept.length > 0, `${kept.length} kept`);
       assert.equal(kept.length + notes[0]!.dropped!, 2010, "every line is written or counted as dropped");

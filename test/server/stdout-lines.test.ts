@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, test } from "node:test";
 import { SettingError } from "../../src/common/settings.ts";
-import { LineBatches } from "../../src/server/access-lines.ts";
-import { DEFAULT_FLUSH_MS, fatalLine, flushIntervalMs, processLines } from "../../src/server/stdout-lines.ts";
+import { LineBatches } from "../../src/common/line-writer.ts";
+import { DEFAULT_FLUSH_MS, fatalLine, flushIntervalMs, processLines } from "../../src/common/stdout-lines.ts";
 
 /** A child that echoes what it reads from its stdin as it comes, and the fd to write to it. */
 function reader() {

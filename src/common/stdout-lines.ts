@@ -1,6 +1,6 @@
 import { writeSync } from "node:fs";
-import { fromEnv, parseSeconds } from "../common/settings.ts";
-import { lineWriter, type LineBatches } from "./access-lines.ts";
+import { fromEnv, parseSeconds } from "./settings.ts";
+import { lineWriter, type LineBatches } from "./line-writer.ts";
 
 /** Seconds an access line may wait to be written with others (`spry run --log-flush`). */
 export const LOG_FLUSH_ENV = "SPRY_LOG_FLUSH";
@@ -11,6 +11,13 @@ export const LOG_FLUSH_ENV = "SPRY_LOG_FLUSH";
  * every tenth of a second, sooner than a collector ships it or a person at `tail -f` notices.
  */
 export const DEFAULT_FLUSH_MS = 100;
+
+/**
+ * How long the process's end waits for a reader that takes nothing (a stalled collector) to
+ * take the last lines: past it they are lost and the process ends, rather than hang past any
+ * grace period until it is killed.
+ */
+export const EXIT_WAIT_MS = 2_000;
 
 /** What a batch gathers before it is written, whatever the time: about 60 access lines. */
 const BATCH = 16 * 1024;
@@ -33,12 +40,14 @@ export function processLines(fd: number, intervalMs: number): LineBatches {
   if (intervalMs > 0) setInterval(() => writer.lines.flush(), intervalMs).unref();
   const flushSync = () => {
     try {
-      writer.flushSync();
+      writer.flushSync(EXIT_WAIT_MS);
     } catch {
       // Nothing left to write to.
     }
   };
-  process.once("exit", flushSync);
+  // First of all "exit" listeners: pino flushes each destination it made at exit too, and
+  // without the bound this one sets it would wait for a stalled reader forever.
+  process.prependOnceListener("exit", flushSync);
   process.on("uncaughtExceptionMonitor", (error, origin) => {
     // With a handler of the app's own the process may go on: not fatal, nothing to say.
     if (process.listenerCount("uncaughtException") > 0) return;
@@ -63,7 +72,17 @@ export function fatalLine(thrown: unknown, origin: string, time: number): string
 
 let stdout: LineBatches | undefined;
 
-/** Stdout's processLines, one per process whatever the number of servers, waiting as LOG_FLUSH_ENV says. */
+/**
+ * Stdout's processLines, one per process whatever the number of servers, waiting as
+ * LOG_FLUSH_ENV says: the access lines and the app's own JSON lines (common/logger.ts) share
+ * it, so that two writers never interleave their partial writes into one line.
+ */
 export function stdoutLines(): LineBatches {
-  return (stdout ??= processLines(1, flushIntervalMs()));
+  if (stdout !== undefined) return stdout;
+  // Node's process.stdout puts a pipe or socket into non-blocking mode (libuv does, when it
+  // opens one). Done first, so that a collector that stops reading gives the writes EAGAIN,
+  // which pino's destination retries later and the process's end gives up on after
+  // EXIT_WAIT_MS, instead of a write that blocks a thread, at exit the main one, until it reads.
+  void process.stdout;
+  return (stdout = processLines(1, flushIntervalMs()));
 }
