@@ -8,12 +8,13 @@
 // --on-flags adds flags to the log-on server (--on-flags="--log-flush 0": each line written at once).
 //
 //   node access-log-ab.mjs [--stdout pipe|file|null] [--bursts 16] [--seconds 1] [--on-flags="--log-flush 0"]
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { positiveInt } from './lib/args.mjs';
+import { threadsCpuNs } from './lib/procfs.mjs';
 import { spawnPinned, stopChild, tail } from './lib/children.mjs';
 import { nodeBinary } from './lib/hosts.mjs';
 import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
@@ -38,17 +39,6 @@ const NODE = nodeBinary(24) ?? process.execPath;
 const SEED = builtApp(REPO, join(REPO, 'examples', 'seed', 'main.ts'));
 const dir = mkdtempSync(join(tmpdir(), 'spry-bench-log-'));
 
-function cpuNs(pid) {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return total;
-}
 
 async function start(name, flags) {
   const port = await freePort();
@@ -81,9 +71,9 @@ function wrk(port, seconds) {
 }
 
 async function burst(server, seconds) {
-  const startNs = cpuNs(server.child.pid);
+  const startNs = threadsCpuNs(server.child.pid);
   const result = await wrk(server.port, seconds);
-  return { count: result.requests, ns: cpuNs(server.child.pid) - startNs };
+  return { count: result.requests, ns: threadsCpuNs(server.child.pid) - startNs };
 }
 
 const onFlags = opt['on-flags'].split(/\s+/).filter(Boolean);

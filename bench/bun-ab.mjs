@@ -7,11 +7,11 @@
 // figures to read when the machine is not quiet.
 //
 //   node bun-ab.mjs [--workload fast|slow] [--before REF] [--rounds 12] [--seconds 1] [--connections 50]
-import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { positiveInt } from './lib/args.mjs';
+import { threadsCpuNs } from './lib/procfs.mjs';
 import { spawnPinned, stopChild, tail } from './lib/children.mjs';
 import { bunBinary } from './lib/hosts.mjs';
 import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
@@ -40,18 +40,6 @@ ensureBuilt(REPO_DIR);
 const before = opt.before === undefined ? undefined : snapshotSpry(opt.before);
 if (before !== undefined) ensureBuilt(before.dir);
 
-// CPU time of every thread of `pid`, in ns.
-function cpuNs(pid) {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return total;
-}
 
 async function start(name, file, env = {}) {
   const port = await freePort();
@@ -83,9 +71,9 @@ function wrk(port, seconds) {
 }
 
 async function burst(server, seconds) {
-  const startNs = cpuNs(server.child.pid);
+  const startNs = threadsCpuNs(server.child.pid);
   const r = await wrk(server.port, seconds);
-  return (cpuNs(server.child.pid) - startNs) / 1000 / r.requests;
+  return (threadsCpuNs(server.child.pid) - startNs) / 1000 / r.requests;
 }
 
 const servers = [await start('spry', 'bun-spry.mjs', { SPRY_APP: seedOf(REPO_DIR) }), await start('elysia', 'bun-elysia.mjs')];

@@ -7,13 +7,13 @@
 //
 //   node realtime-ab.mjs --before REF [--workload static|ws] [--file 1kb.txt|1mb.bin] [--bursts 16] [--seconds 1]
 //   node realtime-ab.mjs --versus fastify ...   the live spry against apps/fastify-realtime.mjs (or --versus ws: apps/ws-alone.mjs)
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { positiveInt } from './lib/args.mjs';
-import { processCpuTicks } from './lib/procfs.mjs';
+import { processCpuTicks, threadsCpuNs } from './lib/procfs.mjs';
 import { spawnPinned, stopChild, tail } from './lib/children.mjs';
 import { nodeBinary } from './lib/hosts.mjs';
 import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
@@ -43,18 +43,6 @@ const before = opt.before === undefined ? undefined : snapshotSpry(opt.before);
 ensureBuilt(REPO_DIR);
 if (before !== undefined) ensureBuilt(before.dir);
 
-// CPU time of every thread of `pid`, in ns.
-function cpuNs(pid) {
-  let total = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return total;
-}
 
 // The live spry (or a snapshot's, at `root`), or with `other` one of the other servers.
 async function start(root, env, other) {
@@ -102,18 +90,18 @@ async function burst(server, seconds) {
     let messages = 0;
     await run([process.execPath, join(BENCH, 'lib', 'ws-load.mjs'), 'echo', String(server.port), opt.connections ?? '100', String(seconds)], (line) => {
       const event = JSON.parse(line);
-      if (event.event === 'start') startNs = cpuNs(pid);
+      if (event.event === 'start') startNs = threadsCpuNs(pid);
       if (event.event === 'result') {
-        endNs = cpuNs(pid);
+        endNs = threadsCpuNs(pid);
         messages = event.messages;
       }
     });
     return { count: messages, ns: endNs - startNs };
   }
-  const startNs = cpuNs(pid);
+  const startNs = threadsCpuNs(pid);
   const startTicks = processCpuTicks(pid);
   const out = await run(['wrk', '-t1', `-c${opt.connections ?? '50'}`, `-d${seconds}s`, `http://127.0.0.1:${server.port}/static/${opt.file}`]);
-  return { count: parseWrk(out).requests, ns: cpuNs(pid) - startNs, ticks: processCpuTicks(pid) - startTicks };
+  return { count: parseWrk(out).requests, ns: threadsCpuNs(pid) - startNs, ticks: processCpuTicks(pid) - startTicks };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'spry-bench-static-'));

@@ -142,3 +142,19 @@ export function cpuMicrosPerRequest(ticksBefore, ticksAfter, requests) {
   if (ticksBefore === null || ticksAfter === null || !requests) return null;
   return ((ticksAfter - ticksBefore) * 1e6) / CLK_TCK / requests;
 }
+
+/**
+ * CPU time of every thread of `pid` so far, in ns (/proc/<pid>/task/<tid>/schedstat): libuv's pool
+ * and V8's helper threads included, finer than the clock ticks of processCpuTicks.
+ */
+export function threadsCpuNs(pid) {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return total;
+}
