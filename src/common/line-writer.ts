@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { pino as Pino } from "pino";
 
@@ -42,32 +43,76 @@ export class LineBatches {
 /** Where lines wait for a slow reader, at most: past it, lines are dropped and counted. */
 export const MAX_PENDING = 16 * 1024 * 1024;
 
+export interface LineWriterOptions {
+  /** Characters gathered before a write (0: each line at once). */
+  batch?: number;
+  /** Bytes that may wait for a slow reader; past it, lines are dropped and counted. */
+  maxPending?: number;
+  /**
+   * `fd` never blocks a write (a pipe or socket libuv has opened, which it puts in non-blocking
+   * mode): each batch is then written at once, on the event loop, and only what the reader has
+   * no room for yet goes to the asynchronous writer.
+   */
+  nonBlocking?: boolean;
+}
+
 /**
- * Lines for the file descriptor `fd`, gathered in batches of `batch` characters and written
- * asynchronously (pino's destination, on libuv's thread pool), so that a reader that falls
- * behind never stalls the event loop. At most `maxPending` bytes wait for it: a stalled
- * collector must not grow the process without bound (docs/reliability.md row 46), so lines
- * past that are dropped, counted, and reported by one warning line once the writes go through.
+ * Lines for the file descriptor `fd`, gathered in batches of `batch` characters and written so
+ * that a reader that falls behind never stalls the event loop: directly when `fd` cannot block
+ * (a write takes what the reader has room for, at once), else, and for whatever such a write
+ * leaves, asynchronously (pino's destination, on libuv's thread pool). At most `maxPending`
+ * bytes wait for the reader: a stalled collector must not grow the process without bound
+ * (docs/reliability.md row 46), so lines past that are dropped, counted, and reported by one
+ * warning line once the writes go through.
  */
-export function lineWriter(fd: number, { batch = 16 * 1024, maxPending = MAX_PENDING } = {}): { lines: LineBatches; flushSync(waitMs?: number): void } {
+export function lineWriter(fd: number, { batch = 16 * 1024, maxPending = MAX_PENDING, nonBlocking = false }: LineWriterOptions = {}): { lines: LineBatches; flushSync(waitMs?: number): void } {
   // While a synchronous flush runs, the time after which a reader that takes nothing (EAGAIN)
   // is given up on; the asynchronous writes wait for it as long as it takes.
   let giveUpAt: number | undefined;
   const retryEAGAIN = () => giveUpAt === undefined || performance.now() < giveUpAt;
-  const destination = loadPino().destination({ dest: fd, sync: false, minLength: 0, maxWrite: 64 * 1024, maxLength: maxPending, retryEAGAIN });
+  const destination = loadPino().destination({ dest: fd, sync: false, minLength: 0, maxWrite: 64 * 1024, maxLength: maxPending, retryEAGAIN, contentMode: "buffer" });
   // Once a chunk is refused, lines are counted rather than offered until everything pending
   // has been written (pino's destination says "drain"): then one line tells how many were lost.
   let dropped = 0;
   let stalled = false;
+  // Whether the destination holds bytes not yet written: the next batches queue behind them.
+  let queued = false;
+  let direct = nonBlocking;
+  let closed = false;
+  // In buffer mode the destination takes Buffers, which pino's types do not say.
+  const put = (bytes: Buffer) => destination.write(bytes as unknown as string);
   destination.on("drop", () => (stalled = true));
   destination.on("drain", () => {
+    queued = false;
     if (!stalled) return;
     stalled = false;
-    destination.write(`{"level":40,"time":${Date.now()},"dropped":${dropped},"msg":"${dropped} log lines were dropped: stdout was not read fast enough"}\n`);
+    queued = true;
+    put(Buffer.from(`{"level":40,"time":${Date.now()},"dropped":${dropped},"msg":"${dropped} log lines were dropped: stdout was not read fast enough"}\n`));
     dropped = 0;
   });
   const lines = new LineBatches((text) => {
-    if (!stalled) destination.write(text);
+    if (closed) return;
+    if (stalled) {
+      dropped += text.split("\n").length - 1;
+      return;
+    }
+    const bytes = Buffer.from(text);
+    let written = 0;
+    if (direct && !queued) {
+      // Written here rather than handed to libuv's thread pool: a pool thread woken per batch,
+      // and its completion reported back to the loop, cost more than the write itself, which
+      // for a reader that keeps up copies the bytes into the pipe and returns.
+      try {
+        written = writeSync(fd, bytes);
+      } catch (error) {
+        // A full pipe (EAGAIN) waits in the destination; anything else is the destination's to
+        // handle as it would (a reader gone: EPIPE, after which nothing is written).
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") direct = false;
+      }
+      if (written === bytes.length) return;
+    }
+    queued = true;
+    put(written === 0 ? bytes : bytes.subarray(written));
     if (stalled) dropped += text.split("\n").length - 1;
   }, batch);
   return {
@@ -79,11 +124,14 @@ export function lineWriter(fd: number, { batch = 16 * 1024, maxPending = MAX_PEN
      * the process's end the other choice is a process that never ends.
      */
     flushSync(waitMs = Infinity) {
+      if (closed) return;
       lines.flush();
+      if (!queued) return;
       giveUpAt = performance.now() + waitMs;
       try {
         destination.flushSync();
       } catch (error) {
+        closed = true;
         destination.destroy();
         throw error;
       } finally {

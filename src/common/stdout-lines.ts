@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs";
+import { fstatSync, writeSync } from "node:fs";
 import { fromEnv, parseSeconds } from "./settings.ts";
 import { lineWriter, type LineBatches } from "./line-writer.ts";
 
@@ -35,8 +35,8 @@ export function flushIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
  * `--limit-max-requests`, a worker stopped by its primary, process.exit: each ends in "exit"),
  * and an uncaught exception that ends the process writes them, then a fatal line naming it.
  */
-export function processLines(fd: number, intervalMs: number): LineBatches {
-  const writer = lineWriter(fd, { batch: intervalMs === 0 ? 0 : BATCH });
+export function processLines(fd: number, intervalMs: number, nonBlocking = false): LineBatches {
+  const writer = lineWriter(fd, { batch: intervalMs === 0 ? 0 : BATCH, nonBlocking });
   if (intervalMs > 0) setInterval(() => writer.lines.flush(), intervalMs).unref();
   const flushSync = () => {
     try {
@@ -72,6 +72,15 @@ export function fatalLine(thrown: unknown, origin: string, time: number): string
 
 let stdout: LineBatches | undefined;
 
+function pipeOrSocket(fd: number): boolean {
+  try {
+    const kind = fstatSync(fd);
+    return kind.isFIFO() || kind.isSocket();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Stdout's processLines, one per process whatever the number of servers, waiting as
  * LOG_FLUSH_ENV says: the access lines and the app's own JSON lines (common/logger.ts) share
@@ -84,5 +93,7 @@ export function stdoutLines(): LineBatches {
   // which pino's destination retries later and the process's end gives up on after
   // EXIT_WAIT_MS, instead of a write that blocks a thread, at exit the main one, until it reads.
   void process.stdout;
-  return (stdout = processLines(1, flushIntervalMs()));
+  // So made, a pipe or socket takes each batch's write directly (line-writer.ts); a file or a
+  // terminal (which libuv may leave blocking) goes through the asynchronous writer.
+  return (stdout = processLines(1, flushIntervalMs(), pipeOrSocket(1)));
 }

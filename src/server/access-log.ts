@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
 import { prettyStream, type Logger } from "../common/logger.ts";
@@ -49,6 +50,48 @@ export interface AccessLogOptions {
   trusted: TrustedPeers | undefined;
 }
 
+type Peer = { remoteAddress: string | undefined; remotePort: number | undefined };
+
+/** What the line needs of one request, from its start: its facts, and when it started. */
+interface Timed extends RequestFacts {
+  readonly start: number;
+}
+
+// What a connection had sent when its last response was logged: the next response's bytes are
+// counted from there, so that each line reads the socket's count once, as its response is done.
+const SENT = Symbol("spry.sentBefore");
+type CountedSocket = Socket & { [SENT]?: number };
+
+/**
+ * The request's facts with the access line's own: one object a request, with the line written
+ * by its method when spry's response class (server-response.ts) says the response is done,
+ * instead of a "close" listener and a closure made for every response.
+ */
+class LoggedRequest implements Timed {
+  route: string | undefined = undefined;
+  readonly requestId: string;
+  readonly start: number;
+  readonly #logger: Logger;
+  #logged = false;
+
+  constructor(requestId: string, start: number, logger: Logger) {
+    this.requestId = requestId;
+    this.start = start;
+    this.#logger = logger;
+  }
+
+  responseDone(res: ServerResponse, socket: Socket, aborted: boolean): void {
+    // Once: a response detached from its connection is not cut off by that connection's end.
+    if (this.#logged) return;
+    this.#logged = true;
+    const counted = socket as CountedSocket;
+    const sent = socket.bytesWritten;
+    const bytes = sent - (counted[SENT] ?? 0);
+    counted[SENT] = sent;
+    logLine(this.#logger, res.req, res, this, performance.now() - this.start, bytes, aborted, undefined);
+  }
+}
+
 /**
  * Gives every request an id (a trusted client's X-Request-ID, else a new one, request-id.ts), echoed in the
  * response's X-Request-ID and on the app's log lines for the request, and logs a line when its
@@ -60,37 +103,50 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
   return (req, res) => {
     const given = req.headers["x-request-id"];
     const requestId = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : newRequestId();
-    // `route` from the start, which the app sets once routed: one object shape, no transition.
-    const facts: RequestFacts = { requestId, route: undefined };
-    setRequestFacts(req, facts);
-    // spry's own responses write the id into their head (server-response.ts); others (HTTP/2's) are told now.
-    if (!writesIdInHead(res)) res.setHeader("x-request-id", requestId);
-    if (logger !== undefined) {
-      // Read only when there is a line to time: without an access log the clock is not needed.
-      const start = performance.now();
-      const sentBefore = req.httpVersionMajor === 1 ? req.socket.bytesWritten : 0;
-      // An HTTP/2 stream's socket stands for its session's only while the stream is open: by its
-      // "close" it names no address (the line said "unix"), so the peer is read now.
-      const h2peer = req.httpVersionMajor === 2 ? { remoteAddress: req.socket.remoteAddress, remotePort: req.socket.remotePort } : undefined;
-      res.on("close", () => logLine(logger, req, res, facts, performance.now() - start, sentBefore, h2peer));
+    if (logger === undefined) {
+      // `route` from the start, which the app sets once routed: one object shape, no transition.
+      // Without an access log no clock is read.
+      const facts: RequestFacts = { requestId, route: undefined };
+      setRequestFacts(req, facts);
+      if (!writesIdInHead(res)) res.setHeader("x-request-id", requestId);
+      inRequestScope(facts, listener, req, res);
+      return;
     }
-    // The app's log lines for this request, wherever they are written from, carry its id.
+    const start = performance.now();
+    if (writesIdInHead(res)) {
+      // spry's own responses write the id into their head and report when they are done
+      // (server-response.ts): the line needs nothing more per response.
+      const facts = new LoggedRequest(requestId, start, logger);
+      setRequestFacts(req, facts);
+      inRequestScope(facts, listener, req, res);
+      return;
+    }
+    // Any other response (HTTP/2's) is told the id, and listened to for its end.
+    const facts: Timed = { requestId, route: undefined, start };
+    setRequestFacts(req, facts);
+    res.setHeader("x-request-id", requestId);
+    const http1 = req.httpVersionMajor === 1;
+    const sentBefore = http1 ? req.socket.bytesWritten : 0;
+    // An HTTP/2 stream's socket stands for its session's only while the stream is open: by its
+    // "close" it names no address (the line said "unix"), so the peer is read now.
+    const h2peer = http1 ? undefined : { remoteAddress: req.socket.remoteAddress, remotePort: req.socket.remotePort };
+    res.on("close", () => {
+      // Over HTTP/1.1, what the connection sent for this response (head included); over HTTP/2 the
+      // connection is shared by streams, so only a declared length is known.
+      const declared = Number(res.getHeader("content-length"));
+      const bytes = http1 ? req.socket.bytesWritten - sentBefore : Number.isFinite(declared) ? declared : undefined;
+      logLine(logger, req, res, facts, performance.now() - start, bytes, !res.writableFinished, h2peer);
+    });
     inRequestScope(facts, listener, req, res);
   };
 }
 
-type Peer = { remoteAddress: string | undefined; remotePort: number | undefined };
-
-function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, sentBefore: number, h2peer: Peer | undefined): void {
+function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, bytes: number | undefined, aborted: boolean, h2peer: Peer | undefined): void {
   const peer = peerOf(req)?.client;
   const socket = h2peer ?? req.socket;
   const address = peer?.address ?? socket.remoteAddress;
   const port = peer?.port ?? socket.remotePort;
   const client = address === undefined ? "unix" : `${address.includes(":") ? `[${address}]` : address}:${port ?? 0}`;
-  const declared = Number(res.getHeader("content-length"));
-  // Over HTTP/1.1, what the connection sent for this response (head included); over HTTP/2 the
-  // connection is shared by streams, so only a declared length is known.
-  const bytes = Number.isFinite(declared) && req.httpVersionMajor === 2 ? declared : req.httpVersionMajor === 1 ? req.socket.bytesWritten - sentBefore : declared || undefined;
   const fields: AccessFields = {
     method: req.method,
     path: req.url,
@@ -102,7 +158,7 @@ function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, fact
     requestId: facts.requestId,
     httpVersion: req.httpVersion,
   };
-  if (!res.writableFinished) fields.aborted = true;
+  if (aborted) fields.aborted = true;
   const own = (logger as Partial<FieldsLogger>)[FIELDS_ONLY];
   if (own !== undefined) own(fields);
   else logger.info(fields, accessMessage(fields));

@@ -20,7 +20,8 @@ type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
  *   a stream's implicit head) it is added here, unless the response names an id of its own.
  * - `finished` is called with the connection (server/shutdown.ts marks it idle) when node:http
  *   detaches the finished response from its socket, instead of from a "finish" listener added
- *   to every response.
+ *   to every response; and so is the access line's writer (server/access-log.ts), which a
+ *   response cut off by its connection's end hears of from responseCutOff() instead.
  *
  * One class deriving from node's directly: each level of subclassing is paid again in every
  * response's construction.
@@ -36,10 +37,25 @@ export function serverResponse(finished: (socket: Socket) => void): typeof Serve
     override detachSocket(socket: Socket): void {
       super.detachSocket(socket);
       finished(socket);
+      (requestFacts(this.req) as Partial<DoneHook> | undefined)?.responseDone?.(this, socket, false);
     }
   }
   (SpryServerResponse.prototype as unknown as Record<symbol, boolean>)[ID_IN_HEAD] = true;
   return SpryServerResponse;
+}
+
+/** What a request's facts may carry to hear that its response is done (server/access-log.ts). */
+interface DoneHook {
+  responseDone(res: ServerResponse, socket: Socket, aborted: boolean): void;
+}
+
+/**
+ * The connection of `res` closed before node:http was done with it (the client left, or the
+ * server cut it off): called by server/shutdown.ts, which listens to every connection's end
+ * anyway. Only for spry's own responses, whose end is otherwise reported by detachSocket.
+ */
+export function responseCutOff(res: ServerResponse, socket: Socket): void {
+  if (writesIdInHead(res)) (requestFacts(res.req) as Partial<DoneHook> | undefined)?.responseDone?.(res, socket, true);
 }
 
 /** Whether `res` writes its request's id into its head itself: else the id must be set on it. */

@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.ts";
 import type { HttpSocket } from "./http-socket.ts";
+import { responseCutOff } from "./server-response.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -80,7 +81,12 @@ export class Connections {
         return;
       }
       idleSince.set(socket, performance.now());
-      socket.once("close", () => idleSince.delete(socket));
+      socket.once("close", () => {
+        idleSince.delete(socket);
+        // A response still on it was cut off: its access line says so (server-response.ts).
+        const res = socket._httpMessage;
+        if (res != null) responseCutOff(res, socket);
+      });
     });
   }
 

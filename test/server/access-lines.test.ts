@@ -50,6 +50,14 @@ describe("jsonLine", () => {
     });
   }
 
+  test("every duration, route and method as JSON.stringify writes it, whatever came before (the pieces are cached)", () => {
+    for (let t = 0; t <= 200_000; t += t < 2000 ? 1 : 997) {
+      const fields = { ...plain, durationMs: Math.round(t) / 10, route: `/r${t % 5}"`, method: t % 3 === 0 ? "GET" : "P\\ST" };
+      const time = 1764576000000 + (t % 7);
+      assert.equal(jsonLine(fields, time), reference(fields, time));
+    }
+  });
+
   test("no msg: the fields say it, in fewer bytes", () => {
     const line = jsonLine(plain, 1764576000123);
     assert.equal("msg" in JSON.parse(line), false);
@@ -87,14 +95,15 @@ describe("LineBatches", () => {
 
 // docs/reliability.md row 46: a log collector that stops reading.
 describe("lineWriter", () => {
-  test("a reader that stalls: the writes never wait, lines past the cap are dropped and counted, one line says how many once it reads again", async () => {
+  // A pipe libuv opened is non-blocking: written directly (nonBlocking), or through the thread pool.
+  for (const nonBlocking of [false, true]) test(`a reader that stalls${nonBlocking ? ", written directly" : ""}: the writes never wait, lines past the cap are dropped and counted, one line says how many once it reads again`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "spry-lines-"));
     const out = join(dir, "out");
     // A reader that reads nothing for its first 1.5 s, then everything.
     const reader = spawn("sh", ["-c", `sleep 1.5; cat > ${out}`], { stdio: ["pipe", "ignore", "ignore"] });
     try {
       const fd = (reader.stdin as unknown as { _handle: { fd: number } })._handle.fd;
-      const writer = lineWriter(fd, { batch: 1024, maxPending: 16 * 1024 });
+      const writer = lineWriter(fd, { batch: 1024, maxPending: 16 * 1024, nonBlocking });
       const line = (i: number) => `${JSON.stringify({ i, pad: "x".repeat(80) })}\n`;
       const started = performance.now();
       for (let i = 0; i < 2000; i++) writer.lines.add(line(i));

@@ -10,6 +10,8 @@ import { eventually, TestServer } from "../support/server.ts";
 import { freePort, get, killAll, spry, waitFor, type SpryProcess } from "./spry-process.ts";
 import { LIFECYCLE_APP } from "./lifecycle.ts";
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 
 function status(url: string, agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,6 +29,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const appLog = recordingLogger();
 const app = new Spry({ logger: appLog });
 app.get("/items/{id}", { id: z.int() }, ({ id }) => ({ id }));
+app.get("/slow", async () => {
+  await delay(300);
+  return { slow: true };
+});
 app.get("/boom", () => {
   throw new Error("kaput");
 });
@@ -68,6 +74,35 @@ describe("the access line", () => {
     assert.ok(await eventually(() => access.entries.length === 1));
     assert.equal(access.entries[0]!.fields.route, undefined);
     assert.equal(access.entries[0]!.fields.client, "203.0.113.7:0");
+  });
+
+  test("pipelined requests: a line each, in order, each with its own response's bytes", async () => {
+    const { srv, access } = await start();
+    const socket = connect(srv.port, "127.0.0.1");
+    let received = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.write([1, 22, 333].map((id) => `GET /items/${id} HTTP/1.1\r\nhost: x\r\n\r\n`).join(""));
+    assert.ok(await eventually(() => received.split("HTTP/1.1 200").length === 4 && received.endsWith("}")), received);
+    socket.destroy();
+    const responses = received.split(/(?=HTTP\/1\.1 200)/);
+    assert.ok(await eventually(() => access.entries.length === 3));
+    assert.deepEqual(access.entries.map((e) => [e.fields.path, e.fields.bytes, e.fields.aborted]), [["/items/1", responses[0]!.length, undefined], ["/items/22", responses[1]!.length, undefined], ["/items/333", responses[2]!.length, undefined]]);
+  });
+
+  test("a client that leaves before its response: one line, aborted", async () => {
+    const { srv, access } = await start();
+    const connection = await srv.connect();
+    connection.write("GET /slow HTTP/1.1\r\nhost: x\r\n\r\n");
+    await delay(100);
+    connection.destroy();
+    assert.ok(await eventually(() => access.entries.length === 1));
+    // The handler's answer, once it comes, adds nothing.
+    await delay(400);
+    assert.equal(access.entries.length, 1);
+    const [{ fields, message }] = access.entries as [typeof access.entries[number]];
+    assert.deepEqual([fields.path, fields.route, fields.aborted], ["/slow", "/slow", true]);
+    assert.match(message!, / \(client left\)$/);
   });
 
   test("accessLog: false logs nothing, and the request still gets an id", async () => {
