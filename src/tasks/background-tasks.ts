@@ -36,6 +36,11 @@ function declared(task: Task<any, any>, value: unknown): Entry {
 
 const ADDED: Promise<void> = Promise.resolve();
 
+// The entries of a request with none (yet, or any more): never pushed to (#push replaces it),
+// so that making a request's tasks and finishing them allocates no empty array.
+const NO_ENTRIES: Entry[] = [];
+const NO_ARGS: unknown[] = [];
+
 /**
  * One request's background tasks: work that runs after its response has been sent, like
  * FastAPI's BackgroundTasks. Reach it as `ctx.tasks` in a handler or a dependency.
@@ -61,7 +66,7 @@ const ADDED: Promise<void> = Promise.resolve();
 export class BackgroundTasks {
   readonly #owner: TaskOwner;
   readonly #runner: TaskRunner;
-  #entries: Entry[] = [];
+  #entries: Entry[] = NO_ENTRIES;
   #next = 0;
   #state: "new" | "collecting" | "running" | "finished" | "dropped" | "cut off" = "new";
   #run: BatchRun | undefined;
@@ -85,10 +90,11 @@ export class BackgroundTasks {
    */
   add<Input>(task: Task<any, Input>, ...args: TaskArgs<Input>): Promise<void>;
   add<F extends PlainFunction>(fn: F, ...args: Parameters<F>): Promise<void>;
-  add(target: Task<any, any> | PlainFunction, ...args: unknown[]): Promise<void> {
+  // `arguments` rather than a rest parameter: a declared task, the usual case, takes one
+  // argument, and a rest array would be allocated for it on every add.
+  add(target: Task<any, any> | PlainFunction, arg?: unknown): Promise<void> {
     const backend = this.#runner.backend;
     if (isTask(target)) {
-      const arg = args[0];
       const checked = checkTaskArgs(target, arg);
       if (backend !== undefined) {
         const route = this.#owner.routeName;
@@ -105,6 +111,7 @@ export class BackgroundTasks {
           "declare it with task(import.meta.url, fn) at the top of a module so that a worker can find it",
       );
     }
+    const args = arguments.length > 1 ? (Array.prototype.slice.call(arguments, 1) as unknown[]) : NO_ARGS;
     return this.#push({ name, fn: target, value: undefined, args, blocking: undefined });
   }
 
@@ -123,7 +130,7 @@ export class BackgroundTasks {
     this.#state = "dropped";
     if (this.#entries.length === 0) return;
     this.#drop(this.#entries.map((e) => e.name));
-    this.#entries = [];
+    this.#entries = NO_ENTRIES;
   }
 
   #drop(names: string[]): void {
@@ -136,7 +143,7 @@ export class BackgroundTasks {
     const running = this.#state === "running" ? this.#next - 1 : this.#next;
     const cut = this.#entries.slice(running).map((e, i): CutOff => ({ route, task: e.name, state: i === 0 && this.#state === "running" ? "running" : "not started" }));
     this.#state = "cut off";
-    this.#entries = [];
+    this.#entries = NO_ENTRIES;
     this.#next = 0;
     this.#taskRun().abort(reason);
     return cut;
@@ -161,11 +168,11 @@ export class BackgroundTasks {
         queueMicrotask(() => this.#start());
         break;
       case "dropped":
-        this.#entries = [];
+        this.#entries = NO_ENTRIES;
         this.#drop([name]);
         break;
       case "cut off":
-        this.#entries = [];
+        this.#entries = NO_ENTRIES;
         throw new Error(`Task "${name}" was not added: the app is shutting down`);
     }
     return ADDED;
@@ -206,7 +213,7 @@ export class BackgroundTasks {
         return;
       }
     }
-    this.#entries = [];
+    this.#entries = NO_ENTRIES;
     this.#next = 0;
     this.#state = "finished";
     this.#untrack();
