@@ -10,7 +10,8 @@ import { compileReader, type ReadInputs, type Values } from "./inputs/read.ts";
 import { planGraphInputs } from "./inputs/plan.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
 import type { RouteOptions } from "./route-options.ts";
-import { compileResponder, type Respond } from "./respond.ts";
+import { compileResponder, trustedResponder, type Respond } from "./respond.ts";
+import { planEcho, type Echo } from "./body/json-echo.ts";
 import type { ResponseLike } from "../toolkit/response.ts";
 import { inPool } from "../threads/threaded.ts";
 
@@ -53,12 +54,14 @@ export function compileEndpoint(parts: RouteParts, overrides: DependencyOverride
 function compile(parts: RouteParts, overrides: DependencyOverrides, respondWith: Respond | undefined): { graph: Graph; endpoint: Endpoint<Context> } {
   const graph = planGraph(parts.inputs, parts.dependencies, overrides);
   const plan = planGraphInputs(parts.template, graph.owners, { strict: parts.options.strict ?? false });
-  const read = compileReader(plan);
   // A WebSocket route has no response to send: its session is the handler itself.
+  const echo = respondWith === undefined ? planEcho(plan, parts.options) : undefined;
+  const read = compileReader(plan, echo);
   const respond = respondWith ?? compileResponder(parts.options);
+  const send = echo === undefined ? respond : echoing(echo, respond, trustedResponder(parts.options));
   // A `threaded` handler runs in the worker thread pool with its inputs, as FastAPI runs `def` endpoints.
   const handler = inPool(parts.handler);
-  const run = graph.nodes.length === 0 ? direct(handler, respond) : solving(graph, handler, respond);
+  const run = graph.nodes.length === 0 ? direct(handler, send) : solving(graph, handler, send);
   if (read === undefined) {
     const owners = plan.owners;
     return { graph, endpoint: owners === 1 ? (ctx) => run(ctx, NO_INPUTS) : (ctx) => run(ctx, freshValues(owners)) };
@@ -68,22 +71,36 @@ function compile(parts: RouteParts, overrides: DependencyOverrides, respondWith:
 
 type Run = (ctx: Context, values: Values) => ResponseLike | Promise<ResponseLike>;
 
+/** Turns the handler's result into the response; the request's values let an echo see the body it accepted. */
+type Send = (result: unknown, ctx: Context, values: Values) => ResponseLike | Promise<ResponseLike>;
+
+// The handler gave back the very object its body's model produced, with the JSON the model
+// accepted (see body/json-echo.ts): the model would answer the same again, so it is not asked.
+function echoing(echo: Echo, respond: Respond, trusted: (value: unknown) => ResponseLike): Send {
+  const { slot, same } = echo;
+  const name = echo.spec.name;
+  return (result, ctx, values) => {
+    const body: unknown = values[slot];
+    return body !== undefined && result === values[0]![name] && same(result, body) ? trusted(result) : respond(result, ctx);
+  };
+}
+
 // The reader goes on with `run` itself: no promise of the endpoint's own between reading a body
 // and the handler (two promise jobs fewer per request with a body: about 0.2-0.4 µs).
 function readThen(read: ReadInputs, run: Run): Endpoint<Context> {
   return (ctx) => read(ctx, run);
 }
 
-function direct(handler: AnyHandler, respond: Respond): Run {
+function direct(handler: AnyHandler, send: Send): Run {
   return (ctx, values) => {
     const result = handler(values[0], ctx);
-    return isPromise(result) ? result.then((value) => respond(value, ctx)) : respond(result, ctx);
+    return isPromise(result) ? result.then((value) => send(value, ctx, values)) : send(result, ctx, values);
   };
 }
 
 // Synchronous from start to finish when every dependency and the handler are: the awaits are
 // paid only where something is actually asynchronous.
-function solving(graph: Graph, handler: AnyHandler, respond: Respond): Run {
+function solving(graph: Graph, handler: AnyHandler, respond: Send): Run {
   return (ctx, values) => {
     const solved = new Solved(graph.nodes.length);
     let setup: void | Promise<void>;
@@ -91,14 +108,14 @@ function solving(graph: Graph, handler: AnyHandler, respond: Respond): Run {
       setup = solved.setup(graph, values, ctx);
     } catch (error) {
       solved.recordError(error);
-      return respondAfterRelease(solved, ctx, undefined, respond);
+      return respondAfterRelease(solved, ctx, undefined, respond, values);
     }
     if (isPromise(setup)) {
       return setup.then(
         () => call(graph, handler, respond, solved, values, ctx),
         (error: unknown) => {
           solved.recordError(error);
-          return respondAfterRelease(solved, ctx, undefined, respond);
+          return respondAfterRelease(solved, ctx, undefined, respond, values);
         },
       );
     }
@@ -106,31 +123,32 @@ function solving(graph: Graph, handler: AnyHandler, respond: Respond): Run {
   };
 }
 
-function call(graph: Graph, handler: AnyHandler, respond: Respond, solved: Solved, values: Values, ctx: Context): ResponseLike | Promise<ResponseLike> {
+function call(graph: Graph, handler: AnyHandler, respond: Send, solved: Solved, values: Values, ctx: Context): ResponseLike | Promise<ResponseLike> {
   const args = values[0]!;
-  for (const [name, node] of graph.routeSubs) args[name] = solved.results[node];
+  const subs = graph.routeSubs;
+  for (let i = 0; i < subs.length; i++) args[subs[i]![0]] = solved.results[subs[i]![1]];
   let result: unknown;
   try {
     result = handler(args, ctx);
   } catch (error) {
     solved.recordError(error);
-    return respondAfterRelease(solved, ctx, undefined, respond);
+    return respondAfterRelease(solved, ctx, undefined, respond, values);
   }
-  if (!isPromise(result)) return respondAfterRelease(solved, ctx, result, respond);
+  if (!isPromise(result)) return respondAfterRelease(solved, ctx, result, respond, values);
   return result.then(
-    (value) => respondAfterRelease(solved, ctx, value, respond),
+    (value) => respondAfterRelease(solved, ctx, value, respond, values),
     (error: unknown) => {
       solved.recordError(error);
-      return respondAfterRelease(solved, ctx, undefined, respond);
+      return respondAfterRelease(solved, ctx, undefined, respond, values);
     },
   );
 }
 
 // The "function" scope's teardowns run before the response is made, so that their error can
 // still be the response.
-function respondAfterRelease(solved: Solved, ctx: Context, result: unknown, respond: Respond): ResponseLike | Promise<ResponseLike> {
+function respondAfterRelease(solved: Solved, ctx: Context, result: unknown, respond: Send, values: Values): ResponseLike | Promise<ResponseLike> {
   const released = solved.releaseFunctionScope();
-  return isPromise(released) ? released.then(() => respond(result, ctx)) : respond(result, ctx);
+  return isPromise(released) ? released.then(() => respond(result, ctx, values)) : respond(result, ctx, values);
 }
 
 function freshValues(owners: number): Values {

@@ -100,6 +100,16 @@ export function compileResponder(options: Pick<RouteOptions, "status" | "respons
 }
 
 /**
+ * How a route sends a value its response model is known to accept as it is (body/json-echo.ts):
+ * serialized by the model's serializer, with the route's status, without validating it again.
+ */
+export function trustedResponder(options: Pick<RouteOptions, "status" | "response" | "responses">): (value: unknown) => ResponseLike {
+  const status = options.status ?? 200;
+  const serialize = compileSerializer(options.response ?? options.responses?.[status]?.model);
+  return (value) => jsonText(status, serialize(value), undefined);
+}
+
+/**
  * How an exception handler's result becomes a response: as a route's would, with the error's
  * status (an HTTPException's, else 500) for a plain value, and the app's response models for
  * none (an exception handler answers for every route).

@@ -14,7 +14,8 @@ type Resource = (Generator<unknown, unknown, unknown> | AsyncGenerator<unknown, 
  */
 export class Solved {
   readonly results: unknown[];
-  readonly #held: Resource[] = [];
+  /** Made with the first generator: most requests' dependencies are plain functions. */
+  #held: Resource[] | undefined;
   #error: unknown = undefined;
   #failed = false;
   #deferred = false;
@@ -33,7 +34,8 @@ export class Solved {
     for (let i = from; i < nodes.length; i++) {
       const node = nodes[i]!;
       const args = values[i + 1]!;
-      for (const [name, sub] of node.subs) args[name] = this.results[sub];
+      const subs = node.subs;
+      for (let s = 0; s < subs.length; s++) args[subs[s]![0]] = this.results[subs[s]![1]];
       const result = node.info.fn(args, ctx);
       if (isGenerator(result)) {
         const generator = result as Resource;
@@ -74,7 +76,7 @@ export class Solved {
    * a teardown that throws replaces the handler's. Synchronous when nothing is to be released.
    */
   releaseFunctionScope(): void | Promise<void> {
-    if (!this.#held.some((generator) => generator.scope === "function")) {
+    if (!holdsFunctionScope(this.#held)) {
       if (this.#failed) throw this.#error;
       return;
     }
@@ -84,7 +86,7 @@ export class Solved {
   }
 
   #hold(generator: Resource, ctx: Context): void {
-    this.#held.push(generator);
+    (this.#held ??= []).push(generator);
     if (generator.scope === "request" && !this.#deferred) {
       this.#deferred = true;
       ctx.scope.defer(() => this.#release("request"));
@@ -93,10 +95,11 @@ export class Solved {
 
   async #release(scope: Scope): Promise<void> {
     const afterResponse: unknown[] = [];
-    for (let i = this.#held.length - 1; i >= 0; i--) {
-      const generator = this.#held[i]!;
+    const held = this.#held ?? [];
+    for (let i = held.length - 1; i >= 0; i--) {
+      const generator = held[i]!;
       if (generator.scope !== scope) continue;
-      this.#held.splice(i, 1);
+      held.splice(i, 1);
       try {
         const step = this.#failed ? await generator.throw(this.#error) : await generator.next();
         if (step.done !== true) {
@@ -116,6 +119,13 @@ export class Solved {
     if (afterResponse.length === 1) throw afterResponse[0];
     if (afterResponse.length > 1) throw new AggregateError(afterResponse, "Several dependency teardowns failed");
   }
+}
+
+// A loop, not `held.some(...)`: no closure per request for the usual answer, none held.
+function holdsFunctionScope(held: readonly Resource[] | undefined): boolean {
+  if (held === undefined) return false;
+  for (let i = 0; i < held.length; i++) if (held[i]!.scope === "function") return true;
+  return false;
 }
 
 function isGenerator(value: unknown): boolean {

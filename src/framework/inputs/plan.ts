@@ -48,7 +48,7 @@ export function planGraphInputs(template: PathTemplate, owners: readonly Inputs[
       const model = location === "query" || location === "header" || location === "cookie"
         ? planParamModel(location, jsonSchema, paramOptions, `${template.path}, input "${name}"`)
         : undefined;
-      specs.push({ ...spec(owner, name, location, validated, jsonSchema, paramOptions, kind), model });
+      specs.push({ ...spec(owner, name, location, validated, jsonSchema, paramOptions, kind), model, declared: schema });
     }
   });
   for (const name of template.params) {

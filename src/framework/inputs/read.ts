@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "../context.ts";
 import { compileBodyReader } from "../body/read-body.ts";
+import type { Echo } from "../body/json-echo.ts";
 import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "../validation-error.ts";
 import { convert, Failed, type Raw } from "./convert.ts";
 import type { InputPlan, InputSpec } from "./spec.ts";
@@ -59,7 +60,7 @@ const COOKIE = 4;
  * asynchronous only when the route has a body or a schema validates asynchronously. Errors
  * from every input, body included, are reported together, as FastAPI does.
  */
-export function compileReader(plan: InputPlan): ReadInputs | undefined {
+export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefined {
   const { params, body, owners } = plan;
   if (params.length === 0 && body === undefined) return undefined;
   const steps = params.map(paramOf);
@@ -69,7 +70,7 @@ export function compileReader(plan: InputPlan): ReadInputs | undefined {
   // inputs of bench/apps/spry-inputs.ts went from a median of 459 to 404 ns (one process,
   // alternating runs); zod's four validations are about 100 ns of that.
   return <R>(ctx: Context, next: Next<R>): R | Promise<R> => {
-    const values: Values = owners === 1 ? [{}] : freshValues(owners);
+    const values: Values = echo !== undefined ? echoValues(owners) : owners === 1 ? [{}] : freshValues(owners);
     let errors: ErrorDetail[] | undefined;
     let gathered: Gathered | undefined;
     for (let i = 0; i < steps.length; i++) {
@@ -112,7 +113,10 @@ export function compileReader(plan: InputPlan): ReadInputs | undefined {
     const all = gathered;
     return readBody(ctx, (read) => {
       if (read.errors !== undefined) (all.errors ??= []).push(...read.errors);
-      for (const { spec, input, absent } of read.inputs) validate(spec, input, absent, all);
+      for (const { spec, input, absent } of read.inputs) {
+        validate(spec, input, absent, all);
+        if (spec === echo?.spec) keepEcho(echo, input, all.values);
+      }
       return finish(ctx, all, next);
     });
   };
@@ -168,6 +172,22 @@ function validate(spec: InputSpec, input: unknown, absent: boolean, gathered: Ga
 function sent(spec: InputSpec, raw: Raw): unknown {
   if (raw === undefined || spec.list) return typeof raw === "string" ? [raw] : raw;
   return typeof raw === "string" ? raw : raw[raw.length - 1];
+}
+
+// The body the model accepted, kept for the response only if the model gave it back as it
+// was (validated at once, and no default filled in, nothing trimmed): see body/json-echo.ts.
+function keepEcho(echo: Echo, input: unknown, values: Values): void {
+  const accepted = values[0]![echo.spec.name];
+  if (accepted !== undefined && echo.same(accepted, input)) values[echo.slot] = input as Record<string, unknown>;
+}
+
+// Every owner's values and, after them, the slot for the accepted body (undefined until kept).
+function echoValues(owners: number): Values {
+  if (owners === 1) return [{}, undefined!];
+  const values: Values = new Array(owners + 1);
+  for (let i = 0; i < owners; i++) values[i] = {};
+  values[owners] = undefined!;
+  return values;
 }
 
 function take(spec: InputSpec, outcome: ModelOutcome, gathered: Gathered): void {

@@ -15,7 +15,10 @@ export interface InputSpec {
   readonly key: string;
   /** Where errors about it point: `["query", "q"]`, `["body"]`, `["body", "item"]`. */
   readonly loc: readonly (string | number)[];
+  /** What validates it: the declared schema, with a JSON body's conversion in front. */
   readonly schema: StandardSchemaV1;
+  /** The schema as declared (a response model that is this very schema can trust what it accepted). */
+  readonly declared?: StandardSchemaV1 | undefined;
   readonly jsonSchema: JsonSchema | undefined;
   /** Whether every value of a repeated query key or header is collected into a list. */
   readonly list: boolean;
