@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { WebSocket as Client } from "ws";
 import { z } from "zod";
-import { depends, Spry, WebSocketDisconnect } from "spry";
+import { depends, Spry, WebSocketDisconnect, type WebSocket } from "spry";
 import { recordingLogger } from "../support/logger.ts";
 import { eventually, head, TestServer } from "../support/server.ts";
 
@@ -26,6 +26,16 @@ const app = new Spry({ logger, websocket: { pingInterval: 0 } });
 app.websocket("/echo/{room}", { room: z.string() }, async ({ room }, ws) => {
   await ws.accept({ subprotocol: ws.protocols[0] });
   for await (const message of ws) await ws.send(typeof message === "string" ? `${room}: ${message}` : message);
+});
+// Each message back to its sender as it came, and on to every other socket here.
+const mirrors = new Set<WebSocket>();
+app.websocket("/mirror", async (_, ws) => {
+  mirrors.add(ws);
+  try {
+    for await (const message of ws) for (const peer of mirrors) await peer.send(message);
+  } finally {
+    mirrors.delete(ws);
+  }
 });
 app.websocket("/small", async (_, ws) => {
   for await (const message of ws) await ws.send(String(message.length));
@@ -92,6 +102,22 @@ test("echo over node:http: inputs, a chosen subprotocol, text and binary", async
   assert.deepEqual([...(await bytes)], [1, 2, 3]);
   client.close(1000);
   assert.equal((await closed(client)).code, 1000);
+});
+
+test("a text message sent back or on to other sockets arrives as the same text, multi-byte UTF-8 included; bytes stay bytes", async () => {
+  const [a, b] = await Promise.all([open("/mirror"), open("/mirror")]);
+  const kinds = (client: Client) => new Promise<[string, boolean]>((resolve) => client.once("message", (data, isBinary) => resolve([data.toString(), isBinary])));
+  for (const text of ["héllo ✓ 😀", "héllo ✓ 😀", "plain", ""]) {
+    const got = Promise.all([kinds(a), kinds(b)]);
+    a.send(text);
+    assert.deepEqual(await got, [[text, false], [text, false]]);
+  }
+  // The same bytes as the last text, sent as binary: binary they come back.
+  const got = Promise.all([kinds(a), kinds(b)]);
+  a.send(Buffer.from("plain"));
+  assert.deepEqual(await got, [["plain", true], ["plain", true]]);
+  a.close();
+  b.close();
 });
 
 test("a handshake to an unknown path is an HTTP 404; a plain GET there never gets a 200", async () => {

@@ -53,6 +53,12 @@ export class NodeUpgrades {
   }
 }
 
+// The last text message any socket received, with the bytes it came in: one per process, so
+// that holding it costs at most one message (the route's maxMessageSize), however many sockets.
+let lastText: string | undefined;
+let lastBytes: Buffer | undefined;
+const TEXT = { binary: false } as const;
+
 /** One open `ws` connection as a SocketTransport, with the ping/pong liveness check. */
 class NodeTransport implements SocketTransport {
   readonly #ws: WsSocket;
@@ -63,10 +69,15 @@ class NodeTransport implements SocketTransport {
 
   constructor(ws: WsSocket, limits: WebSocketLimits) {
     this.#ws = ws;
-    ws.on("message", (data, isBinary) => {
-      // A Buffer, as binaryType "nodebuffer" gives it: used as it is, never copied.
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      this.onMessage(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString("utf8"));
+    // A Buffer, as ws gives every message with its default binaryType ("nodebuffer", never
+    // changed here): a text one's bytes are valid UTF-8 (ws checks), so they are remembered with
+    // their string, to be sent as they are if that string is sent back (sendText below).
+    ws.on("message", (data: Buffer, isBinary) => {
+      if (isBinary) return this.onMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const text = data.toString();
+      lastText = text;
+      lastBytes = data;
+      this.onMessage(text);
     });
     // A message over maxPayload (1009), a malformed frame (1002), invalid UTF-8 (1007): ws has
     // already sent the close frame and reports it here; the close event follows.
@@ -99,7 +110,10 @@ class NodeTransport implements SocketTransport {
 
   // No per-message callback: the hot path of an echo is one call into ws.
   send(data: string | Uint8Array): void {
-    this.#ws.send(data);
+    // The text last received, sent back (an echo) or on to other sockets (a broadcast): its
+    // bytes as they came, rather than encoding the string to UTF-8 again.
+    if (typeof data === "string" && data === lastText) this.#ws.send(lastBytes!, TEXT);
+    else this.#ws.send(data);
   }
 
   // Only a sender that went over its buffer limit waits here (a slow reader): a poll every 10 ms

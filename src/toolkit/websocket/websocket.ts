@@ -39,15 +39,19 @@ export interface WebSocketInit {
 }
 
 type Message = string | Uint8Array;
-// A receive() waiting (resolved with the message) or an iterator's next() (with its result,
-// and with the end rather than an error once the socket closes).
-type Waiter =
-  | { iterating: false; resolve: (data: Message) => void; reject: (error: WebSocketDisconnect) => void }
-  | { iterating: true; resolve: (result: IteratorResult<Message>) => void; reject: (error: WebSocketDisconnect) => void };
 const DONE: IteratorResult<Message> = { done: true, value: undefined };
 
 const MAX_REASON_BYTES = 123;
 const SENT: Promise<void> = Promise.resolve();
+
+// A waiting promise's resolve and reject, handed over by one executor made once, rather than a
+// closure and a record made for every message a handler waits for.
+let takenResolve: (value: unknown) => void = () => {};
+let takenReject: (error: WebSocketDisconnect) => void = () => {};
+function take(resolve: (value: unknown) => void, reject: (error: WebSocketDisconnect) => void): void {
+  takenResolve = resolve;
+  takenReject = reject;
+}
 
 /**
  * A WebSocket connection, as a handler receives it: accept (optionally with a subprotocol and
@@ -65,7 +69,11 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   #transport: SocketTransport | undefined;
   #accepting: Promise<void> | undefined;
   readonly #queue: (string | Uint8Array)[] = [];
-  #waiter: Waiter | undefined;
+  // The receive() waiting (resolved with the message) or the iterator's next() (with its
+  // result, and with the end rather than an error once the socket closes), if one is.
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((error: WebSocketDisconnect) => void) | undefined;
+  #iterating = false;
   #paused = false;
   #closed: WebSocketDisconnect | undefined;
   readonly #controller = new AbortController();
@@ -120,10 +128,10 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   }
 
   #arrived(data: string | Uint8Array): void {
-    const waiter = this.#waiter;
-    if (waiter !== undefined) {
-      this.#waiter = undefined;
-      return waiter.iterating ? waiter.resolve({ done: false, value: data }) : waiter.resolve(data);
+    const resolve = this.#resolve;
+    if (resolve !== undefined) {
+      this.#resolve = this.#reject = undefined;
+      return resolve(this.#iterating ? { done: false, value: data } : data);
     }
     this.#queue.push(data);
     // A handler that is behind stops the reading, so a flood waits in the peer's socket, not here.
@@ -137,10 +145,11 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     if (this.#closed !== undefined) return;
     this.#closed = disconnect;
     this.#state = "closed";
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    if (waiter?.iterating === true) waiter.resolve(DONE);
-    else waiter?.reject(disconnect);
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = this.#reject = undefined;
+    if (this.#iterating) resolve?.(DONE);
+    else reject?.(disconnect);
     this.#controller.abort(disconnect);
     this.#resolveClosed(disconnect);
   }
@@ -157,14 +166,24 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     const next = this.#shift();
     if (next !== undefined) return Promise.resolve(next);
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
-    if (this.#waiter !== undefined) return Promise.reject(alreadyWaiting());
-    return new Promise((resolve, reject) => (this.#waiter = { iterating: false, resolve, reject }));
+    return this.#wait(false) as Promise<Message>;
+  }
+
+  #wait(iterating: boolean): Promise<unknown> {
+    if (this.#resolve !== undefined) return Promise.reject(alreadyWaiting());
+    const promise = new Promise(take);
+    this.#resolve = takenResolve;
+    this.#reject = takenReject;
+    this.#iterating = iterating;
+    return promise;
   }
 
   // The next queued message, resuming the reading once the handler has caught up.
   #shift(): Message | undefined {
+    // Most reads find the queue empty (the handler is waiting for the peer): no shift then.
+    if (this.#queue.length === 0) return undefined;
     const next = this.#queue.shift();
-    if (next !== undefined && this.#paused && this.#queue.length <= this.#init.limits.receiveQueueLimit / 2) {
+    if (this.#paused && this.#queue.length <= this.#init.limits.receiveQueueLimit / 2) {
       this.#paused = false;
       this.#transport!.resume();
     }
@@ -183,8 +202,7 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     const next = this.#shift();
     if (next !== undefined) return Promise.resolve({ done: false, value: next });
     if (this.#closed !== undefined) return Promise.resolve(DONE);
-    if (this.#waiter !== undefined) return Promise.reject(alreadyWaiting());
-    return new Promise((resolve, reject) => (this.#waiter = { iterating: true, resolve, reject }));
+    return this.#wait(true) as Promise<IteratorResult<Message>>;
   }
 
   // Accepts first (the first send or receive does), or fails as a closed socket does.
