@@ -109,28 +109,30 @@ export class Dispatcher<Tasks = unknown> {
 
   // The layers, composed once per change of the middleware, never per request.
   #build(): ServerErrors<SpryRequest<Tasks>> {
+    // Without middleware the two error layers are one: routing's errors are answered in the
+    // continuation that checks its response (server-errors.ts).
+    if (this.#middleware.length === 0) return new ServerErrors(this.exceptionHandlers, this.#routing, true);
     const inner = handleExceptions(this.exceptionHandlers, this.#routing);
-    if (this.#middleware.length === 0) return new ServerErrors(this.exceptionHandlers, inner);
     return new ServerErrors(this.exceptionHandlers, compose(this.#middleware, withScopeHeaders(inner)));
   }
 
+  // The response is written from the continuation in which the error layers settle it
+  // (ServerErrors.handleInto): an asynchronous endpoint costs dispatch one promise in all.
   /** The native node:http path. Pass it to `http.createServer`. */
   readonly handleNode = (req: IncomingMessage, res: ServerResponse): void => {
-    const request = new NodeRequest<Tasks>(req, res, this.config);
-    const response = this.#run(request);
-    if (!isPromise(response)) return this.#writeNode(request, response);
-    void response.then((final) => this.#writeNode(request, final));
+    void this.#run(new NodeRequest<Tasks>(req, res, this.config), this.#writeNode);
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
   readonly fetch = (fetchRequest: Request): Promise<Response> => {
     try {
       const request = new FetchRequest<Tasks>(fetchRequest, this.config);
-      const response = this.#run(request);
+      let handedBack: Response | undefined;
+      const pending = this.#run(request, (_, final) => (handedBack = this.#handBack(request, final)));
       // Not an async function: a request answered synchronously resolves at once, without the
       // microtask an await of a plain value costs.
-      if (isPromise(response)) return response.then((final) => this.#handBack(request, final));
-      return Promise.resolve(this.#handBack(request, response));
+      if (pending !== undefined) return pending.then(() => handedBack!);
+      return Promise.resolve(handedBack!);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -158,36 +160,45 @@ export class Dispatcher<Tasks = unknown> {
   }
 
   // Admission, and the blocking report of the request's first synchronous stretch around the
-  // layers; each costs nothing when its feature is off.
-  #run(request: SpryRequest<Tasks>): ResponseLike | Promise<ResponseLike> {
+  // layers; each costs nothing when its feature is off. The final response goes to `deliver`
+  // (which never throws); a promise while it is pending.
+  #run<R extends SpryRequest<Tasks>>(request: R, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
     if (this.#wantsMonitor && !this.monitor.running) this.monitor.start();
     const inFlight = this.#inFlight;
     if (this.#overload !== undefined) {
       const refusal = this.#overload.admit(this.inFlight);
-      if (refusal !== undefined) return this.#errors.answer(request, refusal);
+      if (refusal !== undefined) {
+        const answered = this.#errors.answer(request, refusal);
+        if (!isPromise(answered)) {
+          deliver(request, answered);
+          return undefined;
+        }
+        return answered.then((final) => deliver(request, final));
+      }
     }
-    if (inFlight === undefined) return this.#enter(request);
+    if (inFlight === undefined) return this.#enter(request, deliver);
     const start = performance.now();
     this.#entered++;
-    let response: ResponseLike | Promise<ResponseLike>;
+    let pending: Promise<void> | undefined;
     try {
-      response = this.#enter(request);
+      pending = this.#enter(request, deliver);
     } finally {
       this.#entered--;
     }
     const ms = performance.now() - start;
     if (ms >= this.#threshold && this.#threshold > 0) this.monitor.report(request.routeName, ms, "exact");
     // Pending: in flight until #done. Answered: its synchronous stretch, all it had, ends here.
-    if (isPromise(response)) inFlight.add(request);
+    if (pending !== undefined) inFlight.add(request);
     else this.monitor.finished(request);
-    return response;
+    return pending;
   }
 
-  #enter(request: SpryRequest<Tasks>): ResponseLike | Promise<ResponseLike> {
-    return this.#withContext ? withContext(request, () => this.#errors.handle(request)) : this.#errors.handle(request);
+  #enter<R extends SpryRequest<Tasks>>(request: R, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
+    const errors = this.#errors as unknown as ServerErrors<R>;
+    return this.#withContext ? withContext(request, () => errors.handleInto(request, deliver)) : errors.handleInto(request, deliver);
   }
 
-  #writeNode(request: NodeRequest<Tasks>, response: ResponseLike): void {
+  readonly #writeNode = (request: NodeRequest<Tasks>, response: ResponseLike): void => {
     this.#done(request);
     let written: void | Promise<void>;
     try {
@@ -198,7 +209,7 @@ export class Dispatcher<Tasks = unknown> {
     }
     // A stream's source failed mid-way: the connection was closed, which tells the client.
     if (written !== undefined) written.catch((error: unknown) => this.config.logger.error({ err: error, route: request.routeName }, "Streaming a response failed"));
-  }
+  };
 
   // The layers have returned: the request is no longer in flight, and its scope's deferred work
   // may start once the response is done too.

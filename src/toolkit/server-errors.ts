@@ -18,10 +18,18 @@ import { cancelBody, SpryResponse, type ResponseLike } from "./response.ts";
 export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
   readonly #handlers: ExceptionHandlers;
   readonly #inner: Handle<R>;
+  readonly #innermost: boolean;
 
-  constructor(handlers: ExceptionHandlers, inner: Handle<R>) {
+  /**
+   * `innermost`: `inner` is the innermost layer itself (routing, with no middleware between):
+   * its errors are answered here as exception-handlers.ts's handleExceptions would answer them
+   * around it, in the same continuation as the check of the response, instead of a layer and
+   * a promise of their own.
+   */
+  constructor(handlers: ExceptionHandlers, inner: Handle<R>, innermost = false) {
     this.#handlers = handlers;
     this.#inner = inner;
+    this.#innermost = innermost;
   }
 
   /** The request's final response; never throws, never rejects. */
@@ -30,11 +38,33 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
     try {
       result = this.#inner(request);
     } catch (error) {
-      return this.answer(request, error);
+      return this.#failed(request, error);
     }
-    if (isPromise(result)) return result.then((response) => this.#whole(request, response), (error: unknown) => this.answer(request, error));
+    if (isPromise(result)) return result.then((response) => this.#whole(request, response), (error: unknown) => this.#failed(request, error));
     return this.#whole(request, result);
   };
+
+  /**
+   * As handle, handing the final response to `deliver` (a transport's writer, which must not
+   * throw): for a pending response in the one continuation that also checks it, so that an
+   * asynchronous endpoint costs the layers one promise, not one per layer. Returns a promise
+   * while the response is pending, undefined once delivered.
+   */
+  handleInto(request: R, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
+    let result: ResponseLike | Promise<ResponseLike>;
+    try {
+      result = this.#inner(request);
+    } catch (error) {
+      return into(request, this.#failed(request, error), deliver);
+    }
+    if (isPromise(result)) {
+      return result.then(
+        (response) => into(request, this.#whole(request, response), deliver),
+        (error: unknown) => into(request, this.#failed(request, error), deliver),
+      );
+    }
+    return into(request, this.#whole(request, result), deliver);
+  }
 
   /** The response for an error raised outside the layers (admission): as if raised inside them. */
   answer(request: R, error: unknown): ResponseLike | Promise<ResponseLike> {
@@ -46,6 +76,21 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
     }
     if (isPromise(handled)) return handled.then((response) => this.#whole(request, response, error), (unhandled: unknown) => internalError(request, unhandled));
     return this.#whole(request, handled, error);
+  }
+
+  // An error of the inner layer. Innermost: answered as handleExceptions answers it (its
+  // handler, else an HTTPException's response, else the 500), then checked as any response the
+  // inner layer returned; else (middleware threw) answered here.
+  #failed(request: R, error: unknown): ResponseLike | Promise<ResponseLike> {
+    if (!this.#innermost) return this.answer(request, error);
+    let handled: ResponseLike | Promise<ResponseLike>;
+    try {
+      handled = this.#handlers.respond(error, request);
+    } catch (unhandled) {
+      return this.#whole(request, internalError(request, unhandled));
+    }
+    if (isPromise(handled)) return handled.then((response) => this.#whole(request, response), (unhandled: unknown) => this.#whole(request, internalError(request, unhandled)));
+    return this.#whole(request, handled);
   }
 
   // The setHeader headers on, and every header checked; a response that fails the check is
@@ -65,4 +110,10 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
     }
     return whole;
   }
+}
+
+function into<R>(request: R, response: ResponseLike | Promise<ResponseLike>, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
+  if (isPromise(response)) return response.then((final) => deliver(request, final));
+  deliver(request, response);
+  return undefined;
 }
