@@ -99,7 +99,18 @@ class LoggedRequest implements Timed {
  * as fields method, path, route (the matched template), status, durationMs, bytes, client and
  * requestId.
  */
-export function accessLog(listener: Listener, { logger, trusted }: AccessLogOptions): Listener {
+export function accessLog(listener: Listener, options: AccessLogOptions): Listener {
+  const begin = requestStart(options);
+  // The app's log lines for this request, wherever they are written from, carry its id.
+  return (req, res) => inRequestScope(begin(req, res), listener, req, res);
+}
+
+/**
+ * What accessLog() does as a request arrives, as a step for serve()'s own listener (serve.ts):
+ * the id, the facts it shares with the app, and what the line needs; returns the facts, for the
+ * caller to run the request in their scope.
+ */
+export function requestStart({ logger, trusted }: AccessLogOptions): (req: IncomingMessage, res: ServerResponse) => RequestFacts {
   return (req, res) => {
     const given = req.headers["x-request-id"];
     const requestId = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : newRequestId();
@@ -109,8 +120,7 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
       const facts: RequestFacts = { requestId, route: undefined };
       setRequestFacts(req, facts);
       if (!writesIdInHead(res)) res.setHeader("x-request-id", requestId);
-      inRequestScope(facts, listener, req, res);
-      return;
+      return facts;
     }
     const start = performance.now();
     if (writesIdInHead(res)) {
@@ -118,8 +128,7 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
       // (server-response.ts): the line needs nothing more per response.
       const facts = new LoggedRequest(requestId, start, logger);
       setRequestFacts(req, facts);
-      inRequestScope(facts, listener, req, res);
-      return;
+      return facts;
     }
     // Any other response (HTTP/2's) is told the id, and listened to for its end.
     const facts: Timed = { requestId, route: undefined, start };
@@ -137,7 +146,7 @@ export function accessLog(listener: Listener, { logger, trusted }: AccessLogOpti
       const bytes = http1 ? req.socket.bytesWritten - sentBefore : Number.isFinite(declared) ? declared : undefined;
       logLine(logger, req, res, facts, performance.now() - start, bytes, !res.writableFinished, h2peer);
     });
-    inRequestScope(facts, listener, req, res);
+    return facts;
   };
 }
 

@@ -61,12 +61,17 @@ interface Hop {
  */
 export function proxyHeaders(listener: Listener, trusted: TrustedPeers): Listener {
   return (req, res) => {
-    const headers = req.headers;
-    if ((headers.forwarded !== undefined || headers["x-forwarded-for"] !== undefined || headers["x-forwarded-proto"] !== undefined || headers["x-forwarded-host"] !== undefined) && trusted.has(req.socket.remoteAddress)) {
-      apply(req, headers.forwarded !== undefined ? fromForwarded(headers.forwarded, trusted) : fromXForwarded(req, trusted));
-    }
+    readProxyHeaders(req, trusted);
     listener(req, res);
   };
+}
+
+/** What proxyHeaders() does to one request, as a step for serve()'s own listener (serve.ts). */
+export function readProxyHeaders(req: IncomingMessage, trusted: TrustedPeers): void {
+  const headers = req.headers;
+  if ((headers.forwarded !== undefined || headers["x-forwarded-for"] !== undefined || headers["x-forwarded-proto"] !== undefined || headers["x-forwarded-host"] !== undefined) && trusted.has(req.socket.remoteAddress)) {
+    apply(req, headers.forwarded !== undefined ? fromForwarded(headers.forwarded, trusted) : fromXForwarded(req, trusted));
+  }
 }
 
 function fromForwarded(value: string, trusted: TrustedPeers): Hop | undefined {

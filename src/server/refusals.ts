@@ -6,6 +6,17 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Wraps the app's listener with what node:http parses but spry refuses before any route sees it. */
 export function guard(listener: Listener, maxHeadersCount: number, http2 = false, maxHeaderSize = Infinity): Listener {
+  const refused = refuser(maxHeadersCount, http2, maxHeaderSize);
+  return (req, res) => {
+    if (!refused(req, res)) listener(req, res);
+  };
+}
+
+/**
+ * What guard() checks, as a step of its own for serve() to call inside the one listener it
+ * builds (serve.ts): true if the request was refused (answered) or is not to be served at all.
+ */
+export function refuser(maxHeadersCount: number, http2 = false, maxHeaderSize = Infinity): (req: IncomingMessage, res: ServerResponse) => boolean {
   const maxRaw = maxHeadersCount * 2;
   return (req, res) => {
     // HTTP/2 (over TLS, with http2 on) frames requests itself: no Host, Transfer-Encoding or
@@ -15,11 +26,11 @@ export function guard(listener: Listener, maxHeadersCount: number, http2 = false
       // node:http2 announces the limit (SETTINGS_MAX_HEADER_LIST_SIZE) but serves a client that
       // ignores it; counted as that setting counts, 32 bytes a field beside its name and value.
       if (headListSize(req.rawHeaders) > maxHeaderSize) return refuse(res, 431, "Request header fields too large");
-      return listener(req, res);
+      return false;
     }
     // A request pipelined behind a refused one on the same connection: the connection is
     // closing, and what follows a refused request is never read as a request of its own.
-    if (closing.has(req.socket)) return;
+    if (closing.has(req.socket)) return true;
     // llhttp also accepts "HTTP/2.0" and a request line with no version at all (HTTP/0.9),
     // though neither is an HTTP/1 request; every other bad version it already answers with 400.
     if (req.httpVersionMajor !== 1) return refuse(res, 400, "Unsupported HTTP version");
@@ -36,7 +47,7 @@ export function guard(listener: Listener, maxHeadersCount: number, http2 = false
     if (codings !== undefined && codings !== "chunked") {
       if (!singleChunked(codings)) return refuse(res, 501, `Transfer-Encoding ${JSON.stringify(codings)} is not supported: send a body with Content-Length, or Transfer-Encoding: chunked alone`);
     }
-    listener(req, res);
+    return false;
   };
 }
 
@@ -70,16 +81,17 @@ function singleChunked(value: string): boolean {
 const closing = new WeakSet<object>();
 
 // Connection: close, so that nothing sent after a refused request is parsed as another one.
-function refuse(res: ServerResponse, status: number, detail: string): void {
+function refuse(res: ServerResponse, status: number, detail: string): true {
   const body = JSON.stringify({ detail });
   if (res.req.httpVersionMajor === 2) {
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
     res.end(body);
-    return;
+    return true;
   }
   closing.add(res.req.socket);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
   res.end(body);
+  return true;
 }
 
 const refused = new WeakSet<Duplex>();

@@ -2,17 +2,20 @@ import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import { chmodSync, statSync, unlinkSync } from "node:fs";
 import { connect, type AddressInfo, type ListenOptions, type Socket } from "node:net";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 import type { Duplex } from "node:stream";
 import type { Logger } from "../common/logger.ts";
 import { defaultServerLimits, type ServerLimits } from "./options.ts";
-import { guard, onClientError } from "./refusals.ts";
+import { onClientError, refuser } from "./refusals.ts";
 import { Connections, type Drain } from "./shutdown.ts";
 import { leaveCluster, RECYCLE } from "./cluster.ts";
 import { countRequests, limitConcurrency } from "./admission.ts";
-import { proxyHeaders, TrustedPeers } from "./proxy-headers.ts";
+import { readProxyHeaders, TrustedPeers } from "./proxy-headers.ts";
 import { createSecureHttpServer, type TlsOptions } from "./tls.ts";
-import { accessLog, createAccessLogger } from "./access-log.ts";
+import { createAccessLogger, requestStart } from "./access-log.ts";
+import { inRequestScope } from "../common/request-facts.ts";
 import { urlOf } from "./address.ts";
 import { serverResponse } from "./server-response.ts";
 import type { Servable } from "../toolkit/servable.ts";
@@ -107,10 +110,23 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   if (options.http2 === true && options.tls === undefined) throw new TypeError("http2 needs tls: HTTP/2 is served over TLS, as browsers speak it");
   const { server, sessions } = options.tls === undefined ? { server: createServer(http1), sessions: undefined } : createSecureHttpServer(options.tls, options.http2 === true, http1, limits);
   connections = new Connections(server, limits.maxConnections, logger, options.tls === undefined ? undefined : { sessions });
-  let listener = app.handleNode;
+  // The server's steps per request, fused into the one listener built for these options, as
+  // the composition connections -> access log and request id -> [countRequests] ->
+  // [limitConcurrency] -> refusals -> proxy headers -> the app would run them: a call per step
+  // instead of a closure and a frame per layer, and none for a step the options leave out.
+  const handle = app.handleNode;
   const trusted = options.proxyHeaders === false ? undefined : new TrustedPeers(options.forwardedAllowIps ?? (process.env.FORWARDED_ALLOW_IPS || "127.0.0.1"));
-  if (trusted !== undefined) listener = proxyHeaders(listener, trusted);
-  listener = guard(listener, limits.maxHeadersCount, options.http2 === true, limits.maxHeaderSize);
+  const refused = refuser(limits.maxHeadersCount, options.http2 === true, limits.maxHeaderSize);
+  let listener: Listener =
+    trusted === undefined
+      ? (req, res) => {
+          if (!refused(req, res)) handle(req, res);
+        }
+      : (req, res) => {
+          if (refused(req, res)) return;
+          readProxyHeaders(req, trusted);
+          handle(req, res);
+        };
   if (options.limitConcurrency !== undefined) listener = limitConcurrency(listener, options.limitConcurrency);
   if (options.limitMaxRequests !== undefined) {
     const jitter = options.limitMaxRequestsJitter ?? Math.floor(options.limitMaxRequests / 10);
@@ -118,8 +134,14 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   }
   // Outermost but for the connections: refusals get an id and a line too.
   const accessLogger = options.accessLog === false ? undefined : options.accessLog === true || options.accessLog === undefined ? createAccessLogger() : options.accessLog;
-  listener = accessLog(listener, { logger: accessLogger, trusted });
-  server.on("request", connections.wrap(listener));
+  const begin = requestStart({ logger: accessLogger, trusted });
+  const inner = listener;
+  const tracked = connections;
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (tracked.draining) res.shouldKeepAlive = false;
+    // The app's log lines for this request, wherever they are written from, carry its id.
+    inRequestScope(begin(req, res), inner, req, res);
+  });
   // One more than the limit is kept, so that going over it can be told from meeting it.
   server.maxHeadersCount = limits.maxHeadersCount + 1;
   server.on("clientError", onClientError);

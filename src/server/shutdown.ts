@@ -1,12 +1,10 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import type { Http2Session } from "node:http2";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.ts";
 import type { HttpSocket } from "./http-socket.ts";
 import { responseCutOff } from "./server-response.ts";
-
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** How a drain ended: every in-flight request finished, or some were cut off. */
 export type DrainOutcome = "drained" | "forced";
@@ -141,15 +139,12 @@ export class Connections {
   }
 
   /**
-   * The listener, wrapped: a request that arrives once draining has begun is answered with
-   * `Connection: close`. (The end of every response is recorded by finished(), called by the
-   * server's response class: no listener per request.)
+   * Whether a drain has begun: a request that arrives then is answered with `Connection: close`
+   * (serve.ts's listener asks). The end of every response is recorded by finished(), called by
+   * the server's response class: no listener per request.
    */
-  wrap(listener: Listener): Listener {
-    return (req, res) => {
-      if (this.#draining) res.shouldKeepAlive = false;
-      listener(req, res);
-    };
+  get draining(): boolean {
+    return this.#draining;
   }
 
   /** The requests being answered right now. */
