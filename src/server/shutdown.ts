@@ -6,6 +6,18 @@ import type { Logger } from "../common/logger.ts";
 import type { HttpSocket } from "./http-socket.ts";
 import { responseCutOff } from "./server-response.ts";
 
+const TRACKED_BY = Symbol("spry.trackedBy");
+type Tracked = HttpSocket & { [TRACKED_BY]?: Map<HttpSocket, number> };
+
+// One "close" listener shared by every connection (a socket closes once), which finds its map on
+// the socket: no closure and no once() wrapper per connection.
+function forget(this: Tracked): void {
+  this[TRACKED_BY]?.delete(this);
+  // A response still on it was cut off: its access line says so (server-response.ts).
+  const res = this._httpMessage;
+  if (res != null) responseCutOff(res, this);
+}
+
 /** How a drain ended: every in-flight request finished, or some were cut off. */
 export type DrainOutcome = "drained" | "forced";
 
@@ -79,12 +91,8 @@ export class Connections {
         return;
       }
       idleSince.set(socket, performance.now());
-      socket.once("close", () => {
-        idleSince.delete(socket);
-        // A response still on it was cut off: its access line says so (server-response.ts).
-        const res = socket._httpMessage;
-        if (res != null) responseCutOff(res, socket);
-      });
+      (socket as Tracked)[TRACKED_BY] = idleSince;
+      socket.on("close", forget);
     });
   }
 
