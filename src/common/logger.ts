@@ -41,7 +41,7 @@ function load(level: string): Logger {
   if (!mayReadHostname()) return jsonLines(level);
   const { pino } = createRequire(import.meta.url)("pino") as { pino: typeof createPino };
   // Under `spry dev`, readable lines (pino-pretty) rather than JSON.
-  if (inDevMode()) return pino({ level, base: undefined }, prettyStream());
+  if (inDevMode()) return pino({ level, base: undefined }, prettyDestination());
   // On Node, into the process's one stdout writer, with the access lines (stdout-lines.ts):
   // written asynchronously and in batches, never lost to the process's end, and never a wait
   // for a collector that stops reading (pino's own default writes synchronously, so the next
@@ -53,15 +53,32 @@ function onNode(): boolean {
   return !("Bun" in globalThis) && !("Deno" in globalThis);
 }
 
-let pretty: pinoPretty.PrettyStream | undefined;
+/** Where pino writes a line: the one method it calls. */
+export interface LineDestination {
+  write(line: string): void;
+}
+
+let pretty: LineDestination | undefined;
 
 /**
- * The one pino-pretty stream of this process, shared by the app's and the server's loggers
- * under `spry dev`. In this thread (not a transport's worker), so that a line is out before
- * the process can exit.
+ * The one readable destination of this process, shared by the app's and the server's loggers
+ * under `spry dev`: each JSON line pino writes is made readable (pino-pretty's formatter, in
+ * this thread, as it is written) and goes to the process's one stdout writer, with its bound
+ * (stdout-lines.ts): a terminal or pipe that stops taking lines (a paused terminal, a `| less`
+ * not read) leaves the server answering, where pino-pretty's own synchronous stream stopped
+ * the event loop at the next line until it read again (docs/reliability.md row 46); and what
+ * is gathered is written before the process exits.
  */
-export function prettyStream(): pinoPretty.PrettyStream {
-  const build = () => (createRequire(import.meta.url)("pino-pretty") as typeof pinoPretty)({ sync: true, colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l" });
+export function prettyDestination(): LineDestination {
+  const build = (): LineDestination => {
+    const prettify = createRequire(import.meta.url)("pino-pretty") as typeof pinoPretty;
+    const options = { colorize: process.stdout.isTTY === true, translateTime: "SYS:HH:MM:ss.l" };
+    // On Bun and Deno, as their JSON lines are (load()), pino-pretty's own stream, written as they come.
+    if (!onNode()) return prettify({ ...options, sync: true });
+    const format = prettify.prettyFactory(options);
+    const lines = stdoutLines();
+    return { write: (line: string) => lines.add(format(line)) };
+  };
   return (pretty ??= build());
 }
 

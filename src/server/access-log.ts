@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
-import { prettyStream, type Logger } from "../common/logger.ts";
+import { prettyDestination, type Logger } from "../common/logger.ts";
 import { accessMessage, jsonLine, type AccessFields } from "./access-lines.ts";
 import { loadPino } from "../common/line-writer.ts";
 import { stdoutLines } from "../common/stdout-lines.ts";
@@ -31,7 +31,7 @@ export function createAccessLogger(): Logger {
   const options = { level: process.env.LOG_LEVEL ?? "info", base: undefined };
   if (inDevMode()) {
     // The readable message says it all; of the fields, only the id is worth a line of its own.
-    const pretty = loadPino()(options, prettyStream());
+    const pretty = loadPino()(options, prettyDestination());
     const info = (fields: AccessFields) => pretty.info({ requestId: fields.requestId }, accessMessage(fields));
     return { info, warn: pretty.warn.bind(pretty), error: pretty.error.bind(pretty), debug: pretty.debug.bind(pretty), [FIELDS_ONLY]: info } as FieldsLogger;
   }
