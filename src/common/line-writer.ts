@@ -96,22 +96,22 @@ export function lineWriter(fd: number, { batch = 16 * 1024, maxPending = MAX_PEN
       dropped += text.split("\n").length - 1;
       return;
     }
-    const bytes = Buffer.from(text);
     let written = 0;
     if (direct && !queued) {
       // Written here rather than handed to libuv's thread pool: a pool thread woken per batch,
       // and its completion reported back to the loop, cost more than the write itself, which
       // for a reader that keeps up copies the bytes into the pipe and returns.
       try {
-        written = writeSync(fd, bytes);
+        written = writeSync(fd, text);
       } catch (error) {
         // A full pipe (EAGAIN) waits in the destination; anything else is the destination's to
         // handle as it would (a reader gone: EPIPE, after which nothing is written).
         if ((error as NodeJS.ErrnoException).code !== "EAGAIN") direct = false;
       }
-      if (written === bytes.length) return;
+      if (written === Buffer.byteLength(text)) return;
     }
     queued = true;
+    const bytes = Buffer.from(text);
     put(written === 0 ? bytes : bytes.subarray(written));
     if (stalled) dropped += text.split("\n").length - 1;
   }, batch);
