@@ -1,4 +1,5 @@
 import { fstatSync, writeSync } from "node:fs";
+import { isatty } from "node:tty";
 import { fromEnv, parseSeconds } from "./settings.ts";
 import { lineWriter, type LineBatches } from "./line-writer.ts";
 
@@ -72,10 +73,16 @@ export function fatalLine(thrown: unknown, origin: string, time: number): string
 
 let stdout: LineBatches | undefined;
 
-function pipeOrSocket(fd: number): boolean {
+/**
+ * Whether a write to `fd` returns at once whatever its reader does: a pipe or socket, which
+ * libuv opened non-blocking for process.stdout (EAGAIN when full), or a device that is not a
+ * terminal (/dev/null). Not a file (a write may wait for the disk) nor a terminal (a paused
+ * one holds writes).
+ */
+function neverBlocks(fd: number): boolean {
   try {
     const kind = fstatSync(fd);
-    return kind.isFIFO() || kind.isSocket();
+    return kind.isFIFO() || kind.isSocket() || (kind.isCharacterDevice() && !isatty(fd));
   } catch {
     return false;
   }
@@ -94,6 +101,6 @@ export function stdoutLines(): LineBatches {
   // EXIT_WAIT_MS, instead of a write that blocks a thread, at exit the main one, until it reads.
   void process.stdout;
   // So made, a pipe or socket takes each batch's write directly (line-writer.ts); a file or a
-  // terminal (which libuv may leave blocking) goes through the asynchronous writer.
-  return (stdout = processLines(1, flushIntervalMs(), pipeOrSocket(1)));
+  // terminal goes through the asynchronous writer.
+  return (stdout = processLines(1, flushIntervalMs(), neverBlocks(1)));
 }
