@@ -6,7 +6,10 @@
 // per request; the report is each server's median and the median of the per-round ratios, the
 // figures to read when the machine is not quiet.
 //
-//   node bun-ab.mjs [--workload fast|slow] [--before REF] [--rounds 12] [--seconds 1] [--connections 50]
+//   node bun-ab.mjs [--workload fast|slow] [--before REF] [--fetch] [--rounds 12] [--seconds 1] [--connections 50]
+//
+// spry is served as docs/runtimes.md shows (`...app.bun`); --fetch adds the same tree served
+// through app.fetch alone (`spry app.fetch`), the road of every other Fetch host.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,6 +29,7 @@ const { values: opt } = parseArgs({
   options: {
     workload: { type: 'string', default: 'fast' },
     before: { type: 'string' },
+    fetch: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '12' },
     seconds: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
@@ -77,6 +81,7 @@ async function burst(server, seconds) {
 }
 
 const servers = [await start('spry', 'bun-spry.mjs', { SPRY_APP: seedOf(REPO_DIR) }), await start('elysia', 'bun-elysia.mjs')];
+if (opt.fetch) servers.push(await start('spry app.fetch', 'bun-spry.mjs', { SPRY_APP: seedOf(REPO_DIR), SPRY_BUN_FETCH: '1' }));
 if (before !== undefined) servers.push(await start(`spry ${opt.before}`, 'bun-spry.mjs', { SPRY_APP: seedOf(before.dir) }));
 const rounds = positiveInt(opt, 'rounds');
 const seconds = positiveInt(opt, 'seconds');

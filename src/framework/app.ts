@@ -8,14 +8,14 @@ import { parseRootPath, rootPathFromEnv } from "../common/root-path.ts";
 import { defaultLimits, limitsFromEnv, timeoutFromEnv, type RequestLimits } from "../toolkit/limits.ts";
 import { createLogger, silentLogger, withRequestIds, type Logger } from "../common/logger.ts";
 import { parsePathTemplate } from "../toolkit/path-template.ts";
-import { METHODS, RouteTable } from "../toolkit/route-table.ts";
+import { METHODS, RouteTable, type RouteEntry } from "../toolkit/route-table.ts";
 import { StaticFiles } from "../toolkit/files/static-files.ts";
 import { mountEndpoint, mountPrefix, type Mountable } from "./mount.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
 import { DependencyOverrides } from "./dependencies/overrides.ts";
 import { compileEndpoint } from "./endpoint.ts";
 import { LifespanRunner, type Lifespan } from "./lifespan.ts";
-import { runWith, type FetchServer } from "./fetch-host.ts";
+import { bunRoutes, runWith, type BunServe, type FetchServer } from "./fetch-host.ts";
 import { bunWebSocketHandlers, hostUpgrade, isWebSocketHandshake, upgradeOnHost } from "../toolkit/websocket/fetch-upgrade.ts";
 import { TaskRunner, type DrainOptions } from "../tasks/runner.ts";
 import type { TaskBackend } from "../tasks/task.ts";
@@ -331,6 +331,26 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     // case where this resolves without a Response.
     const dispatch = () => upgradeOnHost(request, upgrade, this.#websockets.handle.bind(this.#websockets)) as Promise<Response>;
     return starting === undefined ? dispatch() : starting.then(dispatch, dispatch);
+  };
+
+  /**
+   * What Bun.serve needs to serve the app, to spread into its options:
+   * `app.runWith(Bun.serve({ port: 8000, ...app.bun }))`. Its `routes` hand each path without
+   * parameters to Bun's own router, which finds the route before any JavaScript runs (and
+   * spry reads no more of the URL than its query); `fetch` (app.fetch) answers every other
+   * request, and the routes' paths for the methods they do not declare; `websocket` is
+   * `bunWebSocket`. Every layer runs on both roads: middleware, limits, errors, the startup wait.
+   * The routes are the app's when `bun` is read: a route added later is served by `fetch`.
+   */
+  get bun(): BunServe {
+    return { routes: bunRoutes(this.#table, this.#fetch, this.#routed), fetch: this.#fetch, websocket: this.bunWebSocket };
+  }
+
+  // A request Bun's router matched to a route of the app's table, unless the app must look at
+  // it first: while starting (it waits), or when it may be a WebSocket handshake.
+  readonly #routed = (request: Request, server: unknown, entry: RouteEntry): Promise<Response> => {
+    if (this.#lifespan.starting !== undefined || (this.#websockets.any && isWebSocketHandshake(request))) return this.#fetch(request, server);
+    return this.#dispatcher.fetchRouted(request, entry);
   };
 
   /**

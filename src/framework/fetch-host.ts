@@ -1,4 +1,38 @@
 import type { Logger } from "../common/logger.ts";
+import type { RouteEntry, RouteTable } from "../toolkit/route-table.ts";
+import type { bunWebSocketHandlers } from "../toolkit/websocket/fetch-upgrade.ts";
+
+/** A handler of Bun.serve's `routes` or `fetch`: Bun passes its server as the second argument. */
+export type BunHandler = (request: Request, server?: unknown) => Promise<Response>;
+
+/** What `app.bun` gives Bun.serve: spread it into the options, `Bun.serve({ port: 8000, ...app.bun })`. */
+export interface BunServe {
+  /** Bun's own router: each path of the app without parameters, by path. */
+  readonly routes: Record<string, BunHandler>;
+  /** Every other request: app.fetch. */
+  readonly fetch: BunHandler;
+  /** The WebSocket routes' handlers: app.bunWebSocket. */
+  readonly websocket: ReturnType<typeof bunWebSocketHandlers>;
+}
+
+/**
+ * Bun.serve's `routes` for the paths of `table` without parameters: one handler per path,
+ * which gives `routed` the route of the request's method, and `fetch` a method the path does
+ * not declare (its 405, or a mount's answer). Bun matches a path exactly as sent, less its
+ * query: what is not one of these paths letter for letter (a trailing slash more or less,
+ * another case, an escape) goes to `fetch` and its lookup, with the redirects and 404s.
+ */
+export function bunRoutes(table: RouteTable, fetch: BunHandler, routed: (request: Request, server: unknown, entry: RouteEntry) => Promise<Response>): Record<string, BunHandler> {
+  const routes: Record<string, BunHandler> = {};
+  for (const [path, methods] of table.staticRoutes()) {
+    // The map stays the table's: a HEAD route declared later is found here too.
+    routes[path] = (request, server) => {
+      const entry = methods.get(request.method);
+      return entry === undefined ? fetch(request, server) : routed(request, server, entry);
+    };
+  }
+  return routes;
+}
 
 /**
  * What `Bun.serve()` and `Deno.serve()` return, as far as stopping goes: Deno's server has

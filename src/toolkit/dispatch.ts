@@ -14,7 +14,7 @@ import { Overload, type OverloadOptions } from "./overload.ts";
 import type { AppConfig, SpryRequest } from "./request.ts";
 import { withContext } from "./request-context.ts";
 import { finalize, SpryResponse, type ResponseLike } from "./response.ts";
-import type { RouteTable } from "./route-table.ts";
+import type { RouteEntry, RouteTable } from "./route-table.ts";
 import { routing } from "./routing.ts";
 import { ServerErrors } from "./server-errors.ts";
 
@@ -124,9 +124,20 @@ export class Dispatcher<Tasks = unknown> {
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
-  readonly fetch = (fetchRequest: Request): Promise<Response> => {
+  readonly fetch = (fetchRequest: Request): Promise<Response> => this.#fetch(fetchRequest, undefined);
+
+  /**
+   * The Fetch API path for a request that the host's own router matched to `entry`, a route
+   * without parameters (app.bun's routes): no lookup, and the Response's length is left to the
+   * host, which writes it from the body. Every layer runs as for `fetch`.
+   */
+  fetchRouted(fetchRequest: Request, entry: RouteEntry): Promise<Response> {
+    return this.#fetch(fetchRequest, entry);
+  }
+
+  #fetch(fetchRequest: Request, routed: RouteEntry | undefined): Promise<Response> {
     try {
-      const request = new FetchRequest<Tasks>(fetchRequest, this.config);
+      const request = new FetchRequest<Tasks>(fetchRequest, this.config, routed);
       let handedBack: Response | undefined;
       const pending = this.#run(request, (_, final) => (handedBack = this.#handBack(request, final)));
       // Not an async function: a request answered synchronously resolves at once, without the
@@ -136,10 +147,10 @@ export class Dispatcher<Tasks = unknown> {
     } catch (error) {
       return Promise.reject(error);
     }
-  };
+  }
 
   #handBack(request: FetchRequest<Tasks>, final: ResponseLike): Response {
-    const response = toFetchResponse(finalize(final, request.method === "HEAD"));
+    const response = toFetchResponse(finalize(final, request.method === "HEAD"), request.routed !== undefined);
     this.#done(request);
     request.handedBack();
     return response;

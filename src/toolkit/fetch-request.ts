@@ -3,6 +3,7 @@ import { setImmediate } from "node:timers";
 import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
 import { SpryRequest, type AppConfig, type Client } from "./request.ts";
 import { rootPathOf } from "./root-path.ts";
+import type { RouteEntry } from "./route-table.ts";
 
 // Requests whose signal was read in this turn of the event loop, and the one immediate that
 // starts watching their clients on the next (see watchClient).
@@ -19,9 +20,16 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   #leave: (() => void) | undefined;
   #handedBack = false;
 
-  constructor(request: Request, config: AppConfig<Tasks>) {
-    super(request.method, targetOf(request.url), config);
+  /**
+   * Given `routed`, the route a host's own router found for the request (app.bun's routes: a
+   * path without parameters), the path is that route's, and only the query is read from the URL.
+   */
+  constructor(request: Request, config: AppConfig<Tasks>, routed?: RouteEntry) {
+    // Read once: on Bun each read of `url` builds the string anew.
+    const url = request.url;
+    super(request.method, routed === undefined ? targetOf(url) : routed.template.path, config, routed === undefined ? undefined : searchOf(url));
     this.request = request;
+    this.routed = routed;
   }
 
   header(name: string): string | undefined {
@@ -144,6 +152,12 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     const signal = this.request.signal;
     return decodedBody(source, this.request.headers.get("content-encoding") ?? undefined, this.bodyLimit, () => signal.aborted);
   }
+}
+
+// The query of an absolute URL: after its first "?", which neither the authority nor the path holds.
+function searchOf(url: string): string {
+  const q = url.indexOf("?");
+  return q === -1 ? "" : url.slice(q + 1);
 }
 
 function targetOf(url: string): string {

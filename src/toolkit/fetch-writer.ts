@@ -6,9 +6,44 @@ import { SpryResponse, type ResponseLike } from "./response.ts";
  * Response as it is, a SpryResponse as finalize() left it (its headers checked by
  * server-errors.ts, so the Fetch path refuses exactly what node:http does).
  */
-export function toFetchResponse(response: ResponseLike): Response {
+export function toFetchResponse(response: ResponseLike, hostWritesLength = false): Response {
   if (!(response instanceof SpryResponse)) return encoded(response);
-  return new Response(response.body as BodyInit | null, { status: response.status, headers: headerInit(response.headers) });
+  const body = response.body;
+  if (hostWritesLength && (typeof body === "string" || body instanceof Uint8Array)) {
+    const init = typedInit(response.status, response.headers);
+    if (init !== undefined) return new Response(body as BodyInit, init);
+  }
+  return new Response(body as BodyInit | null, { status: response.status, headers: headerInit(response.headers) });
+}
+
+// The init of a response whose only headers are its content type and length, for a host that
+// writes the length from a text or byte body itself (Bun.serve: app.bun): one object per status
+// and type, shared by every such response. On Bun a Response from a shared init costs less than
+// one from a fresh headers object: about 4% of `/fast_task/`'s CPU in paired runs.
+const typedInits = new Map<string, Map<number, ResponseInit>>();
+const MAX_TYPED_INITS = 64;
+let typedInitCount = 0;
+
+function typedInit(status: number, headers: OutgoingHeaders): ResponseInit | undefined {
+  let type: string | number | string[] | undefined;
+  let count = 0;
+  for (const name in headers) {
+    if (++count > 2) return undefined;
+    if (name === "content-type") type = headers[name];
+    else if (name !== "content-length") return undefined;
+  }
+  if (typeof type !== "string" || wireValue(type) !== type) return undefined;
+  let byStatus = typedInits.get(type);
+  let init = byStatus?.get(status);
+  if (init !== undefined) return init;
+  init = { status, headers: { "content-type": type } };
+  // A content type can come from input: the cache stays small whatever responses carry.
+  if (typedInitCount < MAX_TYPED_INITS) {
+    if (byStatus === undefined) typedInits.set(type, (byStatus = new Map()));
+    byStatus.set(status, init);
+    typedInitCount++;
+  }
+  return init;
 }
 
 // The response's own headers object when the Fetch API can take it as it is (every value

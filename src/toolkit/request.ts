@@ -6,6 +6,7 @@ import type { RequestLimits } from "./limits.ts";
 import { RequestScope, type TasksFactory } from "./scope.ts";
 import { ClientDisconnected } from "./signals.ts";
 import type { RequestCounters } from "./stats.ts";
+import type { ResponseLike } from "./response.ts";
 
 /** What the toolkit shares with every request of one app: its limits, logger and counters. */
 export interface AppConfig<Tasks = unknown> {
@@ -69,6 +70,12 @@ export interface RouteInfo {
 
 export type QueryValues = Record<string, string | string[]>;
 
+/** What routing needs of the route a host's own router found: a route table's entry. @internal */
+export interface RoutedEntry {
+  readonly info: RouteInfo;
+  readonly endpoint: (request: SpryRequest<any>) => ResponseLike | Promise<ResponseLike>;
+}
+
 /** Where the request came from: the socket's peer, or the client a trusted proxy named (port 0 if it gave none). */
 export interface Client {
   readonly address: string;
@@ -110,9 +117,24 @@ export abstract class SpryRequest<Tasks = unknown> {
   #controller: AbortController | undefined;
   #abortReason: Error | undefined;
 
-  constructor(method: string, target: string, config: AppConfig<Tasks>) {
+  /**
+   * The route a host's own router already found for this request (`app.bun`'s routes), so that
+   * routing does not look it up again; set by the transport. @internal
+   */
+  routed: RoutedEntry | undefined = undefined;
+
+  /**
+   * `target` is the request target (path and query); given `search`, it is the path alone, as a
+   * host that routed the request knows it.
+   */
+  constructor(method: string, target: string, config: AppConfig<Tasks>, search?: string) {
     this.method = method;
     this.config = config;
+    if (search !== undefined) {
+      this.path = target;
+      this.search = search;
+      return;
+    }
     const q = target.indexOf("?");
     this.path = q === -1 ? target : target.slice(0, q);
     this.search = q === -1 ? "" : target.slice(q + 1);

@@ -85,6 +85,15 @@ export class RouteTable {
     return { entry, params };
   }
 
+  /**
+   * Every path without parameters and the live map of its routes by method (an explicit HEAD
+   * route declared later replaces the automatic one in the same map): what a host's own router
+   * can take (`app.bun`), since for such a path a lookup always answers with this map's route.
+   */
+  staticRoutes(): IterableIterator<[string, ReadonlyMap<string, RouteEntry>]> {
+    return this.#static.entries();
+  }
+
   /** Methods that would match `path`, for the Allow header of a 405. */
   allowedMethods(path: string): Method[] {
     return METHODS.filter((method) => this.find(method, path) !== null);

@@ -4,7 +4,7 @@ import type { RequestCounters } from "./stats.ts";
 import type { Logger } from "../common/logger.ts";
 import { withDeadline } from "./deadline.ts";
 import { checkDeclaredLength, checkTarget, decodable, type RequestLimits } from "./limits.ts";
-import type { SpryRequest } from "./request.ts";
+import type { RoutedEntry, SpryRequest } from "./request.ts";
 import { emptyResponse, type ResponseLike } from "./response.ts";
 import type { RouteTable } from "./route-table.ts";
 
@@ -30,14 +30,23 @@ export function routing<R extends SpryRequest<any>>(table: RouteTable, options: 
   return (request) => {
     const refused = checkTarget(request.path, request.search, limits);
     if (refused !== undefined) throw refused;
-    const match = table.find(request.method, request.path);
-    if (match === null) return miss(table, request, redirectSlashes);
-    request.matched(match.params, match.entry.info);
+    // A host that routed the request itself (app.bun's routes) found a route without parameters.
+    const routed = request.routed;
+    let entry: RoutedEntry;
+    if (routed !== undefined) {
+      entry = routed;
+      request.matched({}, entry.info);
+    } else {
+      const match = table.find(request.method, request.path);
+      if (match === null) return miss(table, request, redirectSlashes);
+      entry = match.entry;
+      request.matched(match.params, entry.info);
+    }
     const tooLarge = checkDeclaredLength(request.declaredLength(), request.bodyLimit);
     if (tooLarge !== undefined) throw tooLarge;
-    const response = match.entry.endpoint(request);
+    const response = entry.endpoint(request);
     if (!isPromise(response)) return response;
-    const timeout = match.entry.info.timeout ?? options.timeout;
+    const timeout = entry.info.timeout ?? options.timeout;
     return timeout === undefined ? response : withDeadline(request, response, timeout, logger, stats);
   };
 }

@@ -81,3 +81,43 @@ test("runWith on a Bun-shaped server: server.stop() resolves once the app has st
   assert.deepEqual(events, ["started", "server stopped", "stopped"]);
   assert.equal(signalListeners(), before);
 });
+
+test("app.bun: Bun's routes are the paths without parameters; fetch and websocket are app.fetch's and app.bunWebSocket's", () => {
+  const app = new Spry({ logger: false, openapiUrl: false });
+  app.get("/items/", () => []);
+  app.post("/items/", () => ({}));
+  app.get("/items/{id}", ({ id }) => ({ id }));
+  app.get("/files/{rest:path}", ({ rest }) => ({ rest }));
+  const bun = app.bun;
+  assert.deepEqual(Object.keys(bun.routes), ["/items/"]);
+  assert.equal(bun.fetch, app.fetch);
+  assert.deepEqual(Object.keys(bun.websocket), Object.keys(app.bunWebSocket));
+});
+
+test("app.bun's route answers as app.fetch does, leaving the length of a text body to Bun", async () => {
+  const events: string[] = [];
+  const app = appWithLifespan(events, 50);
+  app.get("/plain", () => new Response("ok"));
+  const route = app.bun.routes["/visits"]!;
+  // During the startup it waits, as app.fetch does.
+  const starting = app.startup();
+  const first = await route(new Request("http://host/visits?x=1"));
+  assert.deepEqual(events, ["started"]);
+  assert.deepEqual(await first.json(), { visits: 1 });
+  await starting;
+  const second = await route(new Request("http://host/visits"));
+  assert.equal(second.status, 200);
+  assert.equal(second.headers.get("content-type"), "application/json");
+  // Bun.serve writes it from the body; app.fetch's own Response carries it.
+  assert.equal(second.headers.get("content-length"), null);
+  assert.equal((await app.fetch(new Request("http://host/visits"))).headers.get("content-length"), String(JSON.stringify({ visits: 3 }).length));
+  // HEAD keeps the GET response's length: there is no body to write it from.
+  const head = await route(new Request("http://host/visits", { method: "HEAD" }));
+  assert.equal(head.headers.get("content-length"), String(JSON.stringify({ visits: 4 }).length));
+  // A method the path does not declare goes to app.fetch: 405.
+  const refused = await route(new Request("http://host/visits", { method: "DELETE" }));
+  assert.equal(refused.status, 405);
+  assert.equal(refused.headers.get("allow"), "GET, HEAD");
+  assert.equal(await (await app.bun.routes["/plain"]!(new Request("http://host/plain"))).text(), "ok");
+  await app.shutdown();
+});

@@ -1,0 +1,113 @@
+// `Bun.serve({ ...app.bun })` (docs/runtimes.md): Bun's own router takes the app's paths without
+// parameters and app.fetch the rest. Whichever road a request takes, it meets the same layers:
+// middleware, the limits of the target and the body, 405, the slash redirect, HEAD, headers.
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { HostProcess, hostBinary, required, skipUnless } from "../support/hosts.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bun = hostBinary("bun");
+let served: HostProcess | undefined;
+let origin = "";
+
+before(async () => {
+  if (skipUnless(bun) !== false) return;
+  served = HostProcess.start(required(bun), ["--conditions=spry-source", "test/runtimes/fixtures/bun-routes.ts"], { cwd: root });
+  origin = await served.origin();
+});
+after(() => served?.kill());
+
+const options = { skip: skipUnless(bun) };
+
+// A request line sent as written: a client library would normalize the path first.
+function raw(target: string): Promise<string> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`));
+    let text = "";
+    socket.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+    socket.once("end", () => resolve(text));
+    socket.once("error", reject);
+  });
+}
+
+test("a path without parameters answers through Bun's router, with the app's middleware", options, async () => {
+  const res = await fetch(`${origin}/items/`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "application/json");
+  assert.equal(res.headers.get("x-middleware"), "ran");
+  const text = await res.text();
+  assert.deepEqual(JSON.parse(text), { items: ["pen"] });
+  assert.equal(res.headers.get("content-length"), String(Buffer.byteLength(text)));
+});
+
+test("HEAD gets the GET response's headers and length, no body", options, async () => {
+  const res = await fetch(`${origin}/items/`, { method: "HEAD" });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-length"), String(JSON.stringify({ items: ["pen"] }).length));
+  assert.equal(await res.text(), "");
+});
+
+test("a method the path does not declare: 405 with Allow", options, async () => {
+  const res = await fetch(`${origin}/items/`, { method: "DELETE" });
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.get("allow"), "GET, HEAD");
+  assert.equal(res.headers.get("x-middleware"), "ran");
+});
+
+test("the other slash form is redirected, another case is a 404, an escaped path is the route it decodes to", options, async () => {
+  const redirect = await fetch(`${origin}/items?x=1`, { redirect: "manual" });
+  assert.equal(redirect.status, 307);
+  assert.equal(redirect.headers.get("location"), "/items/?x=1");
+  assert.equal((await fetch(`${origin}/ITEMS/`)).status, 404);
+  // Not Bun's path letter for letter: app.fetch's lookup decodes it, as on every transport.
+  assert.match(await raw("/it%65ms/"), /^HTTP\/1\.1 200 [\s\S]*x-middleware: ran[\s\S]*\{"items":\["pen"\]\}$/);
+  assert.match(await raw("//items/"), /^HTTP\/1\.1 404 /);
+});
+
+test("the query is read and its limits hold on a routed path", options, async () => {
+  assert.deepEqual(await (await fetch(`${origin}/query/?q=a%20b`)).json(), { q: "a b" });
+  assert.deepEqual(await (await fetch(`${origin}/query/`)).json(), { q: null });
+  const undecodable = await fetch(`${origin}/items/?q=%zz`);
+  assert.equal(undecodable.status, 400);
+  assert.match(((await undecodable.json()) as { detail: string }).detail, /percent-encoding/);
+  assert.equal((await fetch(`${origin}/items/?a=1&b=2&c=3&d=4`)).status, 413);
+  assert.equal((await fetch(`${origin}/items/?q=${"x".repeat(8 * 1024)}`)).status, 414);
+});
+
+test("a body is validated, and a declared length over the limit is refused before it is read", options, async () => {
+  const echoed = await fetch(`${origin}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n: 1 }) });
+  assert.equal(echoed.status, 200);
+  assert.deepEqual(await echoed.json(), { n: 1 });
+  const invalid = await fetch(`${origin}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n: "one" }) });
+  assert.equal(invalid.status, 422);
+  const large = await fetch(`${origin}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ n: 1, pad: "x".repeat(200) }) });
+  assert.equal(large.status, 413);
+});
+
+test("headers beyond the type and length, a handler's own Response and a 204 are sent as on app.fetch", options, async () => {
+  const cookie = await fetch(`${origin}/cookie`);
+  assert.deepEqual(cookie.headers.getSetCookie(), ["a=1", "b=2"]);
+  assert.deepEqual(await cookie.json(), { ok: true });
+  const text = await fetch(`${origin}/text`);
+  assert.equal(text.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(text.headers.get("x-middleware"), "ran");
+  assert.equal(await text.text(), "plain");
+  const empty = await fetch(`${origin}/empty`);
+  assert.equal(empty.status, 204);
+  assert.equal(await empty.text(), "");
+});
+
+test("routes declared after Bun.serve read app.bun: a HEAD replaces the automatic one, a new path goes through app.fetch", options, async () => {
+  const head = await fetch(`${origin}/late-head`, { method: "HEAD" });
+  assert.equal(head.headers.get("x-head"), "explicit");
+  assert.deepEqual(await (await fetch(`${origin}/late-head`)).json(), { from: "GET" });
+  assert.deepEqual(await (await fetch(`${origin}/later`)).json(), { later: true });
+});
+
+test("paths with parameters are app.fetch's, with the same validation", options, async () => {
+  assert.deepEqual(await (await fetch(`${origin}/items/7`)).json(), { id: 7 });
+  assert.equal((await fetch(`${origin}/items/seven`)).status, 422);
+});
