@@ -315,7 +315,12 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     return this.#fetch;
   }
 
-  readonly #fetch = (request: Request, server?: unknown): Promise<Response> => {
+  readonly #fetch = (request: Request, server?: unknown): Promise<Response> => this.#answer(request, server, false);
+
+  // app.bun's fetch: app.fetch, leaving a text or byte body's length to Bun, which writes it.
+  readonly #bunFetch = (request: Request, server?: unknown): Promise<Response> => this.#answer(request, server, true);
+
+  #answer(request: Request, server: unknown, onHost: boolean): Promise<Response> {
     // Only an app with WebSocket routes looks for a handshake: on Bun, reading the request's
     // headers at all copies every one of them into a Headers object, a quarter of a minimal
     // Bun.serve handler's CPU (bench/README.md, "Bun fast"). Without such routes a handshake
@@ -323,34 +328,35 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     const upgrade = this.#websockets.any && isWebSocketHandshake(request) ? hostUpgrade(server) : undefined;
     const starting = this.#lifespan.starting;
     if (upgrade === undefined) {
-      if (starting === undefined) return this.#dispatcher.fetch(request);
-      const dispatch = (): Promise<Response> => this.#dispatcher.fetch(request);
+      const dispatcher = this.#dispatcher;
+      if (starting === undefined) return onHost ? dispatcher.fetchOnHost(request) : dispatcher.fetch(request);
+      const dispatch = (): Promise<Response> => (onHost ? dispatcher.fetchOnHost(request) : dispatcher.fetch(request));
       return starting.then(dispatch, dispatch);
     }
     // Bun answers an upgraded request itself once the handler has returned nothing: the one
     // case where this resolves without a Response.
     const dispatch = () => upgradeOnHost(request, upgrade, this.#websockets.handle.bind(this.#websockets)) as Promise<Response>;
     return starting === undefined ? dispatch() : starting.then(dispatch, dispatch);
-  };
+  }
 
   /**
    * What Bun.serve needs to serve the app, to spread into its options:
    * `app.runWith(Bun.serve({ port: 8000, ...app.bun }))`. Its `routes` hand each path without
    * parameters to Bun's own router, which finds the route before any JavaScript runs (and
-   * spry reads no more of the URL than its query); `fetch` (app.fetch) answers every other
-   * request, and the routes' paths for the methods they do not declare; `websocket` is
-   * `bunWebSocket`. Every layer runs on both roads: middleware, limits, errors, the startup wait.
+   * spry reads no more of the URL than its query); `fetch` answers every other request as
+   * app.fetch does, and the routes' paths for the methods they do not declare; `websocket` is
+   * `bunWebSocket`. Their Responses leave a text or byte body's length to Bun, which writes it. Every layer runs on both roads: middleware, limits, errors, the startup wait.
    * The routes are the app's when `bun` is read: a route added later is served by `fetch`.
    */
   get bun(): BunServe {
-    return { routes: bunRoutes(this.#table, this.#fetch, this.#routed), fetch: this.#fetch, websocket: this.bunWebSocket };
+    return { routes: bunRoutes(this.#table, this.#bunFetch, this.#routed), fetch: this.#bunFetch, websocket: this.bunWebSocket };
   }
 
   // A request Bun's router matched to a route of the app's table, unless the app must look at
   // it first: while starting (it waits), or when it may be a WebSocket handshake.
   readonly #routed = (request: Request, server: unknown, entry: RouteEntry): Promise<Response> => {
-    if (this.#lifespan.starting !== undefined || (this.#websockets.any && isWebSocketHandshake(request))) return this.#fetch(request, server);
-    return this.#dispatcher.fetchRouted(request, entry);
+    if (this.#lifespan.starting !== undefined || (this.#websockets.any && isWebSocketHandshake(request))) return this.#bunFetch(request, server);
+    return this.#dispatcher.fetchOnHost(request, entry);
   };
 
   /**

@@ -9,7 +9,7 @@ export type BunHandler = (request: Request, server?: unknown) => Promise<Respons
 export interface BunServe {
   /** Bun's own router: each path of the app without parameters, by path. */
   readonly routes: Record<string, BunHandler>;
-  /** Every other request: app.fetch. */
+  /** Every other request: app.fetch, leaving a text or byte body's length to Bun. */
   readonly fetch: BunHandler;
   /** The WebSocket routes' handlers: app.bunWebSocket. */
   readonly websocket: ReturnType<typeof bunWebSocketHandlers>;

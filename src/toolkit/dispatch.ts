@@ -124,22 +124,23 @@ export class Dispatcher<Tasks = unknown> {
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
-  readonly fetch = (fetchRequest: Request): Promise<Response> => this.#fetch(fetchRequest, undefined);
+  readonly fetch = (fetchRequest: Request): Promise<Response> => this.#fetch(fetchRequest, undefined, false);
 
   /**
-   * The Fetch API path for a request that the host's own router matched to `entry`, a route
-   * without parameters (app.bun's routes): no lookup, and the Response's length is left to the
-   * host, which writes it from the body. Every layer runs as for `fetch`.
+   * The Fetch API path for a host that writes a text or byte body's length itself (Bun.serve,
+   * through app.bun), so the Response need not carry it; given `routed`, the route the host's
+   * own router matched (a path without parameters), which routing then does not look up.
+   * Every layer runs as for `fetch`.
    */
-  fetchRouted(fetchRequest: Request, entry: RouteEntry): Promise<Response> {
-    return this.#fetch(fetchRequest, entry);
+  fetchOnHost(fetchRequest: Request, routed?: RouteEntry): Promise<Response> {
+    return this.#fetch(fetchRequest, routed, true);
   }
 
-  #fetch(fetchRequest: Request, routed: RouteEntry | undefined): Promise<Response> {
+  #fetch(fetchRequest: Request, routed: RouteEntry | undefined, hostWritesLength: boolean): Promise<Response> {
     try {
       const request = new FetchRequest<Tasks>(fetchRequest, this.config, routed);
       let handedBack: Response | undefined;
-      const pending = this.#run(request, (_, final) => (handedBack = this.#handBack(request, final)));
+      const pending = this.#run(request, (_, final) => (handedBack = this.#handBack(request, final, hostWritesLength)));
       // Not an async function: a request answered synchronously resolves at once, without the
       // microtask an await of a plain value costs.
       if (pending !== undefined) return pending.then(() => handedBack!);
@@ -149,8 +150,8 @@ export class Dispatcher<Tasks = unknown> {
     }
   }
 
-  #handBack(request: FetchRequest<Tasks>, final: ResponseLike): Response {
-    const response = toFetchResponse(finalize(final, request.method === "HEAD"), request.routed !== undefined);
+  #handBack(request: FetchRequest<Tasks>, final: ResponseLike, hostWritesLength: boolean): Response {
+    const response = toFetchResponse(finalize(final, request.method === "HEAD"), hostWritesLength);
     this.#done(request);
     request.handedBack();
     return response;
