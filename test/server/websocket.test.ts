@@ -12,6 +12,8 @@ import { recordingLogger } from "../support/logger.ts";
 import { eventually, head, TestServer } from "../support/server.ts";
 
 const events = { opened: 0, tornDown: 0, aborted: 0, received: 0, sendFailed: 0 };
+// What each of three senders sharing one socket got in the end, and in how long.
+const shared = { outcomes: [] as string[], waitedMs: [] as number[] };
 const resource = depends({}, async function* () {
   events.opened++;
   try {
@@ -59,6 +61,21 @@ app.websocket("/firehose", { r: resource }, async (_, ws) => {
   } catch (error) {
     if (error instanceof WebSocketDisconnect) events.sendFailed++;
   }
+}, { sendBufferLimit: 256 * 1024, sendTimeout: 300 });
+app.websocket("/firehose-shared", async (_, ws) => {
+  const chunk = "x".repeat(64 * 1024);
+  await Promise.all([0, 1, 2].map(async () => {
+    let started = performance.now();
+    try {
+      for (;;) {
+        started = performance.now();
+        await ws.send(chunk);
+      }
+    } catch (error) {
+      shared.waitedMs.push(performance.now() - started);
+      shared.outcomes.push(error instanceof WebSocketDisconnect ? String(error.code) : String(error));
+    }
+  }));
 }, { sendBufferLimit: 256 * 1024, sendTimeout: 300 });
 app.websocket("/pinged", { r: resource }, async (_, ws) => {
   ws.signal.addEventListener("abort", () => events.aborted++);
@@ -189,6 +206,17 @@ test("row 39: a client that never reads: the send waits, then the socket closes;
   assert.ok(await eventually(() => events.sendFailed > before.sendFailed), "the send never gave up");
   assert.ok(await eventually(() => events.tornDown > before.tornDown), "teardown did not run");
   assert.equal(events.aborted, before.aborted + 1);
+  raw.destroy();
+});
+
+test("row 39: senders sharing a socket that is never read all wait, then all get 1008 at the send timeout", async () => {
+  const raw = await server.connect();
+  raw.socket.pause();
+  raw.write(head("GET /firehose-shared HTTP/1.1", "Host: x", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"));
+  assert.ok(await eventually(() => shared.outcomes.length === 3), `senders released: ${shared.outcomes.length} of 3`);
+  assert.deepEqual(shared.outcomes, ["1008", "1008", "1008"]);
+  // Each was held by the wait for the reader: the timeout (300 ms), not an instant failure.
+  for (const waited of shared.waitedMs) assert.ok(waited >= 250, `a sender waited ${waited.toFixed(0)} ms`);
   raw.destroy();
 });
 

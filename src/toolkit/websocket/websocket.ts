@@ -76,6 +76,9 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   #iterating = false;
   #paused = false;
   #closed: WebSocketDisconnect | undefined;
+  // The wait for a slow reader to take what is queued, shared by every send made past the limit
+  // meanwhile: one timer per socket, however many senders wait on it.
+  #draining: Promise<void> | undefined;
   readonly #controller = new AbortController();
   #resolveClosed!: (closed: WebSocketDisconnect) => void;
   /** Resolves when the connection has closed, with its close code and reason. */
@@ -250,7 +253,7 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     const transport = this.#transport!;
     transport.send(data);
     if (transport.bufferedAmount <= this.#init.limits.sendBufferLimit) return SENT;
-    return this.#drained(transport);
+    return this.#draining ?? this.#drained(transport);
   }
 
   /** Sends `value` as a JSON text message. */
@@ -259,19 +262,26 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   }
 
   #drained(transport: SocketTransport): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timeout = this.#init.limits.sendTimeout;
-      const timer = setTimeout(() => {
-        this.close(CloseCode.policyViolation, "Send buffer full: the client is not reading");
-        transport.terminate();
-        reject(new WebSocketDisconnect(CloseCode.policyViolation, "Send buffer full: the client is not reading"));
-      }, timeout);
-      transport.whenDrained(() => {
-        clearTimeout(timer);
-        if (this.#closed !== undefined) reject(this.#closed);
-        else resolve();
-      });
+    let resolve!: () => void;
+    let reject!: (error: WebSocketDisconnect) => void;
+    // Set before the transport is asked: it may find the queue drained at once.
+    const draining = (this.#draining = new Promise<void>((res, rej) => ((resolve = res), (reject = rej))));
+    const done = () => {
+      if (this.#draining === draining) this.#draining = undefined;
+    };
+    const timer = setTimeout(() => {
+      done();
+      this.close(CloseCode.policyViolation, "Send buffer full: the client is not reading");
+      transport.terminate();
+      reject(new WebSocketDisconnect(CloseCode.policyViolation, "Send buffer full: the client is not reading"));
+    }, this.#init.limits.sendTimeout);
+    transport.whenDrained(() => {
+      clearTimeout(timer);
+      done();
+      if (this.#closed !== undefined) reject(this.#closed);
+      else resolve();
     });
+    return draining;
   }
 
   /**
