@@ -77,6 +77,30 @@ app.websocket("/firehose-shared", async (_, ws) => {
     }
   }));
 }, { sendBufferLimit: 256 * 1024, sendTimeout: 300 });
+// A broadcast-style sender that never waits for send(): 2,000 messages of 64 KiB, 128 MiB if
+// nothing stopped them.
+const flood = { refused: 0, queued: 0, ms: 0, done: false };
+app.websocket("/flood", async (_, ws) => {
+  await ws.accept();
+  const chunk = "x".repeat(64 * 1024);
+  const started = performance.now();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < 2000; i++) sends.push(ws.send(chunk));
+  const results = await Promise.allSettled(sends);
+  flood.ms = performance.now() - started;
+  flood.refused = results.filter((r) => r.status === "rejected" && r.reason instanceof WebSocketDisconnect && r.reason.code === 1008).length;
+  flood.queued = results.length - flood.refused;
+  flood.done = true;
+}, { sendBufferLimit: 256 * 1024, sendTimeout: 30_000 });
+// Sends nobody awaits, after the client has gone.
+const gone = { sent: false };
+app.websocket("/gone", async (_, ws) => {
+  await ws.accept();
+  for await (const message of ws) void message;
+  void ws.send("after the close");
+  void ws.sendJson({ also: "after the close" });
+  gone.sent = true;
+});
 app.websocket("/pinged", { r: resource }, async (_, ws) => {
   ws.signal.addEventListener("abort", () => events.aborted++);
   await ws.accept();
@@ -218,6 +242,34 @@ test("row 39: senders sharing a socket that is never read all wait, then all get
   // Each was held by the wait for the reader: the timeout (300 ms), not an instant failure.
   for (const waited of shared.waitedMs) assert.ok(waited >= 250, `a sender waited ${waited.toFixed(0)} ms`);
   raw.destroy();
+});
+
+test("row 39: senders that never wait for send(): past twice the send buffer limit the socket closes with 1008 at once", async () => {
+  const raw = await server.connect();
+  raw.socket.pause();
+  raw.write(head("GET /flood HTTP/1.1", "Host: x", "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"));
+  assert.ok(await eventually(() => flood.done), "the sends never settled");
+  // Refused at the cap, not after the 30 s send timeout, and most never queued: what is queued
+  // is what the kernel's socket buffers took plus at most twice the 256 KiB limit.
+  assert.ok(flood.ms < 10_000, `settled after ${flood.ms.toFixed(0)} ms`);
+  assert.ok(flood.refused >= 1500, `refused ${flood.refused}, queued ${flood.queued}`);
+  raw.destroy();
+});
+
+test("a send nobody awaits on a socket that has closed is no unhandled rejection", async () => {
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", record);
+  try {
+    const client = await open("/gone");
+    client.close();
+    await closed(client);
+    assert.ok(await eventually(() => gone.sent));
+    await delay(50);
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", record);
+  }
 });
 
 test("row 40: a peer that never answers pings is dropped; its signal aborts and teardown runs", async () => {

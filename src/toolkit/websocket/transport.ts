@@ -38,8 +38,9 @@ export interface WebSocketLimits {
   maxMessageSize: number;
   /**
    * Bytes a send may leave queued for a slow reader (default 1 MiB). Past it, `send()` waits
-   * until the queue drains; if it has not within `sendTimeout`, the connection is closed (1008):
-   * a client that never reads cannot grow the server's memory.
+   * until the queue drains; if it has not within `sendTimeout`, the connection is closed (1008).
+   * Sends made without waiting may queue up to twice this; one that would go further closes the
+   * connection (1008) at once: a client that never reads cannot grow the server's memory.
    */
   sendBufferLimit: number;
   /** Milliseconds a send may wait for a slow reader (default 30,000). */

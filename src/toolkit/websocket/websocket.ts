@@ -43,6 +43,19 @@ const DONE: IteratorResult<Message> = { done: true, value: undefined };
 
 const MAX_REASON_BYTES = 123;
 const SENT: Promise<void> = Promise.resolve();
+const ignore = () => {};
+
+/**
+ * `promise`, marked as handled: a send() nobody awaits (`peers.forEach((p) => p.send(text))`)
+ * on a socket that has closed must not end the process as an unhandled rejection, as `ws`'s own
+ * send() never does; a caller that awaits it still gets the WebSocketDisconnect.
+ */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(ignore);
+  return promise;
+}
+
+const byteLength = (data: string | Uint8Array) => (typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
 
 // A waiting promise's resolve and reject, handed over by one executor made once, rather than a
 // closure and a record made for every message a handler waits for.
@@ -249,11 +262,28 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
    * (1008) if that takes longer than the send timeout. Throws WebSocketDisconnect once closed.
    */
   send(data: string | Uint8Array): Promise<void> {
-    if (this.#state !== "open") return this.#openThen(() => this.send(data));
+    if (this.#state !== "open") return handled(this.#openThen(() => this.send(data)));
     const transport = this.#transport!;
+    const limit = this.#init.limits.sendBufferLimit;
+    // An awaited send() returns only once the queue has drained, so a queue already over the
+    // limit means senders that do not wait (a broadcast loop without `await`, or many at once).
+    // Their messages would pile up until the send timeout; past twice the limit the socket is
+    // closed at once instead, so that the queue stays bounded whatever the senders do.
+    if (transport.bufferedAmount > limit && transport.bufferedAmount + byteLength(data) > 2 * limit) return this.#overflowed(transport);
     transport.send(data);
-    if (transport.bufferedAmount <= this.#init.limits.sendBufferLimit) return SENT;
+    if (transport.bufferedAmount <= limit) return SENT;
     return this.#draining ?? this.#drained(transport);
+  }
+
+  #overflowed(transport: SocketTransport): Promise<void> {
+    return handled(Promise.reject(this.#dropSlowReader(transport, "Send buffer full: messages sent faster than the client reads")));
+  }
+
+  // A close frame would wait behind the full queue, so the connection is also dropped.
+  #dropSlowReader(transport: SocketTransport, reason: string): WebSocketDisconnect {
+    this.close(CloseCode.policyViolation, reason);
+    transport.terminate();
+    return new WebSocketDisconnect(CloseCode.policyViolation, reason);
   }
 
   /** Sends `value` as a JSON text message. */
@@ -265,15 +295,13 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     let resolve!: () => void;
     let reject!: (error: WebSocketDisconnect) => void;
     // Set before the transport is asked: it may find the queue drained at once.
-    const draining = (this.#draining = new Promise<void>((res, rej) => ((resolve = res), (reject = rej))));
+    const draining = (this.#draining = handled(new Promise<void>((res, rej) => ((resolve = res), (reject = rej)))));
     const done = () => {
       if (this.#draining === draining) this.#draining = undefined;
     };
     const timer = setTimeout(() => {
       done();
-      this.close(CloseCode.policyViolation, "Send buffer full: the client is not reading");
-      transport.terminate();
-      reject(new WebSocketDisconnect(CloseCode.policyViolation, "Send buffer full: the client is not reading"));
+      reject(this.#dropSlowReader(transport, "Send buffer full: the client is not reading"));
     }, this.#init.limits.sendTimeout);
     transport.whenDrained(() => {
       clearTimeout(timer);
