@@ -61,32 +61,53 @@ function rawRequest({ method, url, headers = {}, payload }) {
 
 // One keep-alive connection, one request at a time; responses framed by Content-Length (every
 // workload's is), so the client's own work is a few string operations, the same for both commits.
+// The connection of an app not being measured sits idle meanwhile, and its server may answer it
+// with a 408 and close it: a response nobody asked for is dropped, and a closed connection is
+// opened again for the next request.
 class Client {
+  #port;
   #socket;
   #buffer = '';
   #done;
-  static open(port) {
+  static async open(port) {
+    const client = new Client(port);
+    await client.#connect();
+    return client;
+  }
+  constructor(port) {
+    this.#port = port;
+  }
+  #connect() {
     return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new Client(socket)));
+      const socket = connect(this.#port, '127.0.0.1', () => {
+        socket.off('error', reject);
+        resolve();
+      });
       socket.once('error', reject);
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk) => this.#received(chunk));
+      socket.on('close', () => {
+        if (this.#socket === socket) this.#socket = undefined;
+      });
+      this.#buffer = '';
+      this.#socket = socket;
     });
   }
-  constructor(socket) {
-    this.#socket = socket;
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk) => {
-      this.#buffer += chunk;
-      const end = this.#buffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const length = Number(/content-length: *(\d+)/i.exec(this.#buffer.slice(0, end))?.[1] ?? 0);
-      if (this.#buffer.length < end + 4 + length) return;
-      const statusCode = Number(this.#buffer.slice(9, 12));
-      const payload = Buffer.from(this.#buffer.slice(end + 4, end + 4 + length), 'latin1').toString('utf8');
-      this.#buffer = this.#buffer.slice(end + 4 + length);
-      this.#done({ statusCode, payload });
-    });
+  #received(chunk) {
+    this.#buffer += chunk;
+    const end = this.#buffer.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const length = Number(/content-length: *(\d+)/i.exec(this.#buffer.slice(0, end))?.[1] ?? 0);
+    if (this.#buffer.length < end + 4 + length) return;
+    const statusCode = Number(this.#buffer.slice(9, 12));
+    const payload = Buffer.from(this.#buffer.slice(end + 4, end + 4 + length), 'latin1').toString('utf8');
+    this.#buffer = this.#buffer.slice(end + 4 + length);
+    const done = this.#done;
+    this.#done = undefined;
+    done?.({ statusCode, payload });
   }
-  send(bytes) {
+  async send(bytes) {
+    if (this.#socket === undefined || this.#socket.destroyed) await this.#connect();
     return new Promise((resolve) => {
       this.#done = resolve;
       this.#socket.write(bytes);
