@@ -323,7 +323,7 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
   #answer(request: Request, server: unknown, onHost: boolean): Promise<Response> {
     // Only an app with WebSocket routes looks for a handshake: on Bun, reading the request's
     // headers at all copies every one of them into a Headers object, a quarter of a minimal
-    // Bun.serve handler's CPU (bench/README.md, "Bun fast"). Without such routes a handshake
+    // Bun.serve handler's CPU (bench/HISTORY.md, "Bun fast"). Without such routes a handshake
     // is answered as the HTTP request it also is.
     const upgrade = this.#websockets.any && isWebSocketHandshake(request) ? hostUpgrade(server) : undefined;
     const starting = this.#lifespan.starting;

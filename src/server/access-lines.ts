@@ -62,7 +62,7 @@ function tenths(ms: number): string {
 /**
  * The line pino would write for these fields (level 30, time, the fields), built directly:
  * pino's general serializer took about a fifth of /fast_task/'s CPU time per request, and a
- * JSON.stringify per string most of what was left of the line's cost (bench/README.md). Each
+ * JSON.stringify per string most of what was left of the line's cost (bench/HISTORY.md). Each
  * string is escaped once, the route's and the method's once for all their lines. No `msg`: it
  * would repeat the fields (method, path, status, duration, client) in about 80 of the line's
  * 270 bytes, bytes the kernel copies for every request; the readable message is for

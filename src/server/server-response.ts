@@ -10,7 +10,7 @@ type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
 /**
  * The ServerResponse class of spry's node:http server (HTTP/1.x, plain or over TLS): what the
  * server adds to every response is done in node:http's own steps rather than around them,
- * which the profiles of `/fast_task/` (bench/README.md, "Where the microseconds go") priced at
+ * which the profiles of `/fast_task/` (bench/HISTORY.md, "Where the microseconds go") priced at
  * about a tenth of its CPU:
  *
  * - The request's id (server/access-log.ts) goes into the head as it is written. Set with

@@ -120,7 +120,7 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   // A Request without a body has nothing to refuse, whatever it declares (Bun, for one, gives a
   // GET no body even with a Content-Length). Asking the Request's body first spares reading
   // its headers: on Bun the first `headers` read copies every header into a Headers object,
-  // a quarter of a minimal Bun.serve handler's CPU (bench/README.md, "Bun fast").
+  // a quarter of a minimal Bun.serve handler's CPU (bench/HISTORY.md, "Bun fast").
   override declaredLength(): string | undefined {
     return this.request.body === null ? undefined : this.header("content-length");
   }

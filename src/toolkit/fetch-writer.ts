@@ -49,7 +49,7 @@ function typedInit(status: number, headers: OutgoingHeaders): ResponseInit | und
 // The response's own headers object when the Fetch API can take it as it is (every value
 // ASCII text or a number, which Headers turns into text), else a list. The object spares a
 // list and an array per header: on Bun, a Response from a two-header object costs about 0.4 µs
-// less than from the same headers as a list (bench/README.md, "Bun fast").
+// less than from the same headers as a list (bench/HISTORY.md, "Bun fast").
 function headerInit(headers: OutgoingHeaders): HeadersInit {
   for (const name in headers) {
     const value = headers[name]!;

@@ -8,7 +8,7 @@ const sources = new WeakMap<ReadableStream<Uint8Array>, Readable>();
  * A Fetch body over a node stream (a file's), which the node:http writer can skip: while no one
  * has read the body, nodeSource() hands the node stream back and it is piped straight into the
  * socket. Bridging every chunk through a web stream and its reader made a 1 MB file cost about
- * 1.7 times the CPU per request of piping (bench/README.md, static files). Bun, Deno, middleware
+ * 1.7 times the CPU per request of piping (bench/HISTORY.md, static files). Bun, Deno, middleware
  * that reads the body get the web stream, which pulls from the node stream only when read.
  */
 export function nodeBody(source: Readable): ReadableStream<Uint8Array> {
@@ -51,7 +51,7 @@ export function nodeSource(body: ReadableStream<Uint8Array>): Readable | undefin
  * Written with `pipe` and two `finished` watchers, as Fastify sends a stream, rather than with
  * `stream.pipeline`: pipeline makes an AbortController per call and aborts it when done, which
  * builds a DOMException (with its stack) for every file sent, 3% of the CPU of a 1 KB static file
- * (bench/README.md, static files).
+ * (bench/HISTORY.md, static files).
  */
 export function pipeNodeBody(res: ServerResponse, source: Readable): Promise<void> {
   return new Promise((resolve, reject) => {

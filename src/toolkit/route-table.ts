@@ -32,7 +32,7 @@ export class RouteTable {
   // Routes without parameters whose path reads the same percent-decoded, by path then method:
   // for such a path find-my-way's answer is always that route (a static route wins over any
   // parametric one), so a Map lookup gives it without a walk of the tree and its decoding
-  // scan, which took 8-11% of `/fast_task/`'s samples on Bun (bench/README.md, "Bun fast").
+  // scan, which took 8-11% of `/fast_task/`'s samples on Bun (bench/HISTORY.md, "Bun fast").
   readonly #static = new Map<string, Map<string, RouteEntry>>();
 
   constructor(maxParamLength: number) {

@@ -17,7 +17,7 @@ interface Checked {
 /**
  * The symbolic-link guard of one staticFiles() directory: a file is served only if its path,
  * every link followed, stays inside the directory (itself resolved once). Following the links
- * is a `realpath` system call per request, 5% of the CPU of a 1 KB file (bench/README.md, static
+ * is a `realpath` system call per request, 5% of the CPU of a 1 KB file (bench/HISTORY.md, static
  * files); a path already checked is let through again without one while it leads to the very
  * same file, which the stat the file core makes anyway tells. Any swap of the file or of a
  * directory above it for a link leads to another inode or a new ctime, so it is checked afresh.

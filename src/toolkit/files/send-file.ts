@@ -104,7 +104,7 @@ const LOWER: Readonly<Record<string, string>> = {
  * as values instead of writing to a node:http response, which is what a response value needs.
  * The answer is the status, plain headers and the body rather than a Fetch Response: over
  * node:http a Headers and a Response per file, then copied onto the node response, were 4% of
- * the CPU of a 1 KB file (bench/README.md, static files).
+ * the CPU of a 1 KB file (bench/HISTORY.md, static files).
  */
 export async function sendFile(request: FileRequest, encodedPath: string, prepared: PreparedSend): Promise<Sent> {
   let result: SendResult;
