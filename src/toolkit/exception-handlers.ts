@@ -76,23 +76,28 @@ export class ExceptionHandlers {
  * itself throws.
  */
 export function handleExceptions<R extends SpryRequest<any>>(handlers: ExceptionHandlers, inner: Handle<R>): Handle<R> {
-  const answer = (request: R, error: unknown): ResponseLike | Promise<ResponseLike> => {
-    let handled: ResponseLike | Promise<ResponseLike>;
-    try {
-      handled = handlers.respond(error, request);
-    } catch (unhandled) {
-      return internalError(request, unhandled);
-    }
-    return isPromise(handled) ? handled.then(undefined, (unhandled: unknown) => internalError(request, unhandled)) : handled;
-  };
   return (request) => {
     let result: ResponseLike | Promise<ResponseLike>;
     try {
       result = inner(request);
     } catch (error) {
-      return answer(request, error);
+      return answerException(handlers, request, error);
     }
     if (!isPromise(result)) return result;
-    return result.then(undefined, (error: unknown) => answer(request, error));
+    return result.then(undefined, (error: unknown) => answerException(handlers, request, error));
   };
+}
+
+/**
+ * The response for an error raised by routing or an endpoint: its exception handler's, an
+ * HTTPException's, else the logged 500 (also server-errors.ts's, when it stands for this layer).
+ */
+export function answerException<R extends SpryRequest<any>>(handlers: ExceptionHandlers, request: R, error: unknown): ResponseLike | Promise<ResponseLike> {
+  let handled: ResponseLike | Promise<ResponseLike>;
+  try {
+    handled = handlers.respond(error, request);
+  } catch (unhandled) {
+    return internalError(request, unhandled);
+  }
+  return isPromise(handled) ? handled.then(undefined, (unhandled: unknown) => internalError(request, unhandled)) : handled;
 }

@@ -1,6 +1,6 @@
 import { isPromise } from "../common/is-promise.ts";
 import { internalError } from "./error-response.ts";
-import type { ExceptionHandlers } from "./exception-handlers.ts";
+import { answerException, type ExceptionHandlers } from "./exception-handlers.ts";
 import { checkHeaders } from "./header-check.ts";
 import { asSpryResponse, type Handle } from "./middleware.ts";
 import type { SpryRequest } from "./request.ts";
@@ -83,14 +83,8 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
   // inner layer returned; else (middleware threw) answered here.
   #failed(request: R, error: unknown): ResponseLike | Promise<ResponseLike> {
     if (!this.#innermost) return this.answer(request, error);
-    let handled: ResponseLike | Promise<ResponseLike>;
-    try {
-      handled = this.#handlers.respond(error, request);
-    } catch (unhandled) {
-      return this.#whole(request, internalError(request, unhandled));
-    }
-    if (isPromise(handled)) return handled.then((response) => this.#whole(request, response), (unhandled: unknown) => this.#whole(request, internalError(request, unhandled)));
-    return this.#whole(request, handled);
+    const handled = answerException(this.#handlers, request, error);
+    return isPromise(handled) ? handled.then((response) => this.#whole(request, response)) : this.#whole(request, handled);
   }
 
   // The setHeader headers on, and every header checked; a response that fails the check is
