@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { jsonSchemaOf, type JsonSchema } from "../inputs/json-schema.ts";
 import type { InputPlan, InputSpec } from "../inputs/spec.ts";
 import type { RouteOptions } from "../route-options.ts";
+import { GeneratedFunctions } from "./generated-functions.ts";
 
 /** True when `value` holds the same JSON as `body` wherever the schema looks, and nowhere can hold more. */
 export type SameJson = (value: unknown, body: unknown) => boolean;
@@ -32,20 +33,15 @@ export function compileSameJson(model: StandardSchemaV1): SameJson | undefined {
   const generator = new Generator(output);
   const check = generator.node(output);
   if (check === undefined) return undefined;
-  try {
-    return new Function(`"use strict";\n${generator.functions.join("\n")}\nreturn ${check};`)() as SameJson;
-  } catch {
-    return undefined;
-  }
+  return generator.source.compile<SameJson>(check);
 }
 
 const SCALARS = new Set(["string", "number", "integer", "boolean", "null"]);
 
 class Generator {
-  readonly functions: string[] = [];
+  readonly source = new GeneratedFunctions("v, b");
   readonly #root: JsonSchema;
   readonly #refs = new Map<string, string>();
-  #names = 0;
 
   constructor(root: JsonSchema) {
     this.#root = root;
@@ -74,17 +70,17 @@ class Generator {
     const target = ref === "#" ? this.#root : ref.startsWith("#/$defs/") ? this.#root.$defs?.[ref.slice("#/$defs/".length)] : undefined;
     if (target === undefined) return undefined;
     // Named before its body is generated: a model may refer to itself.
-    name = this.#name();
+    name = this.source.name();
     this.#refs.set(ref, name);
     const inner = this.node(target);
     if (inner === undefined) return undefined;
-    this.#define(name, `return ${inner}(v, b);`);
+    this.source.define(name, `return ${inner}(v, b);`);
     return name;
   }
 
   // JSON's scalars and enum members are equal when they are the same value.
   #scalar(): string {
-    return this.#function("return v === b;");
+    return this.source.add("return v === b;");
   }
 
   // Scalars or null, one list or object or null: anything else is a union whose member a
@@ -95,14 +91,14 @@ class Generator {
     if (rest.length !== 1) return undefined;
     const only = this.node(rest[0]!);
     if (only === undefined) return undefined;
-    return rest.length === branches.length ? only : this.#function(`return v === null || b === null ? v === b : ${only}(v, b);`);
+    return rest.length === branches.length ? only : this.source.add(`return v === null || b === null ? v === b : ${only}(v, b);`);
   }
 
   #list(node: JsonSchema): string | undefined {
     if (node.prefixItems !== undefined || typeof node.items !== "object") return undefined;
     const item = this.node(node.items);
     if (item === undefined) return undefined;
-    return this.#function(
+    return this.source.add(
       "if (!Array.isArray(v) || !Array.isArray(b) || v.length !== b.length) return false;\n" +
         `for (let i = 0; i < v.length; i++) if (!${item}(v[i], b[i])) return false;\nreturn true;`,
     );
@@ -124,21 +120,7 @@ class Generator {
       lines.push(`x = v[${at}]; y = b[${at}];`, `if (x !== y && (x === undefined || y === undefined || !${compare}(x, y))) return false;`);
     }
     lines.push("return true;");
-    return this.#function(lines.join("\n"));
-  }
-
-  #name(): string {
-    return `f${this.#names++}`;
-  }
-
-  #function(body: string): string {
-    const name = this.#name();
-    this.#define(name, body);
-    return name;
-  }
-
-  #define(name: string, body: string): void {
-    this.functions.push(`function ${name}(v, b) {\n${body}\n}`);
+    return this.source.add(lines.join("\n"));
   }
 }
 

@@ -1,4 +1,5 @@
 import { resolve, type JsonSchema } from "../inputs/json-schema.ts";
+import { GeneratedFunctions } from "./generated-functions.ts";
 
 /** True only when the body's conversion (compileJsonConvert) would give back this very value, with no error. */
 export type Unchanged = (value: unknown) => boolean;
@@ -31,23 +32,17 @@ const REWRITTEN_FORMATS = new Set(["uuid", "date", "date-time"]);
 export function compileUnchanged(root: JsonSchema, strict: boolean, convertNode: ConvertNode): Unchanged | undefined {
   const generator = new Generator(root, strict, convertNode);
   const check = generator.node(root, strict, undefined);
-  try {
-    const make = new Function("k", `"use strict";\n${generator.functions.join("\n")}\nreturn ${check};`) as (constants: unknown[]) => Unchanged;
-    return make(generator.constants);
-  } catch {
-    return undefined;
-  }
+  return generator.source.compile<Unchanged>(check, generator.constants);
 }
 
 class Generator {
-  readonly functions: string[] = [];
+  readonly source = new GeneratedFunctions("v");
   readonly constants: unknown[] = [];
   readonly #root: JsonSchema;
   /** The route's strictness, which a model without a say of its own takes. */
   readonly #strict: boolean;
   readonly #convertNode: ConvertNode;
   readonly #refs = new Map<string, string>();
-  #names = 0;
 
   constructor(root: JsonSchema, strict: boolean, convertNode: ConvertNode) {
     this.#root = root;
@@ -66,9 +61,9 @@ class Generator {
       let name = this.#refs.get(key);
       if (name === undefined) {
         // Named before its body is generated: a model may refer to itself.
-        name = this.#name();
+        name = this.source.name();
         this.#refs.set(key, name);
-        this.#define(name, `return ${this.node(target, inherited, said)}(v);`);
+        this.source.define(name, `return ${this.node(target, inherited, said)}(v);`);
       }
       return name;
     }
@@ -99,11 +94,11 @@ class Generator {
   }
 
   #scalar(test: string): string {
-    return this.#function(`return v === undefined || (${test});`);
+    return this.source.add(`return v === undefined || (${test});`);
   }
 
   #always(): string {
-    return this.#function("return true;");
+    return this.source.add("return true;");
   }
 
   #choice(values: readonly unknown[]): string {
@@ -115,7 +110,7 @@ class Generator {
 
   #list(item: string | undefined): string {
     const each = item === undefined ? "" : `for (let i = 0; i < v.length; i++) if (!${item}(v[i])) return false;\n`;
-    return this.#function(`if (v === undefined) return true;\nif (!Array.isArray(v)) return false;\n${each}return true;`);
+    return this.source.add(`if (v === undefined) return true;\nif (!Array.isArray(v)) return false;\n${each}return true;`);
   }
 
   #object(node: JsonSchema, own: boolean): string {
@@ -130,7 +125,7 @@ class Generator {
       lines.push(`for (const key of Object.keys(v)) if (!k[${known}].has(key) && !${extra}(v[key])) return false;`);
     }
     lines.push("return true;");
-    return this.#function(lines.join("\n"));
+    return this.source.add(lines.join("\n"));
   }
 
   // `X | null` is X or null; a union of several members picks one by trying each (smart
@@ -140,31 +135,17 @@ class Generator {
     const rest = branches.filter((b) => resolve(b, this.#root).type !== "null");
     if (rest.length !== 1) return this.#exact(node, own);
     const only = this.node(rest[0]!, own, undefined);
-    return nullable ? this.#function(`return v === null || ${only}(v);`) : only;
+    return nullable ? this.source.add(`return v === null || ${only}(v);`) : only;
   }
 
   // The conversion of this node, run to see whether it changes anything.
   #exact(node: JsonSchema, own: boolean): string {
     const convert = this.#convertNode({ ...node, $defs: this.#root.$defs, strict: own }, own);
     const index = this.#constant(convert);
-    return this.#function(`const errors = [];\nreturn k[${index}](v, undefined, errors) === v && errors.length === 0;`);
+    return this.source.add(`const errors = [];\nreturn k[${index}](v, undefined, errors) === v && errors.length === 0;`);
   }
 
   #constant(value: unknown): number {
     return this.constants.push(value) - 1;
-  }
-
-  #name(): string {
-    return `f${this.#names++}`;
-  }
-
-  #function(body: string): string {
-    const name = this.#name();
-    this.#define(name, body);
-    return name;
-  }
-
-  #define(name: string, body: string): void {
-    this.functions.push(`function ${name}(v) {\n${body}\n}`);
   }
 }
