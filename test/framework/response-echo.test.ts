@@ -2,6 +2,7 @@
 // without asking the model again (body/json-echo.ts), and whatever the handler changed is
 // validated as before: these tests hold both halves.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { z } from "zod";
@@ -147,4 +148,22 @@ test("compileSameJson compares what the model's output schema describes, and tak
   ]) {
     assert.equal(compileSameJson(model), undefined, JSON.stringify(model.def.shape));
   }
+});
+
+test("where the host forbids generating code, the generated checks give way to the plain path", () => {
+  // A Content-Security-Policy or --disallow-code-generation-from-strings: compileSameJson (and
+  // the json-unchanged.ts check, through the same class) answers undefined, so every response is
+  // validated and every body converted, as without them.
+  const here = new URL("../../src/framework/body/", import.meta.url);
+  const script = `
+    const { compileSameJson } = await import(${JSON.stringify(new URL("json-echo.ts", here).href)});
+    const { GeneratedFunctions } = await import(${JSON.stringify(new URL("generated-functions.ts", here).href)});
+    const { z } = await import("zod");
+    const source = new GeneratedFunctions("v");
+    const check = source.add("return v === 1;");
+    console.log(JSON.stringify([compileSameJson(z.object({ id: z.int() })) === undefined, source.compile(check) === undefined]));
+  `;
+  const run = (flags: string[]) => JSON.parse(execFileSync(process.execPath, [...flags, "--input-type=module", "-e", script], { encoding: "utf8" })) as boolean[];
+  assert.deepEqual(run(["--disallow-code-generation-from-strings"]), [true, true]);
+  assert.deepEqual(run([]), [false, false], "and where it may, they are made");
 });
