@@ -17,6 +17,8 @@ import { setSpryRoot } from './lib/frameworks.mjs';
 import { NODE_MISSING, nodeBinary } from './lib/hosts.mjs';
 import { measureInflightKept } from './lib/inflight-measure.mjs';
 import { measureThroughput } from './lib/measure.mjs';
+import { measurePaired } from './lib/paired.mjs';
+import { waitForQuiet } from './lib/quiet.mjs';
 import { environment, saveResults } from './lib/report.mjs';
 import { ensureBuilt } from './lib/spry-build.mjs';
 import { REPO_DIR, describeLiveTree, snapshotSpry } from './lib/spry-snapshot.mjs';
@@ -38,6 +40,8 @@ const { values: opt } = parseArgs({
     retries: { type: 'string', default: '1' },
     // How long to wait for the machine to go quiet before each sample (a shared machine).
     'quiet-wait': { type: 'string', default: '30' },
+    // The overhead targets (signal, tasks) are judged on paired bursts (lib/paired.mjs); 0: not.
+    'paired-bursts': { type: 'string', default: '16' },
     from: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -49,7 +53,7 @@ if (opt.from) {
 }
 if (opt.help) {
   console.log(`node targets.mjs [--rounds N] [--duration S] [--warmup S] [--connections C] [--only ${TARGET_WORKLOADS.join(',')}] ` +
-    '[--nodes 24,22,26] [--inflight-duration S] [--skip-fastapi] [--spry-ref REF] [--max-foreign F] [--retries N] [--quiet-wait S]\n' +
+    '[--nodes 24,22,26] [--inflight-duration S] [--skip-fastapi] [--spry-ref REF] [--max-foreign F] [--retries N] [--quiet-wait S] [--paired-bursts N]\n' +
     `workloads: ${Object.keys(WORKLOADS).join(', ')}\nnode targets.mjs --from results/targets-….json`);
   process.exit(0);
 }
@@ -67,6 +71,7 @@ const inflightDurationS = number('inflight-duration');
 const maxForeign = Number(opt['max-foreign']);
 const retries = number('retries', { min: 0 });
 const quietWaitS = number('quiet-wait', { min: 0 });
+const pairedBursts = number('paired-bursts', { min: 0 });
 
 const chosen = opt.only ? opt.only.split(',').map((s) => s.trim()).filter(Boolean) : TARGET_WORKLOADS;
 for (const name of chosen) if (!WORKLOADS[name]) throw new Error(`unknown workload "${name}"; known: ${Object.keys(WORKLOADS).join(', ')}`);
@@ -124,9 +129,33 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
+// The overhead targets again, the two sides up at once and measured burst by burst, on the
+// primary Node: the verdict is judged on these pairs (lib/targets-report.mjs).
+const paired = {};
+const primaryNode = nodes[0];
+if (pairedBursts > 0) {
+  for (const p of plan.filter((x) => x.w.runtime !== 'bun' && x.w.targets.some((t) => t.maxOverhead !== undefined))) {
+    const target = p.w.targets.find((t) => t.maxOverhead !== undefined);
+    const anchor = p.apps.find((a) => a.name === target.anchor);
+    if (!anchor) continue;
+    const label = `paired node${primaryNode} ${p.name.padEnd(8)} `;
+    try {
+      await waitForQuiet({ maxWaitS: quietWaitS });
+      paired[p.name] = {
+        runtime: `node${primaryNode}`,
+        ...(await measurePaired({ app: p.apps[0], request: requestOf(p.w, p.apps[0]) }, { app: anchor, request: requestOf(p.w, anchor) },
+          { node: nodeBins[primaryNode], bursts: pairedBursts, warmupS, connections, label })),
+      };
+    } catch (e) {
+      console.error(`\n${p.name} paired FAILED: ${e.message}\n`);
+      failed.set(`${p.name}/paired`, e.message.split('\n')[0]);
+    }
+  }
+}
+
 const data = {
   command, options: opt, environment: { ...environment(), servers: Object.fromEntries(Object.entries(nodeBins).map(([n, bin]) => [`node${n}`, execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()])) },
-  spry: spryVersion, samples, failed: Object.fromEntries(failed), skipped,
+  spry: spryVersion, samples, paired, failed: Object.fromEntries(failed), skipped,
 };
 const file = saveResults('targets', data);
 console.log(renderTargets(data));

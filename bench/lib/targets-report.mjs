@@ -5,6 +5,7 @@ import { WORKLOADS } from './workloads.mjs';
 import { describeSpry } from './report.mjs';
 
 const runtimeLabel = (r) => (r === 'bun' ? 'Bun' : `Node ${r.replace('node', '')}`);
+const signed = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const cpuText = (x) => (x === null || x === undefined ? 'n/a' : x.toFixed(1));
 
 function summarize(samples) {
@@ -60,9 +61,18 @@ function inflightTable(rows, subject) {
 }
 
 // One target on one runtime: { text, met } (met is null when it could not be judged).
-function judge(target, rows, subject) {
+function judge(target, rows, subject, pairs) {
   const s = rows?.[subject];
   const a = rows?.[target.anchor];
+  if (target.maxOverhead !== undefined && pairs !== undefined) {
+    const over = pairs.ratio - 1;
+    const single = s?.cpu && a?.cpu ? `; one at a time ${signed(s.cpu / a.cpu - 1)}` : '';
+    return {
+      text: `${signed(over)} CPU paired (${cpuText(pairs.subjectCpu)} vs ${cpuText(pairs.anchorCpu)} µs, median of ${pairs.bursts} pairs, ` +
+        `${signed(pairs.ratioMin - 1)} to ${signed(pairs.ratioMax - 1)}${pairs.oneProcess ? ', one process' : ''}${single})`,
+      met: over <= target.maxOverhead,
+    };
+  }
   if (!s || !a) return { text: 'not measured', met: null };
   if (target.metric === 'p99') {
     const r = ratio(s.p99, a.p99);
@@ -85,11 +95,11 @@ function judge(target, rows, subject) {
 function targetText(t, subject) {
   if (t.metric === 'p99') return `${subject} /fast_task/ p99 <= ${t.max}x ${t.anchor}'s`;
   if (t.metric === 'rss') return `${subject} RSS <= ${t.max}x ${t.anchor}'s`;
-  if (t.maxOverhead !== undefined) return `${subject} at most ${(t.maxOverhead * 100).toFixed(0)}% over ${t.anchor} (CPU/req)`;
+  if (t.maxOverhead !== undefined) return `${subject} at most ${(t.maxOverhead * 100).toFixed(0)}% over ${t.anchor} (CPU/req, paired bursts when measured)`;
   return `${subject} >= ${t.min.toFixed(1)}x ${t.anchor} (CPU/req)`;
 }
 
-export function renderTargets({ command, options, spry, environment, samples, failed = {}, skipped = [] }) {
+export function renderTargets({ command, options, spry, environment, samples, paired = {}, failed = {}, skipped = [] }) {
   const summary = summarizeAll(samples);
   const runtimes = [...new Set(samples.map((s) => s.runtime))];
   const primary = runtimes.includes('node24') ? 'node24' : runtimes.find((r) => r !== 'bun');
@@ -108,7 +118,8 @@ export function renderTargets({ command, options, spry, environment, samples, fa
     }
     for (const t of w.targets) {
       const main = w.runtime === 'bun' ? 'bun' : primary;
-      const v = judge(t, byRuntime[main], subject);
+      const pairs = paired[name]?.runtime === main ? paired[name] : undefined;
+      const v = judge(t, byRuntime[main], subject, pairs);
       verdicts.push([name, targetText(t, subject), v.text, v.met === null ? 'not judged' : v.met ? '**met**' : '**NOT met**',
         ...others.map((r) => (w.runtime === 'bun' ? '' : judge(t, byRuntime[r], subject).text))]);
     }
