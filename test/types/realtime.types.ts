@@ -1,7 +1,8 @@
-// Type-level tests for WebSocket routes and streaming handlers, checked by `tsc --noEmit`.
+// Type-level tests for WebSocket routes, streaming handlers and static files, checked by `tsc --noEmit`.
 // Nothing here runs.
 import { z } from "zod";
 import { depends, query, ServerSentEvent, Spry, type Context, type WebSocket } from "spry";
+import { staticFiles, type FileCacheOptions } from "spry/files";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_?: T): void {}
@@ -42,3 +43,11 @@ app.get("/items", async function* () {
 app.get("/bad-items", async function* () {
   yield { name: 1 };
 }, { response: Item });
+
+// staticFiles()'s cache: on by default, `false` to turn off, or its two byte bounds.
+staticFiles({ directory: "public", cache: false });
+staticFiles({ directory: "public", cache: { maxFileSize: 16 * 1024, maxSize: 1024 * 1024 } });
+const bounds: FileCacheOptions = { maxSize: 0 };
+staticFiles({ directory: "public", cache: bounds });
+// @ts-expect-error: a bound is a number of bytes
+staticFiles({ directory: "public", cache: { maxSize: "4MB" } });

@@ -4,6 +4,7 @@ import { HTTPException } from "../../common/http-exception.ts";
 import { toFetchResponse } from "../fetch-writer.ts";
 import { negotiate } from "../middleware/accept-encoding.ts";
 import { emptyResponse, SpryResponse } from "../response.ts";
+import { FileCache, type FileCacheOptions } from "./file-cache.ts";
 import { RootGuard } from "./root-guard.ts";
 import { fastifySend, prepareSend, sendFile, type FileRequest, type PreparedSend, type SendFileOptions } from "./send-file.ts";
 
@@ -28,6 +29,15 @@ export interface StaticFilesOptions {
   immutable?: boolean;
   /** Files and directories whose name starts with a dot: "ignore" (404, the default), "deny" (404 too) or "allow". */
   dotfiles?: "ignore" | "deny" | "allow";
+  /**
+   * Keep the bytes of small files in memory (default on: files up to `maxFileSize`, 64 KiB, and
+   * `maxSize`, 4 MiB, in all, the least recently served leaving first); `false` turns it off.
+   * Each request still stats the file, and a file that is not the very one kept (another
+   * inode, size, modification or change time) is read again, so a changed file is never
+   * served stale. Only the plain 200 and HEAD are answered from memory; a conditional or
+   * ranged request and a precompressed sibling are answered from the disk.
+   */
+  cache?: boolean | FileCacheOptions;
 }
 
 // Most preferred first: brotli is smaller, gzip is what every client takes.
@@ -71,7 +81,8 @@ export class StaticFiles {
       const guard = new RootGuard(this.directory);
       send.check = (path, stat) => guard.check(path, stat);
     }
-    this.#send = prepareSend(this.directory, send);
+    const cache = options.cache ?? true;
+    this.#send = prepareSend(this.directory, send, cache === false ? undefined : new FileCache(cache === true ? {} : cache));
     this.#sendCompressed = this.#precompressed ? prepareSend(this.directory, { ...send, contentType: false }) : undefined;
   }
 
