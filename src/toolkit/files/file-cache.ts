@@ -50,6 +50,12 @@ export interface CachedFile {
  * modification and change times (ctime moves on any write, rename or chmod, and cannot be set
  * back by a user). So a file changed on disk is read again on the next request, never served
  * stale; a removed one gets its 404.
+ *
+ * Hand-written: the file core (@fastify/send) and @fastify/static keep nothing between
+ * requests, and what is kept here is only correct with this validation, which an LRU library
+ * would not do for us; the least-recently-used order itself is a Map's insertion order, a few
+ * lines. What it saves (three of a small file's four thread-pool calls, and about two thirds of
+ * its CPU per request) is measured in send-file.ts, where it is used.
  */
 export class FileCache {
   readonly maxFileSize: number;
