@@ -1,9 +1,11 @@
 // staticFiles() keeps small files' bytes in memory (src/toolkit/files/file-cache.ts): these check
 // that what it keeps is never served once the file has changed, been removed, or been swapped
-// for a link out of the root; that it stays within its byte bound; and that a file that cannot
-// be read is an error answered as one. A file is only kept once its change time is SETTLE_MS
+// for a link out of the root; that it stays within its byte bound; that a file that cannot be
+// read is an error answered as one, before the status line; and that only regular files are
+// served (a FIFO used to hold the request, and a thread of libuv's pool, until a writer came). A file is only kept once its change time is SETTLE_MS
 // old, so the files kept here are written first and the tests wait for them to settle.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -33,8 +35,12 @@ for (const transport of TRANSPORTS) {
   kept(`conditional-${transport}.txt`, "0123456789");
 }
 const written = Date.now();
-// A unix socket stats like an empty file, and opening it fails for every user, root too.
+kept("vanishing.txt", "gone before it is opened");
+kept("vanishing-big.bin", Buffer.alloc(100 * 1024, 1));
+kept("becomes-a-directory.txt", "a directory when opened");
+// Neither is a regular file: a socket cannot be opened, a FIFO's open waits for a writer.
 const socketPath = join(root, "socket.txt");
+execFileSync("mkfifo", [join(root, "fifo.txt")]);
 let socket: Server;
 
 before(async () => {
@@ -149,6 +155,20 @@ test("HEAD of a kept file: the GET's headers, no body", async () => {
   assert.equal(head.headers["content-length"], 8);
 });
 
+test("a file removed between its stat and its open: 404, kept or streamed", async () => {
+  const removing = (cache: FileCache | undefined) => prepareSend(root, { index: false, check: (path) => rmSync(path) }, cache);
+  const notFound = (error: unknown) => error instanceof HTTPException && error.status === 404;
+  await assert.rejects(sendFile(GET, "/vanishing.txt", removing(new FileCache())), notFound);
+  await assert.rejects(sendFile(GET, "/vanishing-big.bin", removing(undefined)), notFound);
+});
+
+test("a file that cannot be read when it is opened is an error before the status line, not a 200", async () => {
+  const cache = new FileCache();
+  const swapping = prepareSend(root, { index: false, check: (path) => (rmSync(path), mkdirSync(path)) }, cache);
+  await assert.rejects(sendFile(GET, "/becomes-a-directory.txt", swapping), (error: unknown) => !(error instanceof HTTPException) && (error as NodeJS.ErrnoException).code === "EISDIR");
+  assert.equal(cache.size, 0);
+});
+
 test("the cache's bounds must be whole numbers of bytes", () => {
   assert.throws(() => staticFiles({ directory: root, cache: { maxSize: -1 } }), TypeError);
   assert.throws(() => staticFiles({ directory: root, cache: { maxFileSize: 1.5 } }), TypeError);
@@ -208,22 +228,30 @@ for (const transport of TRANSPORTS) {
     assert.equal((await client.get(path, { headers: { range: "bytes=50-" } })).status, 416);
   });
 
-  test(`[${transport}] a file that cannot be opened: 500, logged, and the server serves on`, async () => {
+  test(`[${transport}] a socket or a FIFO is not served: 404 at once, and the server serves on`, { timeout: 10_000 }, async () => {
     logger.entries.length = 0;
-    const res = await client.get("/static/socket.txt");
-    assert.equal(res.status, 500);
-    assert.deepEqual(await res.json(), { detail: "Internal Server Error" });
-    assert.ok(logger.entries.some((entry) => entry.level === "error"));
+    for (const mount of ["static", "plain"]) {
+      for (const name of ["socket.txt", "fifo.txt"]) {
+        const res = await client.get(`/${mount}/${name}`);
+        assert.equal(res.status, 404, `/${mount}/${name}`);
+        assert.deepEqual(await res.json(), { detail: "Not Found" });
+      }
+    }
+    assert.deepEqual(logger.entries.filter((entry) => entry.level === "error"), []);
     assert.equal(await (await client.get("/static/a.txt")).text(), "a".repeat(1000));
-    // Streamed from the disk, the same: the file is opened before the status line goes out.
-    assert.equal((await client.get("/plain/socket.txt")).status, 500);
     assert.equal(await (await client.get("/plain/a.txt")).text(), "a".repeat(1000));
   });
 
-  test(`[${transport}] a file its mode makes unreadable: 500 (skipped as root, who reads any file)`, { skip: process.getuid?.() === 0 }, async () => {
+  test(`[${transport}] a file its mode makes unreadable: 500, logged, kept or streamed (skipped as root, who reads any file)`, { skip: process.getuid?.() === 0 }, async () => {
+    logger.entries.length = 0;
     const name = `unreadable-${transport}.txt`;
     kept(name, "no one may read this");
     chmodSync(join(root, name), 0o000);
-    assert.equal((await client.get(`/static/${name}`)).status, 500);
+    for (const mount of ["static", "plain"]) {
+      const res = await client.get(`/${mount}/${name}`);
+      assert.equal(res.status, 500);
+      assert.deepEqual(await res.json(), { detail: "Internal Server Error" });
+    }
+    assert.ok(logger.entries.some((entry) => entry.level === "error"));
   });
 }

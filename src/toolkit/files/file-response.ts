@@ -22,7 +22,8 @@ export interface FileResponseOptions {
 /**
  * Answers with one file from disk, streaming it: content type by extension, ETag and
  * Last-Modified, 304 for a matching If-None-Match or If-Modified-Since, a Range answered
- * with 206 (or 416), HEAD without the body. A missing file is a 404 HTTPException.
+ * with 206 (or 416), HEAD without the body. A missing file, or one that is not a regular file
+ * (a FIFO, a socket, a device), is a 404 HTTPException; one that cannot be opened is thrown.
  *
  * `path` is the server's own choice, not the client's: for a path taken from the URL use
  * `staticFiles()` or `safePath()`, which keep the client inside a directory.

@@ -70,7 +70,12 @@ export interface PreparedSend {
 export function prepareSend(root: string, options: SendFileOptions = {}, cache?: FileCache): PreparedSend {
   const { check, ...rest } = options;
   const sendOptions: SendOptions = { ...rest, root };
-  if (check !== undefined) sendOptions.onFile = check;
+  // Only a regular file is served, as Starlette's StaticFiles does: a FIFO would hold a thread
+  // of libuv's pool in open() until some writer came, and a socket or a device is no page.
+  sendOptions.onFile = (path, stat) => {
+    if (!stat.isFile()) throw new FileRefused(`${path} is not a regular file`);
+    return check?.(path, stat);
+  };
   // With extensions, a path's file depends on which files exist: never remembered.
   const cacheable = cache !== undefined && (options.extensions === undefined || options.extensions === false || (Array.isArray(options.extensions) && options.extensions.length === 0));
   return { options: sendOptions, acceptRanges: options.acceptRanges !== false, check, cache: cacheable ? cache : undefined };
@@ -153,15 +158,21 @@ export async function sendFile(request: FileRequest, encodedPath: string, prepar
   if (plain && result.statusCode === 200 && cache.fits(stat.size)) {
     // Read whole now, before the status line: a file that cannot be read is an error answered
     // as one (500), not a connection cut after a 200.
-    const bytes = await readAll(result.stream);
+    const bytes = await readAll(result.stream).catch(openFailed);
     if (bytes.byteLength === stat.size) cache.store(encodedPath, path, stat, headers, bytes, lookedAt);
     // Changed while it was read: these bytes are sent as they are, remembered by nobody.
     else headers["content-length"] = bytes.byteLength;
     return { type: "file", status: 200, headers, body: bytes, path };
   }
   // Opened before the status line, as above: a file that cannot be opened is a 500, not a cut.
-  await opened(result.stream);
+  await opened(result.stream).catch(openFailed);
   return { type: "file", status: result.statusCode, headers, body: nodeBody(result.stream), path };
+}
+
+/** A file gone between its stat and its open is missing (404); anything else is a fault (500). */
+function openFailed(error: NodeJS.ErrnoException): never {
+  if (error.code === "ENOENT" || error.code === "ENOTDIR") throw new HTTPException(404, "Not Found");
+  throw error;
 }
 
 function opened(stream: Readable): Promise<void> {
