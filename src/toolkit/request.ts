@@ -47,7 +47,12 @@ export interface AppHandle {
   urlPathFor(name: string, params?: Readonly<Record<string, string | number | bigint | boolean>>): string;
 }
 
-const NO_PARAMS: Record<string, string | undefined> = Object.freeze({});
+/**
+ * The parameters of a route without any (and of a request not routed yet), shared by all of
+ * them: SpryRequest.params gives a request its own empty object only when its code reads them.
+ * @internal
+ */
+export const NO_PARAMS: Record<string, string | undefined> = Object.freeze({});
 
 const NO_APP: AppHandle = {
   get state(): AppState {
@@ -102,8 +107,7 @@ export abstract class SpryRequest<Tasks = unknown> {
   /** The raw query string, without the `?`; empty when there is none. */
   readonly search: string;
   readonly config: AppConfig<Tasks>;
-  /** Path parameters, decoded; set once, by routing, when the route matched. */
-  params: Record<string, string | undefined> = NO_PARAMS;
+  #params: Record<string, string | undefined> = NO_PARAMS;
   /** The matched route; undefined before routing and for 404/405. Set by routing. */
   route: RouteInfo | undefined = undefined;
   // Made on first use: most requests set no header, defer nothing and add no task.
@@ -138,6 +142,16 @@ export abstract class SpryRequest<Tasks = unknown> {
     const q = target.indexOf("?");
     this.path = q === -1 ? target : target.slice(0, q);
     this.search = q === -1 ? "" : target.slice(q + 1);
+  }
+
+  /** Path parameters, decoded; set once, by routing, when the route matched. The request's own object: code may add to it. */
+  get params(): Record<string, string | undefined> {
+    const params = this.#params;
+    return params === NO_PARAMS ? (this.#params = {}) : params;
+  }
+
+  set params(params: Record<string, string | undefined>) {
+    this.#params = params;
   }
 
   /**
@@ -225,7 +239,7 @@ export abstract class SpryRequest<Tasks = unknown> {
 
   /** Called by routing once the route is found: its parameters, and which route it is. */
   matched(params: Record<string, string | undefined>, route: RouteInfo): void {
-    this.params = params;
+    this.#params = params;
     this.route = route;
   }
 

@@ -1,5 +1,5 @@
 import FindMyWay from "find-my-way";
-import type { RouteInfo, SpryRequest } from "./request.ts";
+import { NO_PARAMS, type RouteInfo, type SpryRequest } from "./request.ts";
 import type { ResponseLike } from "./response.ts";
 import type { PathTemplate } from "./path-template.ts";
 
@@ -34,6 +34,9 @@ export class RouteTable {
   // parametric one), so a Map lookup gives it without a walk of the tree and its decoding
   // scan, which took 8-11% of `/fast_task/`'s samples on Bun (bench/HISTORY.md, "Bun fast").
   readonly #static = new Map<string, Map<string, RouteEntry>>();
+  // The same routes as their matches, made once: a static route's lookup allocates nothing (its
+  // parameters are the shared empty NO_PARAMS, which a request copies only if its code reads them).
+  readonly #staticMatches = new Map<string, Map<string, Match>>();
 
   constructor(maxParamLength: number) {
     this.#router = FindMyWay({ maxParamLength, caseSensitive: true, ignoreTrailingSlash: false });
@@ -53,6 +56,7 @@ export class RouteTable {
     if (replacesAutomatic) {
       this.#router.off("HEAD", path);
       this.#static.get(template.path)?.delete("HEAD");
+      this.#staticMatches.get(template.path)?.delete("HEAD");
       this.#automaticHead.delete(path);
     }
     this.#on(method, template, entry);
@@ -65,9 +69,7 @@ export class RouteTable {
 
 
   find(method: string, path: string): Match | null {
-    const entry = this.#static.get(path)?.get(method);
-    if (entry !== undefined) return { entry, params: {} };
-    return this.#tree(method, path);
+    return this.#staticMatches.get(path)?.get(method) ?? this.#tree(method, path);
   }
 
   #tree(method: string, path: string): Match | null {
@@ -109,6 +111,9 @@ export class RouteTable {
     let methods = this.#static.get(template.path);
     if (methods === undefined) this.#static.set(template.path, (methods = new Map()));
     methods.set(method, entry);
+    let matches = this.#staticMatches.get(template.path);
+    if (matches === undefined) this.#staticMatches.set(template.path, (matches = new Map()));
+    matches.set(method, { entry, params: NO_PARAMS });
   }
 }
 

@@ -4,7 +4,7 @@ import type { RequestCounters } from "./stats.ts";
 import type { Logger } from "../common/logger.ts";
 import { withDeadline } from "./deadline.ts";
 import { checkDeclaredLength, checkTarget, decodable, type RequestLimits } from "./limits.ts";
-import type { RoutedEntry, SpryRequest } from "./request.ts";
+import { NO_PARAMS, type RoutedEntry, type SpryRequest } from "./request.ts";
 import { emptyResponse, type ResponseLike } from "./response.ts";
 import type { RouteTable } from "./route-table.ts";
 
@@ -35,7 +35,7 @@ export function routing<R extends SpryRequest<any>>(table: RouteTable, options: 
     let entry: RoutedEntry;
     if (routed !== undefined) {
       entry = routed;
-      request.matched({}, entry.info);
+      request.matched(NO_PARAMS, entry.info);
     } else {
       const match = table.find(request.method, request.path);
       if (match === null) return miss(table, request, redirectSlashes);
