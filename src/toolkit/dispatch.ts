@@ -197,11 +197,12 @@ export class Dispatcher<Tasks = unknown> {
     } finally {
       this.#entered--;
     }
-    const ms = performance.now() - start;
+    const end = performance.now();
+    const ms = end - start;
     if (ms >= this.#threshold && this.#threshold > 0) this.monitor.report(request.routeName, ms, "exact");
     // Pending: in flight until #done. Answered: its synchronous stretch, all it had, ends here.
     if (pending !== undefined) inFlight.add(request);
-    else this.monitor.finished(request);
+    else this.monitor.finished(request, end);
     return pending;
   }
 

@@ -111,10 +111,11 @@ export class LoopMonitor {
 
   /**
    * Called as a request finishes: if the loop is overdue for a tick by more than the threshold
-   * right now, the stretch that just ended was long, and this request ran in it.
+   * right now, the stretch that just ended was long, and this request ran in it. `now`: the
+   * clock as the caller just read it, if it did.
    */
-  finished(request: { readonly routeName: string }): void {
-    if (this.#threshold > 0 && this.#timer !== undefined && performance.now() - this.#expected >= this.#threshold) {
+  finished(request: { readonly routeName: string }, now = performance.now()): void {
+    if (this.#threshold > 0 && this.#timer !== undefined && now - this.#expected >= this.#threshold) {
       this.#finishedLate.push(request.routeName);
     }
   }
