@@ -30,7 +30,8 @@ export function serverResponse(finished: (socket: Socket) => void): typeof Serve
   class SpryServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
     override writeHead(statusCode: number, reason?: string | Head, headers?: Head): this {
       const id = requestFacts(this.req)?.requestId;
-      if (id !== undefined && !this.hasHeader(ID) && !names(typeof reason === "string" ? headers : (reason ?? headers), ID)) this.setHeader(ID, id);
+      // The list first: node-writer.ts puts the id there, and hasHeader's checks cost more.
+      if (id !== undefined && !names(typeof reason === "string" ? headers : (reason ?? headers), ID) && !this.hasHeader(ID)) this.setHeader(ID, id);
       return super.writeHead(statusCode, reason as string, headers);
     }
 
