@@ -15,7 +15,7 @@ import { countRequests, limitConcurrency } from "./admission.ts";
 import { readProxyHeaders, TrustedPeers } from "./proxy-headers.ts";
 import { createSecureHttpServer, type TlsOptions } from "./tls.ts";
 import { createAccessLogger, requestStart } from "./access-log.ts";
-import { inRequestScope } from "../common/request-facts.ts";
+import { enterRequestScope } from "../common/request-facts.ts";
 import { urlOf } from "./address.ts";
 import { serverResponse } from "./server-response.ts";
 import type { Servable } from "../toolkit/servable.ts";
@@ -139,8 +139,10 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   const tracked = connections;
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (tracked.draining) res.shouldKeepAlive = false;
-    // The app's log lines for this request, wherever they are written from, carry its id.
-    inRequestScope(begin(req, res), inner, req, res);
+    // The app's log lines for this request, wherever they are written from, carry its id. node
+    // emits "request" from the HTTP parser's callback (or HTTP/2's), whose scope ends with it.
+    enterRequestScope(begin(req, res));
+    inner(req, res);
   });
   // One more than the limit is kept, so that going over it can be told from meeting it.
   server.maxHeadersCount = limits.maxHeadersCount + 1;
