@@ -70,6 +70,35 @@ describe("request ids on the app's lines", { skip }, () => {
     assert.equal((task.fields.err as Error).message, "task failed");
   });
 
+  // serve() enters each request's scope without leaving it (src/server/serve.ts): node's
+  // callback scope around the "request" event puts the previous one back. Pipelined requests
+  // arrive in one read, so their listeners run in one such scope, one after the other.
+  test("pipelined requests on one connection, parsed in one read, each keep their own id; what runs after them outside a request gets none", async () => {
+    const connection = await srv.connect();
+    const seenByNewConnection: (string | undefined)[] = [];
+    const onConnection = () => {
+      seenByNewConnection.push(currentRequestId());
+      setTimeout(() => seenByNewConnection.push(currentRequestId()), 1);
+    };
+    srv.server.on("connection", onConnection);
+    try {
+      const request = (n: string, id: string) => `GET /work/${n} HTTP/1.1\r\nhost: x\r\nx-request-id: ${id}\r\n\r\n`;
+      connection.write(request("25", "pipe-a") + request("1", "pipe-b") + request("10", "pipe-c"));
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push((await connection.response()).headers["x-request-id"]);
+      assert.deepEqual(ids, ["pipe-a", "pipe-b", "pipe-c"]);
+      for (const [n, id] of [["25", "pipe-a"], ["1", "pipe-b"], ["10", "pipe-c"]]) {
+        const lines = log.entries.filter((e) => e.fields.n === n && (e.fields.requestId as string).startsWith("pipe-"));
+        assert.deepEqual(lines.map((e) => [e.fields.step, e.fields.requestId]), [["start", id], ["after the wait", id]]);
+      }
+      await srv.get("/work/1");
+      assert.ok(await eventually(() => seenByNewConnection.length === 2));
+      assert.deepEqual(seenByNewConnection, [undefined, undefined]);
+    } finally {
+      srv.server.off("connection", onConnection);
+    }
+  });
+
   test("a line that names its own id keeps it; lines outside any request get none", async () => {
     await srv.get("/own-id");
     assert.equal(log.entries.find((e) => e.message === "a line naming its own id")!.fields.requestId, "chosen-by-the-line");
