@@ -39,7 +39,10 @@ export interface WebSocketInit {
 }
 
 type Message = string | Uint8Array;
-const DONE: IteratorResult<Message> = { done: true, value: undefined };
+// Iterator results are written `{ value, done }`, in that order: V8 gives such an object the map
+// of its own iterator results, which a promise is resolved with without looking up a `then` on
+// it (written `{ done, value }`, every message's result costs that lookup).
+const DONE: IteratorResult<Message> = { value: undefined, done: true };
 
 const MAX_REASON_BYTES = 123;
 const SENT: Promise<void> = Promise.resolve();
@@ -57,14 +60,6 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 
 const byteLength = (data: string | Uint8Array) => (typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
 
-// A waiting promise's resolve and reject, handed over by one executor made once, rather than a
-// closure and a record made for every message a handler waits for.
-let takenResolve: (value: unknown) => void = () => {};
-let takenReject: (error: WebSocketDisconnect) => void = () => {};
-function take(resolve: (value: unknown) => void, reject: (error: WebSocketDisconnect) => void): void {
-  takenResolve = resolve;
-  takenReject = reject;
-}
 
 /**
  * A WebSocket connection, as a handler receives it: accept (optionally with a subprotocol and
@@ -87,6 +82,17 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: WebSocketDisconnect) => void) | undefined;
   #iterating = false;
+  // The executors of those promises, made once per socket rather than a closure per message
+  // waited for. An iterator's next() is never rejected, so it keeps its resolve alone: each
+  // function kept is a store of a new object into the long-lived socket (a write barrier's slow
+  // path, some 50 instructions), and next() is what `for await` calls for every message.
+  readonly #takeResolve = (resolve: (value: unknown) => void) => {
+    this.#resolve = resolve;
+  };
+  readonly #takeBoth = (resolve: (value: unknown) => void, reject: (error: WebSocketDisconnect) => void) => {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  };
   #paused = false;
   #closed: WebSocketDisconnect | undefined;
   // The wait for a slow reader to take what is queued, shared by every send made past the limit
@@ -147,7 +153,7 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     const resolve = this.#resolve;
     if (resolve !== undefined) {
       this.#resolve = this.#reject = undefined;
-      return resolve(this.#iterating ? { done: false, value: data } : data);
+      return resolve(this.#iterating ? { value: data, done: false } : data);
     }
     this.#queue.push(data);
     // A handler that is behind stops the reading, so a flood waits in the peer's socket, not here.
@@ -187,11 +193,8 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
 
   #wait(iterating: boolean): Promise<unknown> {
     if (this.#resolve !== undefined) return Promise.reject(alreadyWaiting());
-    const promise = new Promise(take);
-    this.#resolve = takenResolve;
-    this.#reject = takenReject;
     this.#iterating = iterating;
-    return promise;
+    return new Promise(iterating ? this.#takeResolve : this.#takeBoth);
   }
 
   // The next queued message, resuming the reading once the handler has caught up.
@@ -210,13 +213,13 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   // promise per message rather than two (`for await` is the usual way to read a socket).
   #next(): Promise<IteratorResult<Message>> {
     if (this.#state !== "open" && this.#queue.length === 0) {
-      return this.receive().then((value) => ({ done: false, value }), (error: unknown) => {
+      return this.receive().then((value) => ({ value, done: false }), (error: unknown) => {
         if (error instanceof WebSocketDisconnect) return DONE;
         throw error;
       });
     }
     const next = this.#shift();
-    if (next !== undefined) return Promise.resolve({ done: false, value: next });
+    if (next !== undefined) return Promise.resolve({ value: next, done: false });
     if (this.#closed !== undefined) return Promise.resolve(DONE);
     return this.#wait(true) as Promise<IteratorResult<Message>>;
   }
