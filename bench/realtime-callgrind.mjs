@@ -5,7 +5,7 @@
 // number of messages (the load spread over the connections, each sending one message and waiting
 // for it back), and the total is divided by that number.
 //
-//   node realtime-callgrind.mjs [--only ws,spry] [--before REF] [--runs 2] [--warmup 20000] [--messages 10000] [--connections 100] [--node-flags=--perf-basic-prof] [--keep]
+//   node realtime-callgrind.mjs [--only ws,spry] [--before REF] [--after REF] [--runs 2] [--warmup 20000] [--messages 10000] [--connections 100] [--node-flags=--perf-basic-prof] [--keep]
 //
 // JIT timing and the collections that fall into the measured messages move the total by up to a
 // tenth between runs: compare several runs of each, and the count outside the garbage collector
@@ -30,6 +30,7 @@ const { values: opt } = parseArgs({
   options: {
     only: { type: 'string', default: 'ws,spry' },
     before: { type: 'string' },
+    after: { type: 'string' },
     runs: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '20000' },
     messages: { type: 'string', default: '10000' },
@@ -41,9 +42,11 @@ const { values: opt } = parseArgs({
 const NODE = nodeBinary(24) ?? process.execPath;
 const APP = join(BENCH, 'apps', 'spry-realtime.ts');
 const before = opt.before === undefined ? undefined : snapshotSpry(opt.before);
+// --after REF: "spry" is that commit's, not the live tree's (which may then be edited meanwhile).
+const live = opt.after === undefined ? REPO_DIR : snapshotSpry(opt.after).dir;
 const SERVERS = {
   ws: () => join(BENCH, 'apps', 'ws-alone.mjs'),
-  spry: () => (ensureBuilt(REPO_DIR), builtApp(REPO_DIR, APP)),
+  spry: () => (ensureBuilt(live), builtApp(live, APP)),
   ...(before && { 'spry-before': () => (ensureBuilt(before.dir), builtApp(before.dir, APP)) }),
 };
 const names = opt.only.split(',').flatMap((n) => (n === 'spry' && before ? ['spry', 'spry-before'] : [n]));
