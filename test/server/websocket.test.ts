@@ -3,6 +3,7 @@
 // 42 in websocket-shutdown.test.ts).
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
+import { connect, type NetConnectOpts, type Socket } from "node:net";
 import { after, before, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import { WebSocket as Client } from "ws";
@@ -45,6 +46,9 @@ app.websocket("/small", async (_, ws) => {
 app.websocket("/deflate", async (_, ws) => {
   for await (const message of ws) await ws.send(String(message.length));
 }, { maxMessageSize: 64 * 1024, perMessageDeflate: true });
+app.websocket("/deflate-echo", async (_, ws) => {
+  for await (const message of ws) await ws.send(message);
+}, { perMessageDeflate: true });
 app.websocket("/slow-reader", async (_, ws) => {
   // Reads one message every 50 ms at first: meanwhile a flood waits in the client's socket, not
   // in the server's memory. Then it reads as fast as it can, so the test ends quickly.
@@ -204,6 +208,22 @@ test("per-message-deflate when asked: inflation held to the message limit (1009)
   const plain = await open("/echo/x");
   assert.equal(plain.extensions, "", "off by default");
   plain.close();
+});
+
+test("per-message-deflate: what the server sends back is compressed too, text and binary", async () => {
+  let socket: Socket | undefined;
+  // The client's own socket, to count the bytes that came on the wire.
+  const createConnection = ((options: NetConnectOpts) => (socket = connect(options))) as typeof connect;
+  const client = await open("/deflate-echo", { perMessageDeflate: true, createConnection });
+  for (const message of ["a".repeat(60 * 1024), Buffer.alloc(60 * 1024, 7)]) {
+    const received = socket!.bytesRead;
+    const echoed = new Promise<Buffer>((resolve) => client.once("message", (data) => resolve(data as Buffer)));
+    client.send(message);
+    assert.deepEqual(await echoed, Buffer.from(message));
+    const onTheWire = socket!.bytesRead - received;
+    assert.ok(onTheWire < 4096, `${onTheWire} bytes on the wire for a 60 KiB message`);
+  }
+  client.close();
 });
 
 test("row 44: a flood from one client waits in its socket; the server's memory stays flat", async () => {
