@@ -7,6 +7,7 @@ import { LoopMonitor, type BlockingOptions } from "./event-loop.ts";
 import { ExceptionHandlers, handleExceptions } from "./exception-handlers.ts";
 import { toFetchResponse } from "./fetch-writer.ts";
 import { FetchRequest } from "./fetch-request.ts";
+import { InFlight } from "./in-flight.ts";
 import { compose, type Handle, type Middleware } from "./middleware.ts";
 import { NodeRequest } from "./node-request.ts";
 import { writeNode } from "./node-writer.ts";
@@ -55,7 +56,7 @@ export class Dispatcher<Tasks = unknown> {
   // A request answered synchronously is only counted (#entered) while its layers run: nothing
   // else runs meanwhile to look for it, and a Set that went from empty to one and back for
   // every such request reallocated its table each time (about 300 bytes a request).
-  readonly #inFlight: Set<SpryRequest<Tasks>> | undefined;
+  readonly #inFlight: InFlight<SpryRequest<Tasks>> | undefined;
   #entered = 0;
   readonly #withContext: boolean;
   readonly #wantsMonitor: boolean;
@@ -68,7 +69,7 @@ export class Dispatcher<Tasks = unknown> {
     this.config = config;
     const blocking = options.blocking ?? {};
     this.#threshold = blocking.threshold ?? DEFAULT_BLOCKING_THRESHOLD;
-    const inFlight = (this.#inFlight = this.#threshold > 0 || options.overload?.maxConcurrency !== undefined ? new Set() : undefined);
+    const inFlight = (this.#inFlight = this.#threshold > 0 || options.overload?.maxConcurrency !== undefined ? new InFlight() : undefined);
     this.monitor = new LoopMonitor({
       threshold: this.#threshold,
       trace: blocking.trace ?? inDevMode(),

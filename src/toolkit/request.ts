@@ -121,6 +121,9 @@ export abstract class SpryRequest<Tasks = unknown> {
   #controller: AbortController | undefined;
   #abortReason: Error | undefined;
 
+  /** Its place among the dispatcher's requests in flight (in-flight.ts); -1 when not there. @internal */
+  inFlightSlot = -1;
+
   /**
    * The route a host's own router already found for this request (`app.bun`'s routes), so that
    * routing does not look it up again; set by the transport. @internal
