@@ -1,0 +1,156 @@
+// Instructions per HTTP request, counted by valgrind's callgrind in the server process (every
+// thread): a figure the machine's load does not move, for changes too small for CPU timings on a
+// shared machine. Each server runs under callgrind with instrumentation off; a warm-up's requests
+// let V8 compile the hot path, then the counting is switched on for a fixed number of keep-alive
+// requests (spread over the connections, each sending one request and waiting for its response),
+// and the total is divided by that number: for the main thread (the request path itself, with
+// the collections it runs there) and for all threads (V8's background compilation and GC
+// helpers too, which a warm-up too short for the JIT leaves busy).
+//
+//   node http-callgrind.mjs [--workload fast|slow] [--only spry,raw-node,fastify] [--before REF]
+//                           [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10]
+//
+// JIT timing moves the count by a few percent between runs: compare several runs of each.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { positiveInt } from './lib/args.mjs';
+import { spawnPinned, stopChild, tail } from './lib/children.mjs';
+import { nodeBinary } from './lib/hosts.mjs';
+import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
+import { REPO_DIR, snapshotSpry } from './lib/spry-snapshot.mjs';
+import { freePort, httpGet } from './lib/start-server.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const { values: opt } = parseArgs({
+  options: {
+    workload: { type: 'string', default: 'fast' },
+    only: { type: 'string', default: 'spry,raw-node,fastify' },
+    before: { type: 'string' },
+    runs: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '20000' },
+    requests: { type: 'string', default: '3000' },
+    connections: { type: 'string', default: '10' },
+  },
+});
+const PATHS = { fast: '/fast_task/', slow: '/slow_task/42?q=test' };
+const path = PATHS[opt.workload];
+if (path === undefined) throw new Error(`unknown workload "${opt.workload}"; known: ${Object.keys(PATHS).join(', ')}`);
+const NODE = nodeBinary(24) ?? process.execPath;
+const spryArgv = (dir) => (ensureBuilt(dir), [join(dir, 'bin', 'spry.mjs'), 'run', builtApp(dir, join(dir, 'examples', 'seed', 'main.ts')), '--no-access-log']);
+const before = opt.before === undefined ? undefined : snapshotSpry(opt.before);
+const SERVERS = {
+  spry: () => spryArgv(REPO_DIR),
+  'raw-node': () => [join(BENCH, 'apps', 'raw-node.mjs')],
+  fastify: () => [join(BENCH, 'apps', 'fastify.mjs')],
+  ...(before && { 'spry-before': () => spryArgv(before.dir) }),
+};
+const names = opt.only.split(',').flatMap((n) => (n === 'spry' && before ? ['spry', 'spry-before'] : [n]));
+for (const name of names) if (!(name in SERVERS)) throw new Error(`unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
+
+// valgrind and callgrind_control name their meeting files after LOGNAME and HOST: the same here.
+const VGDB_ENV = { LOGNAME: 'bench', HOST: '127.0.0.1' }; // HOST: the apps' listening address too
+const control = (...args) => execFileSync('callgrind_control', args, { encoding: 'utf8', env: { ...process.env, ...VGDB_ENV } });
+
+async function start(name, dir) {
+  const port = await freePort();
+  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, NODE, ...SERVERS[name]()];
+  const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0' };
+  const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const err = tail(child.stderr);
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await httpGet(port, path, { timeoutMs: 5000 });
+      if (res.status !== 200) throw new Error(`${name} answered ${path} with ${res.status}`);
+      return { child, port };
+    } catch (e) {
+      if (child.exitCode !== null) throw new Error(`${name} exited: ${err()}`);
+      if (/answered/.test(e.message)) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${name} did not start: ${err()}`);
+}
+
+// `total` requests over `connections` keep-alive sockets, one at a time on each.
+function load(port, total, agent) {
+  let left = total;
+  const one = () => new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  // A connection the server closed while idle (its keep-alive timeout, reached while
+  // callgrind_control switched the counting on) is met as a reset: the request is sent again.
+  const lane = async () => {
+    while (left > 0) {
+      left--;
+      await one().catch((error) => {
+        if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+        return one();
+      });
+    }
+  };
+  return Promise.all(Array.from({ length: positiveInt(opt, 'connections') }, lane));
+}
+
+async function measure(name) {
+  const dir = mkdtempSync(join(tmpdir(), 'http-callgrind-'));
+  const server = await start(name, dir);
+  const agent = new Agent({ keepAlive: true, maxSockets: positiveInt(opt, 'connections') });
+  try {
+    await load(server.port, positiveInt(opt, 'warmup'), agent);
+    const pid = String(server.child.pid);
+    control('-z', pid);
+    control('-i', 'on', pid);
+    const requests = positiveInt(opt, 'requests');
+    await load(server.port, requests, agent);
+    control('-i', 'off', pid);
+    control('-d', pid);
+    agent.destroy();
+    // The dump holds the counts since the zeroing: only the measured requests. With
+    // --separate-threads, one file per thread, named ...<pid>.<dump>-<thread>; thread 01 is main.
+    const dumps = readdirSync(dir).filter((f) => /callgrind\.out\.\d+\.\d+-\d+$/.test(f));
+    let all = 0;
+    let main = 0;
+    for (const f of dumps) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const m = /^totals:\s+(\d+)/m.exec(text) ?? /^summary:\s+(\d+)/m.exec(text);
+      if (m === null) continue;
+      all += Number(m[1]);
+      if (f.endsWith('-01')) main += Number(m[1]);
+    }
+    if (all === 0) throw new Error(`no callgrind dump in ${dir}: ${readdirSync(dir).join(', ')}`);
+    return { main: main / requests, all: all / requests };
+  } finally {
+    agent.destroy();
+    await stopChild(server.child, 10_000);
+    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+    else console.error(`kept ${dir}`);
+  }
+}
+
+const results = Object.fromEntries(names.map((n) => [n, []]));
+const fmt = (x) => Math.round(x).toLocaleString('en-US');
+for (let run = 0; run < positiveInt(opt, 'runs'); run++) {
+  for (const name of names) {
+    const perRequest = await measure(name);
+    results[name].push(perRequest);
+    console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads`);
+  }
+}
+console.log(`Instructions per \`GET ${path}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; Node ${NODE === process.execPath ? process.versions.node : NODE})\n`);
+console.log('| server | main thread, each run | main thread, min | all threads, each run |');
+console.log('|---|---|---:|---|');
+for (const name of names) {
+  const r = results[name];
+  console.log(`| ${name} | ${r.map((x) => fmt(x.main)).join(' / ')} | ${fmt(Math.min(...r.map((x) => x.main)))} | ${r.map((x) => fmt(x.all)).join(' / ')} |`);
+}
