@@ -37,19 +37,31 @@ const freePort = () => new Promise((resolve) => {
   });
 });
 
-// One request at a time on one connection, responses framed by Content-Length.
+// One request at a time on one connection, responses framed by Content-Length. A connection the
+// server closed while it sat idle (its keep-alive timeout, while the other servers were measured)
+// is opened again for the next request.
 class Client {
+  #port;
   #socket;
   #buffer = '';
   #done;
-  static open(port) {
+  static async open(port) {
+    const client = new Client();
+    client.#port = port;
+    await client.#connect();
+    return client;
+  }
+  #connect() {
     return new Promise((resolve, reject) => {
-      const client = new Client();
-      const socket = connect(port, '127.0.0.1', () => resolve(client));
+      const socket = connect(this.#port, '127.0.0.1', () => resolve());
       socket.once('error', reject);
       socket.setEncoding('latin1');
-      socket.on('data', (chunk) => client.#received(chunk));
-      client.#socket = socket;
+      socket.on('data', (chunk) => this.#received(chunk));
+      socket.on('close', () => {
+        if (this.#socket === socket) this.#socket = undefined;
+      });
+      this.#buffer = '';
+      this.#socket = socket;
     });
   }
   #received(chunk) {
@@ -65,7 +77,8 @@ class Client {
     this.#done = undefined;
     done?.({ status, body });
   }
-  send(bytes) {
+  async send(bytes) {
+    if (this.#socket === undefined || this.#socket.destroyed) await this.#connect();
     return new Promise((resolve) => {
       this.#done = resolve;
       this.#socket.write(bytes);
