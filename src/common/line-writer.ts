@@ -9,35 +9,52 @@ export function loadPino(): typeof Pino {
 }
 
 /**
- * Lines gathered into chunks of at least `size` characters before `out` gets them, and handed
- * over at least every `interval` ms. Gathered here rather than by pino's destination, whose
- * write() measures the whole pending chunk in bytes on every call (a cost that grows with the
- * chunk, paid per line).
+ * Lines gathered into chunks of at least `size` bytes before `out` gets them, and handed over
+ * at least every `interval` ms. Gathered here rather than by pino's destination, whose write()
+ * measures the whole pending chunk in bytes on every call (a cost that grows with the chunk,
+ * paid per line). Each line's UTF-8 is written into one buffer as it comes, which is used again
+ * for every chunk: no line is kept as a string until its chunk is joined (the line's
+ * concatenation would live on through a collection or two), and the chunk needs no conversion
+ * and no measuring when written. `out` gets a view of that buffer, valid until it returns:
+ * what it keeps, it copies.
  */
 export class LineBatches {
-  readonly #out: (text: string) => void;
+  readonly #out: (bytes: Buffer) => void;
   readonly #size: number;
-  #lines: string[] = [];
+  #buffer: Buffer;
   #length = 0;
 
-  constructor(out: (text: string) => void, size: number) {
+  constructor(out: (bytes: Buffer) => void, size: number) {
     this.#out = out;
     this.#size = size;
+    // Room for a chunk and the line that completes it, whatever its characters (3 bytes at most
+    // for each of a string's UTF-16 units).
+    this.#buffer = Buffer.allocUnsafeSlow(Math.max(size, 4 * 1024) + 8 * 1024);
   }
 
   add(line: string): void {
-    this.#lines.push(line);
-    this.#length += line.length;
+    if (this.#length + 3 * line.length > this.#buffer.length) {
+      this.flush();
+      // A line longer than the buffer's room (an app's own, with a big object in it).
+      if (3 * line.length > this.#buffer.length) this.#buffer = Buffer.allocUnsafeSlow(3 * line.length + this.#size);
+    }
+    this.#length += this.#buffer.write(line, this.#length);
     if (this.#length >= this.#size) this.flush();
   }
 
   flush(): void {
     if (this.#length === 0) return;
-    const text = this.#lines.length === 1 ? this.#lines[0]! : this.#lines.join("");
-    this.#lines = [];
+    const bytes = this.#buffer.subarray(0, this.#length);
     this.#length = 0;
-    this.#out(text);
+    this.#out(bytes);
   }
+}
+
+/** How many lines `bytes` holds (its newlines). */
+function lineCount(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) count++;
+  return count;
 }
 
 /** Where lines wait for a slow reader, at most: past it, lines are dropped and counted. */
@@ -90,10 +107,10 @@ export function lineWriter(fd: number, { batch = 16 * 1024, maxPending = MAX_PEN
     put(Buffer.from(`{"level":40,"time":${Date.now()},"dropped":${dropped},"msg":"${dropped} log lines were dropped: stdout was not read fast enough"}\n`));
     dropped = 0;
   });
-  const lines = new LineBatches((text) => {
+  const lines = new LineBatches((bytes) => {
     if (closed) return;
     if (stalled) {
-      dropped += text.split("\n").length - 1;
+      dropped += lineCount(bytes);
       return;
     }
     let written = 0;
@@ -102,18 +119,19 @@ export function lineWriter(fd: number, { batch = 16 * 1024, maxPending = MAX_PEN
       // and its completion reported back to the loop, cost more than the write itself, which
       // for a reader that keeps up copies the bytes into the pipe and returns.
       try {
-        written = writeSync(fd, text);
+        written = writeSync(fd, bytes);
       } catch (error) {
         // A full pipe (EAGAIN) waits in the destination; anything else is the destination's to
         // handle as it would (a reader gone: EPIPE, after which nothing is written).
         if ((error as NodeJS.ErrnoException).code !== "EAGAIN") direct = false;
       }
-      if (written === Buffer.byteLength(text)) return;
+      if (written === bytes.length) return;
     }
     queued = true;
-    const bytes = Buffer.from(text);
-    put(written === 0 ? bytes : bytes.subarray(written));
-    if (stalled) dropped += text.split("\n").length - 1;
+    // A copy: the batch's buffer is written over by the next lines.
+    const rest = Buffer.from(bytes.subarray(written));
+    put(rest);
+    if (stalled) dropped += lineCount(rest);
   }, batch);
   return {
     lines,

@@ -50,17 +50,22 @@ export interface AccessLogOptions {
   trusted: TrustedPeers | undefined;
 }
 
-type Peer = { remoteAddress: string | undefined; remotePort: number | undefined };
 
 /** What the line needs of one request, from its start: its facts, and when it started. */
 interface Timed extends RequestFacts {
   readonly start: number;
 }
 
-// What a connection had sent when its last response was logged: the next response's bytes are
-// counted from there, so that each line reads the socket's count once, as its response is done.
-const SENT = Symbol("spry.sentBefore");
-type CountedSocket = Socket & { [SENT]?: number };
+// What the line keeps of a connection, made at its first response: what it had sent when its
+// last response was logged (the next response's bytes are counted from there, so that each line
+// reads the socket's count once, as its response is done), and its client as the line writes
+// it (the address and port of a connection do not change).
+const CONNECTION = Symbol("spry.accessLogged");
+interface Logged {
+  sent: number;
+  readonly client: string;
+}
+type LoggedSocket = Socket & { [CONNECTION]?: Logged };
 
 /**
  * The request's facts with the access line's own: one object a request, with the line written
@@ -71,25 +76,36 @@ class LoggedRequest implements Timed {
   route: string | undefined = undefined;
   readonly requestId: string;
   readonly start: number;
-  readonly #logger: Logger;
-  #logged = false;
+  // Plain properties, not #private ones: V8 defines each private field of a new object through a
+  // keyed store that a profile of /fast_task/ showed per request (callgrind, bench/HISTORY.md).
+  private readonly logger: Logger;
+  private logged = false;
 
   constructor(requestId: string, start: number, logger: Logger) {
     this.requestId = requestId;
     this.start = start;
-    this.#logger = logger;
+    this.logger = logger;
   }
 
   responseDone(res: ServerResponse, socket: Socket, aborted: boolean): void {
     // Once: a response detached from its connection is not cut off by that connection's end.
-    if (this.#logged) return;
-    this.#logged = true;
-    const counted = socket as CountedSocket;
+    if (this.logged) return;
+    this.logged = true;
     const sent = socket.bytesWritten;
-    const bytes = sent - (counted[SENT] ?? 0);
-    counted[SENT] = sent;
-    logLine(this.#logger, res.req, res, this, performance.now() - this.start, bytes, aborted, undefined);
+    const peer = peerOf(res.req)?.client;
+    const logged = socket as LoggedSocket;
+    let connection = logged[CONNECTION];
+    if (connection === undefined) connection = logged[CONNECTION] = { sent: 0, client: clientText(socket.remoteAddress, socket.remotePort) };
+    const bytes = sent - connection.sent;
+    connection.sent = sent;
+    const client = peer === undefined ? connection.client : clientText(peer.address, peer.port);
+    logLine(this.logger, res.req, res, this, performance.now() - this.start, bytes, aborted, client);
   }
+}
+
+/** A client as the line names it: `127.0.0.1:52314`, `[::1]:52314`, or `unix` for a unix socket's. */
+function clientText(address: string | undefined, port: number | undefined): string {
+  return address === undefined ? "unix" : `${address.includes(":") ? `[${address}]` : address}:${port ?? 0}`;
 }
 
 /**
@@ -144,18 +160,16 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
       // connection is shared by streams, so only a declared length is known.
       const declared = Number(res.getHeader("content-length"));
       const bytes = http1 ? req.socket.bytesWritten - sentBefore : Number.isFinite(declared) ? declared : undefined;
-      logLine(logger, req, res, facts, performance.now() - start, bytes, !res.writableFinished, h2peer);
+      const peer = peerOf(req)?.client;
+      const socket = h2peer ?? req.socket;
+      const client = peer === undefined ? clientText(socket.remoteAddress, socket.remotePort) : clientText(peer.address, peer.port);
+      logLine(logger, req, res, facts, performance.now() - start, bytes, !res.writableFinished, client);
     });
     return facts;
   };
 }
 
-function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, bytes: number | undefined, aborted: boolean, h2peer: Peer | undefined): void {
-  const peer = peerOf(req)?.client;
-  const socket = h2peer ?? req.socket;
-  const address = peer?.address ?? socket.remoteAddress;
-  const port = peer?.port ?? socket.remotePort;
-  const client = address === undefined ? "unix" : `${address.includes(":") ? `[${address}]` : address}:${port ?? 0}`;
+function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, bytes: number | undefined, aborted: boolean, client: string): void {
   const fields: AccessFields = {
     method: req.method,
     path: req.url,

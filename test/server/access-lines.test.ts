@@ -50,10 +50,10 @@ describe("jsonLine", () => {
     });
   }
 
-  test("every duration, route and method as JSON.stringify writes it, whatever came before (the pieces are cached)", () => {
+  test("every duration, time, route, method, status and client as JSON.stringify writes it, whatever came before (the pieces are cached)", () => {
     for (let t = 0; t <= 200_000; t += t < 2000 ? 1 : 997) {
-      const fields = { ...plain, durationMs: Math.round(t) / 10, route: `/r${t % 5}"`, method: t % 3 === 0 ? "GET" : "P\\ST" };
-      const time = 1764576000000 + (t % 7);
+      const fields = { ...plain, durationMs: Math.round(t) / 10, route: `/r${t % 5}"`, method: t % 3 === 0 ? "GET" : "P\\ST", status: 200 + (t % 4), client: `127.0.0.1:${t % 700}` };
+      const time = 1764576000000 + (t % 1001);
       assert.equal(jsonLine(fields, time), reference(fields, time));
     }
   });
@@ -75,7 +75,8 @@ describe("jsonLine", () => {
 describe("LineBatches", () => {
   test("lines go out in chunks of at least the size, in order; flush sends the rest; nothing is lost", () => {
     const chunks: string[] = [];
-    const batches = new LineBatches((text) => chunks.push(text), 100);
+    // The chunk is a view of the batch's buffer, written over by the next lines: kept as text.
+    const batches = new LineBatches((bytes) => chunks.push(bytes.toString()), 100);
     const lines = Array.from({ length: 50 }, (_, i) => `line ${i} ${"x".repeat(i % 7)}\n`);
     for (const line of lines) batches.add(line);
     assert.ok(chunks.length >= 4, `${chunks.length} chunks`);
@@ -88,8 +89,19 @@ describe("LineBatches", () => {
 
   test("flush with nothing gathered writes nothing", () => {
     const chunks: string[] = [];
-    new LineBatches((text) => chunks.push(text), 100).flush();
+    new LineBatches((bytes) => chunks.push(bytes.toString()), 100).flush();
     assert.deepEqual(chunks, []);
+  });
+
+  test("each line's UTF-8, whatever its characters and length: non-ASCII, lone surrogates, a line longer than the buffer", () => {
+    const chunks: Buffer[] = [];
+    const batches = new LineBatches((bytes) => chunks.push(Buffer.from(bytes)), 1024);
+    const lines = ["caf\u00e9 \u2028 \u{1F600}\n", "\ud800 lone\n", `${"\u20ac".repeat(20_000)}\n`, "after\n"];
+    for (let i = 0; i < 200; i++) batches.add(lines[i % 2]!);
+    for (const line of lines) batches.add(line);
+    batches.flush();
+    const expected = Buffer.from([...Array.from({ length: 200 }, (_, i) => lines[i % 2]!), ...lines].join(""));
+    assert.ok(Buffer.concat(chunks).equals(expected), "the bytes Buffer.from writes, in order");
   });
 });
 

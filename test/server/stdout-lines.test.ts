@@ -64,7 +64,7 @@ describe("processLines", () => {
 describe("LineBatches of size 0", () => {
   test("every add is its own chunk", () => {
     const chunks: string[] = [];
-    const batches = new LineBatches((text) => chunks.push(text), 0);
+    const batches = new LineBatches((bytes) => chunks.push(bytes.toString()), 0);
     batches.add("a\n");
     batches.add("b\n");
     assert.deepEqual(chunks, ["a\n", "b\n"]);
