@@ -38,7 +38,7 @@ export class LineBatches {
       // A line longer than the buffer's room (an app's own, with a big object in it).
       if (3 * line.length > this.#buffer.length) this.#buffer = Buffer.allocUnsafeSlow(3 * line.length + this.#size);
     }
-    this.#length += this.#buffer.write(line, this.#length);
+    this.#length += writeUtf8(this.#buffer, line, this.#length);
     if (this.#length >= this.#size) this.flush();
   }
 
@@ -49,6 +49,13 @@ export class LineBatches {
     this.#out(bytes);
   }
 }
+
+type Utf8Writable = Buffer & { utf8Write(text: string, offset: number): number };
+
+// Buffer's own UTF-8 writer, which write() calls after sorting out its arguments (a tenth of the
+// line's cost in a profile); write() itself where a runtime has no such method.
+const writeUtf8: (buffer: Buffer, text: string, offset: number) => number =
+  typeof (Buffer.prototype as Partial<Utf8Writable>).utf8Write === "function" ? (buffer, text, offset) => (buffer as Utf8Writable).utf8Write(text, offset) : (buffer, text, offset) => buffer.write(text, offset);
 
 /** How many lines `bytes` holds (its newlines). */
 function lineCount(bytes: Buffer): number {

@@ -17,13 +17,19 @@ export function accessMessage(f: AccessFields): string {
   return `${f.client} - "${f.method} ${f.path} HTTP/${f.httpVersion}" ${f.status} ${f.durationMs.toFixed(1)} ms${f.aborted ? " (client left)" : ""}`;
 }
 
-// What JSON.stringify would escape (quotes, backslashes, control characters, lone surrogates):
-// strings without any, nearly all of them, are copied as they are.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** `text` as a JSON string's contents, without the quotes. */
+/**
+ * `text` as a JSON string's contents, without the quotes. Strings that hold nothing JSON.stringify
+ * escapes (quotes, backslashes, control characters, lone surrogates), nearly all of them, are
+ * copied as they are; the test is a loop rather than a regular expression, which for strings
+ * this short (a path, an id) cost several times as much in RegExp.prototype.test's own steps
+ * (callgrind, bench/HISTORY.md).
+ */
 function escaped(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text).slice(1, -1);
+  }
+  return text;
 }
 
 // The pieces of a line that repeat from request to request, each escaped once, with the text
@@ -33,7 +39,8 @@ function escaped(text: string): string {
 // Bounded, since a client chooses the method, the version and its port: a full cache starts anew.
 const methodPieces = new Map<string, string>();
 const routePieces = new Map<string, string>();
-const statusPieces = new Map<number, string>();
+// By status code (100 to 999, what node:http sends).
+const statusPieces: string[] = [];
 const clientPieces = new Map<string, string>();
 const versionPieces = new Map<string, string>();
 const PIECES = 256;
@@ -53,6 +60,12 @@ const routePiece = (route: string) => `","route":"${escaped(route)}"`;
 const statusPiece = (status: number) => `,"status":${status},"durationMs":`;
 const clientPiece = (client: string) => `,"client":"${escaped(client)}","requestId":"`;
 const versionPiece = (version: string) => `","httpVersion":"${escaped(version)}"`;
+const HTTP11 = versionPiece("1.1");
+
+function statusText(status: number): string {
+  if (!(status >= 100 && status <= 999 && Number.isInteger(status))) return statusPiece(status);
+  return (statusPieces[status] ??= statusPiece(status));
+}
 
 // The line's start with Date.now(), made once per millisecond, from the seconds and the
 // milliseconds as small integers: a 13-digit number is none, and V8 formats it anew each time.
@@ -102,7 +115,7 @@ export function jsonLine(f: AccessFields, time: number): string {
   const bytes = f.bytes === undefined ? "" : `,"bytes":${f.bytes}`;
   const end = f.aborted ? ',"aborted":true}\n' : "}\n";
   return (
-    timeText(time) + method + (f.path === undefined ? "" : escaped(f.path)) + route + piece(statusPieces, f.status, statusPiece) + tenths(f.durationMs) + bytes +
-    piece(clientPieces, f.client, clientPiece) + escaped(f.requestId) + piece(versionPieces, f.httpVersion, versionPiece) + end
+    timeText(time) + method + (f.path === undefined ? "" : escaped(f.path)) + route + statusText(f.status) + tenths(f.durationMs) + bytes +
+    piece(clientPieces, f.client, clientPiece) + escaped(f.requestId) + (f.httpVersion === "1.1" ? HTTP11 : piece(versionPieces, f.httpVersion, versionPiece)) + end
   );
 }

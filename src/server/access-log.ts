@@ -78,13 +78,13 @@ class LoggedRequest implements Timed {
   readonly start: number;
   // Plain properties, not #private ones: V8 defines each private field of a new object through a
   // keyed store that a profile of /fast_task/ showed per request (callgrind, bench/HISTORY.md).
-  private readonly logger: Logger;
+  private readonly write: WriteLine;
   private logged = false;
 
-  constructor(requestId: string, start: number, logger: Logger) {
+  constructor(requestId: string, start: number, write: WriteLine) {
     this.requestId = requestId;
     this.start = start;
-    this.logger = logger;
+    this.write = write;
   }
 
   responseDone(res: ServerResponse, socket: Socket, aborted: boolean): void {
@@ -99,7 +99,7 @@ class LoggedRequest implements Timed {
     const bytes = sent - connection.sent;
     connection.sent = sent;
     const client = peer === undefined ? connection.client : clientText(peer.address, peer.port);
-    logLine(this.logger, res.req, res, this, performance.now() - this.start, bytes, aborted, client);
+    logLine(this.write, res.req, res, this, performance.now() - this.start, bytes, aborted, client);
   }
 }
 
@@ -127,10 +127,11 @@ export function accessLog(listener: Listener, options: AccessLogOptions): Listen
  * caller to run the request in their scope.
  */
 export function requestStart({ logger, trusted }: AccessLogOptions): (req: IncomingMessage, res: ServerResponse) => RequestFacts {
+  const write = logger === undefined ? undefined : lineWriterOf(logger);
   return (req, res) => {
     const given = req.headers["x-request-id"];
     const requestId = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : newRequestId();
-    if (logger === undefined) {
+    if (write === undefined) {
       // `route` from the start, which the app sets once routed: one object shape, no transition.
       // Without an access log no clock is read.
       const facts: RequestFacts = { requestId, route: undefined };
@@ -142,7 +143,7 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
     if (writesIdInHead(res)) {
       // spry's own responses write the id into their head and report when they are done
       // (server-response.ts): the line needs nothing more per response.
-      const facts = new LoggedRequest(requestId, start, logger);
+      const facts = new LoggedRequest(requestId, start, write);
       setRequestFacts(req, facts);
       return facts;
     }
@@ -163,13 +164,20 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
       const peer = peerOf(req)?.client;
       const socket = h2peer ?? req.socket;
       const client = peer === undefined ? clientText(socket.remoteAddress, socket.remotePort) : clientText(peer.address, peer.port);
-      logLine(logger, req, res, facts, performance.now() - start, bytes, !res.writableFinished, client);
+      logLine(write, req, res, facts, performance.now() - start, bytes, !res.writableFinished, client);
     });
     return facts;
   };
 }
 
-function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, bytes: number | undefined, aborted: boolean, client: string): void {
+type WriteLine = (fields: AccessFields) => void;
+
+/** How `logger` takes a line: the built-in loggers their fields alone, any other with the message too. */
+function lineWriterOf(logger: Logger): WriteLine {
+  return (logger as Partial<FieldsLogger>)[FIELDS_ONLY] ?? ((fields) => logger.info(fields, accessMessage(fields)));
+}
+
+function logLine(write: WriteLine, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, bytes: number | undefined, aborted: boolean, client: string): void {
   const fields: AccessFields = {
     method: req.method,
     path: req.url,
@@ -182,7 +190,5 @@ function logLine(logger: Logger, req: IncomingMessage, res: ServerResponse, fact
     httpVersion: req.httpVersion,
   };
   if (aborted) fields.aborted = true;
-  const own = (logger as Partial<FieldsLogger>)[FIELDS_ONLY];
-  if (own !== undefined) own(fields);
-  else logger.info(fields, accessMessage(fields));
+  write(fields);
 }
