@@ -5,7 +5,6 @@
 // allocations are in every figure alike, so the differences are the servers'.
 //
 //   node --expose-gc --max-semi-space-size=256 --conditions=spry-source alloc-anchors.mjs [--only fast,slow] [--batches 10] [--batch 500]
-import { connect } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -13,6 +12,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { createServer } from 'node:net';
 import { positiveInt } from './lib/args.mjs';
+import { KeepAliveClient } from './lib/keep-alive-client.mjs';
 import { median } from './lib/table.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -37,61 +37,12 @@ const freePort = () => new Promise((resolve) => {
   });
 });
 
-// One request at a time on one connection, responses framed by Content-Length. A connection the
-// server closed while it sat idle (its keep-alive timeout, while the other servers were measured)
-// is opened again for the next request.
-class Client {
-  #port;
-  #socket;
-  #buffer = '';
-  #done;
-  static async open(port) {
-    const client = new Client();
-    client.#port = port;
-    await client.#connect();
-    return client;
-  }
-  #connect() {
-    return new Promise((resolve, reject) => {
-      const socket = connect(this.#port, '127.0.0.1', () => resolve());
-      socket.once('error', reject);
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk) => this.#received(chunk));
-      socket.on('close', () => {
-        if (this.#socket === socket) this.#socket = undefined;
-      });
-      this.#buffer = '';
-      this.#socket = socket;
-    });
-  }
-  #received(chunk) {
-    this.#buffer += chunk;
-    const end = this.#buffer.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const length = Number(/content-length: *(\d+)/i.exec(this.#buffer.slice(0, end))?.[1] ?? 0);
-    if (this.#buffer.length < end + 4 + length) return;
-    const status = Number(this.#buffer.slice(9, 12));
-    const body = this.#buffer.slice(end + 4, end + 4 + length);
-    this.#buffer = this.#buffer.slice(end + 4 + length);
-    const done = this.#done;
-    this.#done = undefined;
-    done?.({ status, body });
-  }
-  async send(bytes) {
-    if (this.#socket === undefined || this.#socket.destroyed) await this.#connect();
-    return new Promise((resolve) => {
-      this.#done = resolve;
-      this.#socket.write(bytes);
-    });
-  }
-}
-
 const servers = {};
 {
   const seed = (await import(pathToFileURL(join(BENCH, '..', 'examples/seed/main.ts')).href)).default;
   const { serve } = await import(pathToFileURL(join(BENCH, '..', 'src/server/serve.ts')).href);
   const running = await serve(seed, { host: '127.0.0.1', port: 0, accessLog: false, handleSignals: false });
-  servers.spry = await Client.open(Number(new URL(running.url).port));
+  servers.spry = await KeepAliveClient.open(Number(new URL(running.url).port));
 }
 for (const [name, file] of [['raw-node', 'raw-node.mjs'], ['fastify', 'fastify.mjs']]) {
   const port = await freePort();
@@ -101,7 +52,7 @@ for (const [name, file] of [['raw-node', 'raw-node.mjs'], ['fastify', 'fastify.m
   await import(pathToFileURL(join(BENCH, 'apps', file)).href);
   await new Promise((r) => setTimeout(r, 100));
   console.log = log;
-  servers[name] = await Client.open(port);
+  servers[name] = await KeepAliveClient.open(port);
 }
 
 const WORKLOADS = {
@@ -115,7 +66,7 @@ async function run(client, w, n) {
   const bytes = (w.bytes ??= Buffer.from(`GET ${w.url} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`));
   for (let i = 0; i < n; i++) {
     const res = await client.send(bytes);
-    if (res.status !== 200 || res.body !== w.expect) throw new Error(`${w.url}: ${res.status} ${res.body}`);
+    if (res.statusCode !== 200 || res.payload !== w.expect) throw new Error(`${w.url}: ${res.statusCode} ${res.payload}`);
   }
 }
 

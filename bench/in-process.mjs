@@ -27,10 +27,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inject } from 'light-my-request';
-import { connect } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { positiveInt } from './lib/args.mjs';
+import { KeepAliveClient } from './lib/keep-alive-client.mjs';
 import { snapshotSpry } from './lib/spry-snapshot.mjs';
 import { median } from './lib/table.mjs';
 import { WORKLOADS as TARGETS } from './lib/workloads.mjs';
@@ -59,62 +59,8 @@ function rawRequest({ method, url, headers = {}, payload }) {
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${payload ?? ''}`);
 }
 
-// One keep-alive connection, one request at a time; responses framed by Content-Length (every
-// workload's is), so the client's own work is a few string operations, the same for both commits.
-// The connection of an app not being measured sits idle meanwhile, and its server may answer it
-// with a 408 and close it: a response nobody asked for is dropped, and a closed connection is
-// opened again for the next request.
-class Client {
-  #port;
-  #socket;
-  #buffer = '';
-  #done;
-  static async open(port) {
-    const client = new Client(port);
-    await client.#connect();
-    return client;
-  }
-  constructor(port) {
-    this.#port = port;
-  }
-  #connect() {
-    return new Promise((resolve, reject) => {
-      const socket = connect(this.#port, '127.0.0.1', () => {
-        socket.off('error', reject);
-        resolve();
-      });
-      socket.once('error', reject);
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk) => this.#received(chunk));
-      socket.on('close', () => {
-        if (this.#socket === socket) this.#socket = undefined;
-      });
-      this.#buffer = '';
-      this.#socket = socket;
-    });
-  }
-  #received(chunk) {
-    this.#buffer += chunk;
-    const end = this.#buffer.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const length = Number(/content-length: *(\d+)/i.exec(this.#buffer.slice(0, end))?.[1] ?? 0);
-    if (this.#buffer.length < end + 4 + length) return;
-    const statusCode = Number(this.#buffer.slice(9, 12));
-    const payload = Buffer.from(this.#buffer.slice(end + 4, end + 4 + length), 'latin1').toString('utf8');
-    this.#buffer = this.#buffer.slice(end + 4 + length);
-    const done = this.#done;
-    this.#done = undefined;
-    done?.({ statusCode, payload });
-  }
-  async send(bytes) {
-    if (this.#socket === undefined || this.#socket.destroyed) await this.#connect();
-    return new Promise((resolve) => {
-      this.#done = resolve;
-      this.#socket.write(bytes);
-    });
-  }
-}
-
+// With --socket each variant's server is driven over one keep-alive connection
+// (lib/keep-alive-client.mjs): the client's own work is a few string operations, the same for both commits.
 const variants = [];
 for (const [name, ref] of [['before', opt.before], ['after', opt.after]]) {
   const { dir, sha } = snapshotSpry(ref);
@@ -133,7 +79,7 @@ for (const [name, ref] of [['before', opt.before], ['after', opt.after]]) {
     const { serve } = await import(pathToFileURL(join(dir, 'src/server/serve.ts')).href);
     for (const key of ['seed', 'model', 'inputs', 'signal', 'nosignal', 'tasks']) {
       const running = await serve(v[key], { host: '127.0.0.1', port: 0, accessLog: false, handleSignals: false });
-      v[key] = { client: await Client.open(Number(new URL(running.url).port)), running };
+      v[key] = { client: await KeepAliveClient.open(Number(new URL(running.url).port)), running };
     }
   }
   variants.push(v);
