@@ -8,10 +8,9 @@
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
 import { createServer } from 'node:net';
 import { positiveInt } from './lib/args.mjs';
+import { allocatedPerRequest } from './lib/heap-growth.mjs';
 import { KeepAliveClient } from './lib/keep-alive-client.mjs';
 import { median } from './lib/table.mjs';
 
@@ -70,21 +69,7 @@ async function run(client, w, n) {
   }
 }
 
-let collections = 0;
-new PerformanceObserver((list) => void (collections += list.getEntries().length)).observe({ entryTypes: ['gc'] });
-async function allocated(client, w) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    globalThis.gc();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const seen = collections;
-    const before = v8.getHeapStatistics().used_heap_size;
-    await run(client, w, batch);
-    const after = v8.getHeapStatistics().used_heap_size;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    if (collections === seen) return (after - before) / batch;
-  }
-  throw new Error(`every batch of ${batch} met a collection; try a smaller --batch`);
-}
+const allocated = (client, w) => allocatedPerRequest(() => run(client, w, batch), batch, w.name ?? w.url);
 
 for (const n of names) for (const client of Object.values(servers)) await run(client, WORKLOADS[n], 5000);
 const samples = {};

@@ -27,9 +27,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { inject } from 'light-my-request';
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
 import { positiveInt } from './lib/args.mjs';
+import { allocatedPerRequest } from './lib/heap-growth.mjs';
 import { KeepAliveClient } from './lib/keep-alive-client.mjs';
 import { snapshotSpry } from './lib/spry-snapshot.mjs';
 import { median } from './lib/table.mjs';
@@ -116,25 +115,7 @@ async function cpuTime(app, w) {
   return (used.user + used.system) / batch;
 }
 
-let collections = 0;
-if (opt.alloc) {
-  if (typeof globalThis.gc !== 'function') throw new Error('--alloc needs node --expose-gc --max-semi-space-size=256');
-  new PerformanceObserver((list) => void (collections += list.getEntries().length)).observe({ entryTypes: ['gc'] });
-}
-async function allocated(app, w) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    globalThis.gc();
-    // The observer hears of the collection just made some ticks later.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const seen = collections;
-    const before = v8.getHeapStatistics().used_heap_size;
-    await run(app, w, batch);
-    const after = v8.getHeapStatistics().used_heap_size;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    if (collections === seen) return (after - before) / batch;
-  }
-  throw new Error(`${w.name}: every batch of ${batch} met a collection; try a smaller --batch or a larger --max-semi-space-size`);
-}
+const allocated = (app, w) => allocatedPerRequest(() => run(app, w, batch), batch, w.name ?? w.url);
 
 for (const v of variants) for (const w of WORKLOADS) await run(v[w.app], w, batch); // warm-up
 

@@ -27,8 +27,8 @@ export function bunRoutes(table: RouteTable, fetch: BunHandler, routed: (request
   for (const [path, methods] of table.staticRoutes()) {
     // The map stays the table's: a HEAD route declared later is found here too.
     routes[path] = (request, server) => {
-      const entry = methods.get(request.method);
-      return entry === undefined ? fetch(request, server) : routed(request, server, entry);
+      const match = methods.get(request.method);
+      return match === undefined ? fetch(request, server) : routed(request, server, match.entry);
     };
   }
   return routes;

@@ -33,10 +33,9 @@ export class RouteTable {
   // for such a path find-my-way's answer is always that route (a static route wins over any
   // parametric one), so a Map lookup gives it without a walk of the tree and its decoding
   // scan, which took 8-11% of `/fast_task/`'s samples on Bun (bench/HISTORY.md, "Bun fast").
-  readonly #static = new Map<string, Map<string, RouteEntry>>();
-  // The same routes as their matches, made once: a static route's lookup allocates nothing (its
+  // Each is kept as its match, made once: a static route's lookup allocates nothing (its
   // parameters are the shared empty NO_PARAMS, which a request copies only if its code reads them).
-  readonly #staticMatches = new Map<string, Map<string, Match>>();
+  readonly #static = new Map<string, Map<string, Match>>();
 
   constructor(maxParamLength: number) {
     this.#router = FindMyWay({ maxParamLength, caseSensitive: true, ignoreTrailingSlash: false });
@@ -56,7 +55,6 @@ export class RouteTable {
     if (replacesAutomatic) {
       this.#router.off("HEAD", path);
       this.#static.get(template.path)?.delete("HEAD");
-      this.#staticMatches.get(template.path)?.delete("HEAD");
       this.#automaticHead.delete(path);
     }
     this.#on(method, template, entry);
@@ -69,7 +67,7 @@ export class RouteTable {
 
 
   find(method: string, path: string): Match | null {
-    return this.#staticMatches.get(path)?.get(method) ?? this.#tree(method, path);
+    return this.#static.get(path)?.get(method) ?? this.#tree(method, path);
   }
 
   #tree(method: string, path: string): Match | null {
@@ -92,7 +90,7 @@ export class RouteTable {
    * route declared later replaces the automatic one in the same map): what a host's own router
    * can take (`app.bun`), since for such a path a lookup always answers with this map's route.
    */
-  staticRoutes(): IterableIterator<[string, ReadonlyMap<string, RouteEntry>]> {
+  staticRoutes(): IterableIterator<[string, ReadonlyMap<string, Match>]> {
     return this.#static.entries();
   }
 
@@ -110,10 +108,7 @@ export class RouteTable {
     if (template.params.length > 0 || !PLAIN_PATH.test(template.path)) return;
     let methods = this.#static.get(template.path);
     if (methods === undefined) this.#static.set(template.path, (methods = new Map()));
-    methods.set(method, entry);
-    let matches = this.#staticMatches.get(template.path);
-    if (matches === undefined) this.#staticMatches.set(template.path, (matches = new Map()));
-    matches.set(method, { entry, params: NO_PARAMS });
+    methods.set(method, { entry, params: NO_PARAMS });
   }
 }
 
