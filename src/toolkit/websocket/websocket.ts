@@ -98,6 +98,8 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   // The wait for a slow reader to take what is queued, shared by every send made past the limit
   // meanwhile: one timer per socket, however many senders wait on it.
   #draining: Promise<void> | undefined;
+  // Whether the last send left the queue past sendBufferLimit.
+  #overLimit = false;
   readonly #controller = new AbortController();
   #resolveClosed!: (closed: WebSocketDisconnect) => void;
   /** Resolves when the connection has closed, with its close code and reason. */
@@ -272,9 +274,15 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     // limit means senders that do not wait (a broadcast loop without `await`, or many at once).
     // Their messages would pile up until the send timeout; past twice the limit the socket is
     // closed at once instead, so that the queue stays bounded whatever the senders do.
-    if (transport.bufferedAmount > limit && transport.bufferedAmount + byteLength(data) > 2 * limit) return this.#overflowed(transport);
+    // Only this socket's sends fill its queue (pings and the close frame add a few bytes): one the
+    // last send left within the limit still is, so the hot path of an echo reads it once, not twice.
+    if (this.#overLimit && transport.bufferedAmount > limit && transport.bufferedAmount + byteLength(data) > 2 * limit) return this.#overflowed(transport);
     transport.send(data);
-    if (transport.bufferedAmount <= limit) return SENT;
+    if (transport.bufferedAmount <= limit) {
+      this.#overLimit = false;
+      return SENT;
+    }
+    this.#overLimit = true;
     return this.#draining ?? this.#drained(transport);
   }
 
