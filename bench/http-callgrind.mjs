@@ -7,7 +7,9 @@
 // the collections it runs there) and for all threads (V8's background compilation and GC
 // helpers too, which a warm-up too short for the JIT leaves busy).
 //
-//   node http-callgrind.mjs [--workload fast|slow] [--only spry,raw-node,fastify] [--before REF]
+// `spry-log` is spry with its access log on (stdout a pipe this script reads and discards).
+//
+//   node http-callgrind.mjs [--workload fast|slow] [--only spry,spry-log,raw-node,fastify] [--before REF]
 //                           [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10]
 //
 // JIT timing moves the count by a few percent between runs: compare several runs of each.
@@ -41,15 +43,16 @@ const PATHS = { fast: '/fast_task/', slow: '/slow_task/42?q=test' };
 const path = PATHS[opt.workload];
 if (path === undefined) throw new Error(`unknown workload "${opt.workload}"; known: ${Object.keys(PATHS).join(', ')}`);
 const NODE = nodeBinary(24) ?? process.execPath;
-const spryArgv = (dir) => (ensureBuilt(dir), [join(dir, 'bin', 'spry.mjs'), 'run', builtApp(dir, join(dir, 'examples', 'seed', 'main.ts')), '--no-access-log']);
+const spryArgv = (dir, log = false) => (ensureBuilt(dir), [join(dir, 'bin', 'spry.mjs'), 'run', builtApp(dir, join(dir, 'examples', 'seed', 'main.ts')), ...(log ? [] : ['--no-access-log'])]);
 const before = opt.before === undefined ? undefined : snapshotSpry(opt.before);
 const SERVERS = {
   spry: () => spryArgv(REPO_DIR),
   'raw-node': () => [join(BENCH, 'apps', 'raw-node.mjs')],
   fastify: () => [join(BENCH, 'apps', 'fastify.mjs')],
-  ...(before && { 'spry-before': () => spryArgv(before.dir) }),
+  'spry-log': () => spryArgv(REPO_DIR, true),
+  ...(before && { 'spry-before': () => spryArgv(before.dir), 'spry-log-before': () => spryArgv(before.dir, true) }),
 };
-const names = opt.only.split(',').flatMap((n) => (n === 'spry' && before ? ['spry', 'spry-before'] : [n]));
+const names = opt.only.split(',').flatMap((n) => (before && (n === 'spry' || n === 'spry-log') ? [n, `${n}-before`] : [n]));
 for (const name of names) if (!(name in SERVERS)) throw new Error(`unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
 
 // valgrind and callgrind_control name their meeting files after LOGNAME and HOST: the same here.
@@ -62,6 +65,8 @@ async function start(name, dir) {
   const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0' };
   const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const err = tail(child.stderr);
+  // The access lines: read (as a collector would) and dropped.
+  child.stdout.resume();
   for (let i = 0; i < 600; i++) {
     try {
       const res = await httpGet(port, path, { timeoutMs: 5000 });

@@ -11,12 +11,15 @@ export interface Peer {
 }
 
 const peers = new WeakMap<object, Peer>();
+// Until a proxy is first heard, no lookup: a WeakMap's is paid by every line of the access log.
+let anyPeer = false;
 
 export function setPeer(req: object, peer: Peer): void {
+  anyPeer = true;
   peers.set(req, peer);
 }
 
 /** What the server established about this request's client, if it was forwarded by a trusted proxy. */
 export function peerOf(req: object): Peer | undefined {
-  return peers.get(req);
+  return anyPeer ? peers.get(req) : undefined;
 }

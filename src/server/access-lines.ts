@@ -28,6 +28,16 @@ function escaped(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 }
 
+// The last path that needed no escaping: a busy route's lines repeat their path, and comparing
+// with it costs less than the escape test (callgrind, bench/http-callgrind.mjs `spry-log`).
+let plainPath = "";
+
+function escapedPath(path: string): string {
+  if (path === plainPath) return path;
+  if (NEEDS_ESCAPE.test(path)) return JSON.stringify(path).slice(1, -1);
+  return (plainPath = path);
+}
+
 // The pieces of a line that repeat from request to request, each escaped once, with the text
 // around them: a method's `,"method":"GET","path":"`, a route's `","route":"..."`, a status's
 // `,"status":200,"durationMs":`, a client's (a connection's) `,"client":"...","requestId":"`, an
@@ -56,7 +66,8 @@ const routePiece = (route: string) => `","route":"${escaped(route)}"`;
 const statusPiece = (status: number) => `,"status":${status},"durationMs":`;
 const clientPiece = (client: string) => `,"client":"${escaped(client)}","requestId":"`;
 const versionPiece = (version: string) => `","httpVersion":"${escaped(version)}"`;
-const HTTP11 = versionPiece("1.1");
+// The line's end for HTTP/1.1, whole: one string fewer to join.
+const HTTP11_END = `${versionPiece("1.1")}}\n`;
 
 function statusText(status: number): string {
   if (!(status >= 100 && status <= 999 && Number.isInteger(status))) return statusPiece(status);
@@ -65,8 +76,17 @@ function statusText(status: number): string {
 
 // The line's start with Date.now(), made once per millisecond, from the seconds and the
 // milliseconds as small integers: a 13-digit number is none, and V8 formats it anew each time.
+// With it, the method's piece of the last line: most lines of a millisecond share their method.
 let lastTime = -1;
 let lastTimeText = "";
+let lastMethod: string | undefined;
+let lastStart = "";
+
+function lineStart(time: number, method: string | undefined): string {
+  if (time === lastTime && method === lastMethod) return lastStart;
+  lastMethod = method;
+  return (lastStart = timeText(time) + (method === undefined ? ',"method":"","path":"' : piece(methodPieces, method, methodPiece)));
+}
 
 function timeText(time: number): string {
   if (time === lastTime) return lastTimeText;
@@ -103,15 +123,15 @@ function tenths(ms: number): string {
  * string is escaped once, the pieces that repeat (above) once for all their lines. No `msg`: it
  * would repeat the fields (method, path, status, duration, client) in about 80 of the line's
  * 270 bytes, bytes the kernel copies for every request; the readable message is for
- * `spry dev`'s lines (accessMessage).
+ * `spry dev`'s lines (accessMessage). `plainId`: the request id is known to need no escaping
+ * (one spry made, request-id.ts), and is not tested.
  */
-export function jsonLine(f: AccessFields, time: number): string {
-  const method = f.method === undefined ? ',"method":"","path":"' : piece(methodPieces, f.method, methodPiece);
+export function jsonLine(f: AccessFields, time: number, plainId = false): string {
   const route = f.route === undefined ? '"' : piece(routePieces, f.route, routePiece);
   const bytes = f.bytes === undefined ? "" : `,"bytes":${f.bytes}`;
-  const end = f.aborted ? ',"aborted":true}\n' : "}\n";
+  const end = f.httpVersion === "1.1" && f.aborted !== true ? HTTP11_END : piece(versionPieces, f.httpVersion, versionPiece) + (f.aborted ? ',"aborted":true}\n' : "}\n");
   return (
-    timeText(time) + method + (f.path === undefined ? "" : escaped(f.path)) + route + statusText(f.status) + tenths(f.durationMs) + bytes +
-    piece(clientPieces, f.client, clientPiece) + escaped(f.requestId) + (f.httpVersion === "1.1" ? HTTP11 : piece(versionPieces, f.httpVersion, versionPiece)) + end
+    lineStart(time, f.method) + (f.path === undefined ? "" : escapedPath(f.path)) + route + statusText(f.status) + tenths(f.durationMs) + bytes +
+    piece(clientPieces, f.client, clientPiece) + (plainId ? f.requestId : escaped(f.requestId)) + end
   );
 }

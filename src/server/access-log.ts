@@ -19,7 +19,7 @@ const GIVEN_ID = /^[\x21-\x7e]{1,200}$/;
 
 /** The built-in loggers take the fields alone: they build the message only if they show it. */
 const FIELDS_ONLY = Symbol("fields only");
-type FieldsLogger = Logger & { [FIELDS_ONLY]: (fields: AccessFields) => void };
+type FieldsLogger = Logger & { [FIELDS_ONLY]: WriteLine };
 
 /**
  * The access log's own logger, as Uvicorn keeps one apart from the app's: JSON lines on stdout
@@ -39,7 +39,7 @@ export function createAccessLogger(): Logger {
   // Below info (warn, error, silent): no access lines.
   if (options.level !== "info" && options.level !== "debug" && options.level !== "trace") return quiet;
   const lines = stdoutLines();
-  const info = (fields: AccessFields) => lines.add(jsonLine(fields, Date.now()));
+  const info = (fields: AccessFields, plainId?: boolean) => lines.add(jsonLine(fields, Date.now(), plainId));
   return { ...quiet, info, [FIELDS_ONLY]: info } as FieldsLogger;
 }
 
@@ -76,13 +76,16 @@ class LoggedRequest implements Timed {
   route: string | undefined = undefined;
   readonly requestId: string;
   readonly start: number;
+  /** Whether the id is one spry made: then the line need not test it for escaping. */
+  readonly madeId: boolean;
   // Plain properties, not #private ones: V8 defines each private field of a new object through a
   // keyed store that a profile of /fast_task/ showed per request (callgrind, bench/HISTORY.md).
   private readonly write: WriteLine;
   private logged = false;
 
-  constructor(requestId: string, start: number, write: WriteLine) {
+  constructor(requestId: string, madeId: boolean, start: number, write: WriteLine) {
     this.requestId = requestId;
+    this.madeId = madeId;
     this.start = start;
     this.write = write;
   }
@@ -99,7 +102,7 @@ class LoggedRequest implements Timed {
     const bytes = sent - connection.sent;
     connection.sent = sent;
     const client = peer === undefined ? connection.client : clientText(peer.address, peer.port);
-    logLine(this.write, res.req, res, this, performance.now() - this.start, bytes, aborted, client);
+    logLine(this.write, res.req, res, this, performance.now() - this.start, bytes, aborted, client, this.madeId);
   }
 }
 
@@ -130,7 +133,8 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
   const write = logger === undefined ? undefined : lineWriterOf(logger);
   return (req, res) => {
     const given = req.headers["x-request-id"];
-    const requestId = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : newRequestId();
+    const kept = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true;
+    const requestId = kept ? given : newRequestId();
     if (write === undefined) {
       // `route` from the start, which the app sets once routed: one object shape, no transition.
       // Without an access log no clock is read.
@@ -143,7 +147,7 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
     if (writesIdInHead(res)) {
       // spry's own responses write the id into their head and report when they are done
       // (server-response.ts): the line needs nothing more per response.
-      const facts = new LoggedRequest(requestId, start, write);
+      const facts = new LoggedRequest(requestId, !kept, start, write);
       setRequestFacts(req, facts);
       return facts;
     }
@@ -164,20 +168,21 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
       const peer = peerOf(req)?.client;
       const socket = h2peer ?? req.socket;
       const client = peer === undefined ? clientText(socket.remoteAddress, socket.remotePort) : clientText(peer.address, peer.port);
-      logLine(write, req, res, facts, performance.now() - start, bytes, !res.writableFinished, client);
+      logLine(write, req, res, facts, performance.now() - start, bytes, !res.writableFinished, client, !kept);
     });
     return facts;
   };
 }
 
-type WriteLine = (fields: AccessFields) => void;
+/** `madeId`: the id is spry's own, which needs no escaping in a JSON line (request-id.ts). */
+type WriteLine = (fields: AccessFields, madeId: boolean) => void;
 
 /** How `logger` takes a line: the built-in loggers their fields alone, any other with the message too. */
 function lineWriterOf(logger: Logger): WriteLine {
   return (logger as Partial<FieldsLogger>)[FIELDS_ONLY] ?? ((fields) => logger.info(fields, accessMessage(fields)));
 }
 
-function logLine(write: WriteLine, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, bytes: number | undefined, aborted: boolean, client: string): void {
+function logLine(write: WriteLine, req: IncomingMessage, res: ServerResponse, facts: RequestFacts, ms: number, bytes: number | undefined, aborted: boolean, client: string, madeId: boolean): void {
   const fields: AccessFields = {
     method: req.method,
     path: req.url,
@@ -190,5 +195,5 @@ function logLine(write: WriteLine, req: IncomingMessage, res: ServerResponse, fa
     httpVersion: req.httpVersion,
   };
   if (aborted) fields.aborted = true;
-  write(fields);
+  write(fields, madeId);
 }

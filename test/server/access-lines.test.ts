@@ -58,6 +58,17 @@ describe("jsonLine", () => {
     }
   });
 
+  test("paths, methods and versions in turn, plain and not, a made id given as plain: the line JSON.stringify writes each time", () => {
+    const paths = ["/items/1", '/a"b', "/items/1", "/\u0001", "/items/1", "/items/1?q=\\"];
+    for (let i = 0; i < 60; i++) {
+      const fields: AccessFields = { ...plain, path: paths[i % paths.length], method: i % 4 === 0 ? "POST" : "GET", httpVersion: i % 5 === 0 ? "1.0" : "1.1", aborted: i % 7 === 0 ? true : undefined };
+      if (fields.aborted === undefined) delete fields.aborted;
+      // The same millisecond for several lines: the start of the line is reused.
+      const time = 1764576000000 + Math.floor(i / 3);
+      assert.equal(jsonLine(fields, time, i % 2 === 0), reference(fields, time));
+    }
+  });
+
   test("no msg: the fields say it, in fewer bytes", () => {
     const line = jsonLine(plain, 1764576000123);
     assert.equal("msg" in JSON.parse(line), false);
