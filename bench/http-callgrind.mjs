@@ -7,10 +7,12 @@
 // the collections it runs there) and for all threads (V8's background compilation and GC
 // helpers too, which a warm-up too short for the JIT leaves busy).
 //
-// `spry-log` is spry with its access log on (stdout a pipe this script reads and discards).
+// `spry-log` is spry with its access log on (stdout a pipe this script reads and discards);
+// `--log-flush S` sets its SPRY_LOG_FLUSH: under callgrind a server answers some 50 times slower,
+// so the default tenth of a second gathers a few lines a write where a busy server gathers 60.
 //
 //   node http-callgrind.mjs [--workload fast|slow] [--only spry,spry-log,raw-node,fastify] [--before REF]
-//                           [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10]
+//                           [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10] [--log-flush S]
 //
 // JIT timing moves the count by a few percent between runs: compare several runs of each.
 import { execFileSync } from 'node:child_process';
@@ -37,6 +39,7 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string', default: '20000' },
     requests: { type: 'string', default: '3000' },
     connections: { type: 'string', default: '10' },
+    'log-flush': { type: 'string' },
   },
 });
 const PATHS = { fast: '/fast_task/', slow: '/slow_task/42?q=test' };
@@ -62,7 +65,7 @@ const control = (...args) => execFileSync('callgrind_control', args, { encoding:
 async function start(name, dir) {
   const port = await freePort();
   const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, NODE, ...SERVERS[name]()];
-  const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0' };
+  const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
   const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const err = tail(child.stderr);
   // The access lines: read (as a collector would) and dropped.
