@@ -315,12 +315,14 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     return this.#fetch;
   }
 
-  readonly #fetch = (request: Request, server?: unknown): Promise<Response> => this.#answer(request, server, false);
+  // Off the host, every road below is already a promise: Promise.resolve hands it back as it is.
+  readonly #fetch = (request: Request, server?: unknown): Promise<Response> => Promise.resolve(this.#answer(request, server, false));
 
-  // app.bun's fetch: app.fetch, leaving a text or byte body's length to Bun, which writes it.
-  readonly #bunFetch = (request: Request, server?: unknown): Promise<Response> => this.#answer(request, server, true);
+  // app.bun's fetch: app.fetch, leaving a text or byte body's length to Bun, which writes it,
+  // and handing back a request answered synchronously as its Response, which Bun takes as well.
+  readonly #bunFetch = (request: Request, server?: unknown): Response | Promise<Response> => this.#answer(request, server, true);
 
-  #answer(request: Request, server: unknown, onHost: boolean): Promise<Response> {
+  #answer(request: Request, server: unknown, onHost: boolean): Response | Promise<Response> {
     // Only an app with WebSocket routes looks for a handshake: on Bun, reading the request's
     // headers at all copies every one of them into a Headers object, a quarter of a minimal
     // Bun.serve handler's CPU (bench/HISTORY.md, "Bun fast"). Without such routes a handshake
@@ -330,7 +332,7 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
     if (upgrade === undefined) {
       const dispatcher = this.#dispatcher;
       if (starting === undefined) return onHost ? dispatcher.fetchOnHost(request) : dispatcher.fetch(request);
-      const dispatch = (): Promise<Response> => (onHost ? dispatcher.fetchOnHost(request) : dispatcher.fetch(request));
+      const dispatch = (): Response | Promise<Response> => (onHost ? dispatcher.fetchOnHost(request) : dispatcher.fetch(request));
       return starting.then(dispatch, dispatch);
     }
     // Bun answers an upgraded request itself once the handler has returned nothing: the one
@@ -354,7 +356,7 @@ export class Spry<State extends object = {}, Routes extends object = {}> extends
 
   // A request Bun's router matched to a route of the app's table, unless the app must look at
   // it first: while starting (it waits), or when it may be a WebSocket handshake.
-  readonly #routed = (request: Request, server: unknown, entry: RouteEntry): Promise<Response> => {
+  readonly #routed = (request: Request, server: unknown, entry: RouteEntry): Response | Promise<Response> => {
     if (this.#lifespan.starting !== undefined || (this.#websockets.any && isWebSocketHandshake(request))) return this.#bunFetch(request, server);
     return this.#dispatcher.fetchOnHost(request, entry);
   };

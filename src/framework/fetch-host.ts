@@ -2,8 +2,11 @@ import type { Logger } from "../common/logger.ts";
 import type { RouteEntry, RouteTable } from "../toolkit/route-table.ts";
 import type { bunWebSocketHandlers } from "../toolkit/websocket/fetch-upgrade.ts";
 
-/** A handler of Bun.serve's `routes` or `fetch`: Bun passes its server as the second argument. */
-export type BunHandler = (request: Request, server?: unknown) => Promise<Response>;
+/**
+ * A handler of Bun.serve's `routes` or `fetch`: Bun passes its server as the second argument,
+ * and takes a Response or a promise of one.
+ */
+export type BunHandler = (request: Request, server?: unknown) => Response | Promise<Response>;
 
 /** What `app.bun` gives Bun.serve: spread it into the options, `Bun.serve({ port: 8000, ...app.bun })`. */
 export interface BunServe {
@@ -22,7 +25,7 @@ export interface BunServe {
  * query: what is not one of these paths letter for letter (a trailing slash more or less,
  * another case, an escape) goes to `fetch` and its lookup, with the redirects and 404s.
  */
-export function bunRoutes(table: RouteTable, fetch: BunHandler, routed: (request: Request, server: unknown, entry: RouteEntry) => Promise<Response>): Record<string, BunHandler> {
+export function bunRoutes(table: RouteTable, fetch: BunHandler, routed: (request: Request, server: unknown, entry: RouteEntry) => Response | Promise<Response>): Record<string, BunHandler> {
   const routes: Record<string, BunHandler> = {};
   for (const [path, methods] of table.staticRoutes()) {
     // The map stays the table's: a HEAD route declared later is found here too.

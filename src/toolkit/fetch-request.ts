@@ -16,6 +16,10 @@ let watchWaiting: () => void;
  */
 export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   readonly request: Request;
+  /** Whether the host writes a text or byte body's length itself (Bun.serve). Set by dispatch. @internal */
+  hostWritesLength = false;
+  /** The Response handed back, once dispatch has made it. @internal */
+  response: Response | undefined = undefined;
   #done: (() => void) | undefined;
   #leave: (() => void) | undefined;
   #handedBack = false;
