@@ -125,7 +125,7 @@ export class Dispatcher<Tasks = unknown> {
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
-  readonly fetch = (fetchRequest: Request): Promise<Response> => this.#fetch(fetchRequest, undefined, false);
+  readonly fetch = (fetchRequest: Request): Promise<Response> => Promise.resolve(this.#serveFetch(fetchRequest, undefined, false));
 
   /**
    * The Fetch API path for a host that writes a text or byte body's length itself (Bun.serve,
@@ -136,25 +136,18 @@ export class Dispatcher<Tasks = unknown> {
    * settling per request for its collector.
    */
   fetchOnHost(fetchRequest: Request, routed?: RouteEntry): Response | Promise<Response> {
-    try {
-      const request = new FetchRequest<Tasks>(fetchRequest, this.config, routed);
-      request.hostWritesLength = true;
-      const pending = this.#run(request, this.#handBack);
-      return pending === undefined ? request.response! : pending.then(() => request.response!);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#serveFetch(fetchRequest, routed, true);
   }
 
-  #fetch(fetchRequest: Request, routed: RouteEntry | undefined, hostWritesLength: boolean): Promise<Response> {
+  #serveFetch(fetchRequest: Request, routed: RouteEntry | undefined, hostWritesLength: boolean): Response | Promise<Response> {
     try {
       const request = new FetchRequest<Tasks>(fetchRequest, this.config, routed);
       request.hostWritesLength = hostWritesLength;
       // The writer is one function for every request, which leaves the Response on the request:
-      // no closure per request. Not an async function: a request answered synchronously
-      // resolves at once, without the microtask an await of a plain value costs.
+      // no closure per request. Not an async function: a request answered synchronously is
+      // answered at once, without the microtask an await of a plain value costs.
       const pending = this.#run(request, this.#handBack);
-      return pending === undefined ? Promise.resolve(request.response!) : pending.then(() => request.response!);
+      return pending === undefined ? request.response! : pending.then(() => request.response!);
     } catch (error) {
       return Promise.reject(error);
     }
