@@ -11,8 +11,14 @@
 // `--log-flush S` sets its SPRY_LOG_FLUSH: under callgrind a server answers some 50 times slower,
 // so the default tenth of a second gathers a few lines a write where a busy server gathers 60.
 //
-//   node http-callgrind.mjs [--workload fast|slow] [--only spry,spry-log,raw-node,fastify] [--before REF]
-//                           [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10] [--log-flush S]
+// `--workload model` and `inputs` are targets.mjs's (lib/workloads.mjs): spry serves
+// apps/spry-model.ts or apps/spry-inputs.ts and `fastify` their Fastify twin, with the same
+// request (the POSTed item, the headers and cookie); raw node:http has no such app. `spry-nosignal`
+// is the seed app of apps/spry-variant.ts whose /slow_task/ handler takes no signal: with
+// `--workload slow --only spry,spry-nosignal` it prices the signal.
+//
+//   node http-callgrind.mjs [--workload fast|slow|model|inputs] [--only spry,spry-log,spry-nosignal,raw-node,fastify]
+//                           [--before REF] [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10] [--log-flush S]
 //
 // JIT timing moves the count by a few percent between runs: compare several runs of each.
 import { execFileSync } from 'node:child_process';
@@ -42,20 +48,38 @@ const { values: opt } = parseArgs({
     'log-flush': { type: 'string' },
   },
 });
-const PATHS = { fast: '/fast_task/', slow: '/slow_task/42?q=test' };
-const path = PATHS[opt.workload];
-if (path === undefined) throw new Error(`unknown workload "${opt.workload}"; known: ${Object.keys(PATHS).join(', ')}`);
+const SEED = ['examples', 'seed', 'main.ts'];
+const ITEM = readFileSync(join(BENCH, 'apps', 'model-item.json'), 'utf8').trim();
+// Each workload's request, and the apps that serve it: spry's (a path inside the spry root, so
+// that a --before snapshot serves its own) and Fastify's.
+const WORKLOADS = {
+  fast: { path: '/fast_task/', spry: SEED, fastify: 'fastify.mjs' },
+  slow: { path: '/slow_task/42?q=test', spry: SEED, fastify: 'fastify.mjs' },
+  model: { path: '/items/', method: 'POST', headers: { 'content-type': 'application/json' }, body: ITEM, spry: ['bench', 'apps', 'spry-model.ts'], fastify: 'fastify-model.mjs' },
+  inputs: { path: '/items/7', headers: { 'x-token': 'secret-token', cookie: 'session=abc123', 'user-agent': 'wrk' }, spry: ['bench', 'apps', 'spry-inputs.ts'], fastify: 'fastify-inputs.mjs' },
+};
+const workload = WORKLOADS[opt.workload];
+if (workload === undefined) throw new Error(`unknown workload "${opt.workload}"; known: ${Object.keys(WORKLOADS).join(', ')}`);
+const { path, method = 'GET', headers = {}, body } = workload;
 const NODE = nodeBinary(24) ?? process.execPath;
-const spryArgv = (dir, log = false) => (ensureBuilt(dir), [join(dir, 'bin', 'spry.mjs'), 'run', builtApp(dir, join(dir, 'examples', 'seed', 'main.ts')), ...(log ? [] : ['--no-access-log'])]);
+const spryArgv = (dir, log = false, app = workload.spry) => (ensureBuilt(dir), [join(dir, 'bin', 'spry.mjs'), 'run', builtApp(dir, join(dir, ...app)), ...(log ? [] : ['--no-access-log'])]);
+const VARIANT = ['bench', 'apps', 'spry-variant.ts'];
 const before = opt.before === undefined ? undefined : snapshotSpry(opt.before);
 const SERVERS = {
   spry: () => spryArgv(REPO_DIR),
   'raw-node': () => [join(BENCH, 'apps', 'raw-node.mjs')],
-  fastify: () => [join(BENCH, 'apps', 'fastify.mjs')],
+  fastify: () => [join(BENCH, 'apps', workload.fastify)],
   'spry-log': () => spryArgv(REPO_DIR, true),
-  ...(before && { 'spry-before': () => spryArgv(before.dir), 'spry-log-before': () => spryArgv(before.dir, true) }),
+  'spry-nosignal': () => spryArgv(REPO_DIR, false, VARIANT),
+  ...(before && {
+    'spry-before': () => spryArgv(before.dir),
+    'spry-log-before': () => spryArgv(before.dir, true),
+    'spry-nosignal-before': () => spryArgv(before.dir, false, VARIANT),
+  }),
 };
-const names = opt.only.split(',').flatMap((n) => (before && (n === 'spry' || n === 'spry-log') ? [n, `${n}-before`] : [n]));
+// Only spry-nosignal needs its variable; the others never read it.
+const SERVER_ENV = { 'spry-nosignal': { SPRY_SIGNAL: '0' }, 'spry-nosignal-before': { SPRY_SIGNAL: '0' } };
+const names = opt.only.split(',').flatMap((n) => (before && `${n}-before` in SERVERS ? [n, `${n}-before`] : [n]));
 for (const name of names) if (!(name in SERVERS)) throw new Error(`unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
 
 // valgrind and callgrind_control name their meeting files after LOGNAME and HOST: the same here.
@@ -65,14 +89,14 @@ const control = (...args) => execFileSync('callgrind_control', args, { encoding:
 async function start(name, dir) {
   const port = await freePort();
   const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, NODE, ...SERVERS[name]()];
-  const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
+  const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...SERVER_ENV[name], ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
   const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const err = tail(child.stderr);
   // The access lines: read (as a collector would) and dropped.
   child.stdout.resume();
   for (let i = 0; i < 600; i++) {
     try {
-      const res = await httpGet(port, path, { timeoutMs: 5000 });
+      const res = await httpGet(port, path, { timeoutMs: 5000, method, headers, body });
       if (res.status !== 200) throw new Error(`${name} answered ${path} with ${res.status}`);
       return { child, port };
     } catch (e) {
@@ -88,13 +112,13 @@ async function start(name, dir) {
 function load(port, total, agent) {
   let left = total;
   const one = () => new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers, agent }, (res) => {
       if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
       res.resume();
       res.on('end', resolve);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
   // A connection the server closed while idle (its keep-alive timeout, reached while
   // callgrind_control switched the counting on) is met as a reset: the request is sent again.
@@ -155,7 +179,7 @@ for (let run = 0; run < positiveInt(opt, 'runs'); run++) {
     console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads`);
   }
 }
-console.log(`Instructions per \`GET ${path}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; Node ${NODE === process.execPath ? process.versions.node : NODE})\n`);
+console.log(`Instructions per \`${method} ${path}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; Node ${NODE === process.execPath ? process.versions.node : NODE})\n`);
 console.log('| server | main thread, each run | main thread, min | all threads, each run |');
 console.log('|---|---|---:|---|');
 for (const name of names) {
