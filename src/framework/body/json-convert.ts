@@ -14,6 +14,7 @@ import { resolve, type JsonSchema } from "../inputs/json-schema.ts";
 import { DATE_INEXACT } from "../format-errors.ts";
 import type { DescribedIssue } from "../validation-error.ts";
 import { compileUnchanged } from "./json-unchanged.ts";
+import { compileAccept, MISS } from "../inputs/accept.ts";
 
 /**
  * Parsed JSON converted by its schema's JSON Schema, as pydantic converts JSON in FastAPI:
@@ -354,11 +355,20 @@ export function convertingSchema(schema: StandardSchemaV1, jsonSchema: JsonSchem
   // A body already in its converted form (most are) goes straight to the schema.
   const unchanged = compileUnchanged(jsonSchema, strict, compileJsonConvert);
   const standard = schema["~standard"];
+  // What the compiled schema takes (inputs/accept.ts) is the schema's answer without asking it.
+  const accept = compileAccept(schema);
   const validate = (value: unknown): StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>> => {
-    if (unchanged !== undefined && unchanged(value)) return standard.validate(value);
+    if (unchanged !== undefined && unchanged(value)) {
+      const accepted = accept === undefined ? MISS : accept(value);
+      return accepted === MISS ? standard.validate(value) : { value: accepted };
+    }
     let errors: ConversionError[] = [];
     const converted = convert(value, undefined, errors);
     if (errors.length > 0) convert(value, NO_PATH, (errors = []));
+    if (errors.length === 0 && accept !== undefined) {
+      const accepted = accept(converted);
+      if (accepted !== MISS) return { value: accepted };
+    }
     const result = standard.validate(converted);
     if (errors.length === 0) return result;
     return isPromise(result) ? result.then((r) => merged(r, errors)) : merged(result, errors);

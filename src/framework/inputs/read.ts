@@ -6,6 +6,7 @@ import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "..
 import { convert, Failed, type Raw } from "./convert.ts";
 import type { InputPlan, InputSpec } from "./spec.ts";
 import { compileParamModel, type ModelOutcome, type ReadParamModel } from "./param-model.ts";
+import { compileAccept, MISS, type Accept } from "./accept.ts";
 
 /** Each owner's validated inputs: the route's at 0, then each dependency's. */
 export type Values = Record<string, unknown>[];
@@ -42,6 +43,8 @@ interface Pending {
 interface Param {
   readonly spec: InputSpec;
   readonly standard: StandardSchemaV1["~standard"];
+  /** The schema compiled (accept.ts): what it takes is not validated again; the rest is. */
+  readonly accept: Accept | undefined;
   /** Where its text is: a path parameter, a query key, a header (its last value or every value), a cookie. */
   readonly source: Source;
   readonly model: ReadParamModel | undefined;
@@ -91,6 +94,13 @@ export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefi
         (errors ??= []).push(...input.errors);
         continue;
       }
+      if (step.accept !== undefined) {
+        const value = step.accept(input);
+        if (value !== MISS) {
+          values[spec.owner]![spec.name] = value;
+          continue;
+        }
+      }
       const result = step.standard.validate(input);
       if (result instanceof Promise) {
         gathered ??= { values, errors: undefined, waiting: undefined, models: undefined };
@@ -124,7 +134,7 @@ export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefi
 
 function paramOf(spec: InputSpec): Param {
   const model = spec.model === undefined ? undefined : compileParamModel(spec.location as "query", spec.model, spec.schema);
-  return { spec, standard: spec.schema["~standard"], source: sourceOf(spec), model };
+  return { spec, standard: spec.schema["~standard"], accept: model === undefined ? compileAccept(spec.schema) : undefined, source: sourceOf(spec), model };
 }
 
 function sourceOf(spec: InputSpec): Source {

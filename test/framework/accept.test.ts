@@ -1,0 +1,164 @@
+// inputs/accept.ts against zod itself, over many generated values: whenever the compiled check
+// takes a value, zod takes it too and gives back the same output (same keys in the same order,
+// same values, a new object or array where zod makes one); and the values of the declared
+// types do take the short way. The routes' answers, 422 bodies included, are the other tests'.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { z } from "zod";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import { compileAccept, MISS } from "../../src/framework/inputs/accept.ts";
+
+const Address = z.object({ street: z.string(), city: z.string(), zip: z.string() });
+// bench/apps/spry-model.ts's model.
+const Item = z.object({
+  id: z.int(),
+  name: z.string(),
+  email: z.string(),
+  age: z.int(),
+  score: z.number(),
+  active: z.boolean(),
+  tags: z.array(z.string()),
+  address: Address,
+  nickname: z.string().nullable(),
+  role: z.enum(["admin", "user"]),
+});
+interface Category {
+  name: string;
+  children: Category[];
+}
+const Category: z.ZodType<Category> = z.object({
+  name: z.string(),
+  get children() {
+    return z.array(Category);
+  },
+});
+let made = 0;
+const COMPILED: Record<string, StandardSchemaV1> = {
+  Item,
+  Address,
+  Category,
+  int: z.int(),
+  number: z.number(),
+  string: z.string(),
+  boolean: z.boolean(),
+  null: z.null(),
+  nullableDefault: z.string().nullable().default(null),
+  intDefault: z.int().default(7),
+  madeDefault: z.int().default(() => ++made),
+  optional: z.string().optional(),
+  optionalField: z.object({ a: z.string().optional(), b: z.int() }),
+  defaultField: z.object({ a: z.string().default("x"), b: z.int().nullable() }),
+  literal: z.literal(3),
+  literals: z.literal(["a", true, null]),
+  enum: z.enum(["admin", "user"]),
+  list: z.array(z.int()),
+  nested: z.array(z.object({ v: z.array(z.number().nullable()) })),
+  protoKeys: z.object({ constructor: z.string(), toString: z.int() }),
+};
+const NOT_COMPILED: Record<string, StandardSchemaV1> = {
+  min: z.int().min(1),
+  email: z.email(),
+  length: z.string().max(3),
+  refine: z.string().refine((s) => s.length > 1),
+  objectRefine: z.object({ a: z.string() }).refine((o) => o.a !== "x"),
+  strict: z.strictObject({ a: z.string() }),
+  loose: z.looseObject({ a: z.string() }),
+  coerce: z.coerce.number(),
+  transform: z.string().transform((s) => s.length),
+  union: z.union([z.string(), z.int()]),
+  date: z.date(),
+  arrayMin: z.array(z.string()).min(1),
+  inField: z.object({ a: z.string().min(1) }),
+  int32: z.int32(),
+  proto: z.object({ ["__proto__"]: z.string() }),
+  // Not zod: Standard Schema gives no definition to read.
+  other: { "~standard": { version: 1, vendor: "other", validate: (value: unknown) => ({ value }) } } as StandardSchemaV1,
+};
+
+// Same keys in the same order, same values (Object.is: -0 stays -0).
+function assertSameOutput(actual: unknown, expected: unknown, where: string): void {
+  if (typeof expected !== "object" || expected === null) {
+    assert.ok(Object.is(actual, expected), `${where}: ${String(actual)} against zod's ${String(expected)}`);
+    return;
+  }
+  assert.equal(typeof actual, "object", where);
+  assert.equal(Array.isArray(actual), Array.isArray(expected), where);
+  assert.deepEqual(Object.keys(actual as object), Object.keys(expected), `${where}: keys`);
+  for (const key of Object.keys(expected)) assertSameOutput((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${where}.${key}`);
+}
+
+function check(name: string, schema: StandardSchemaV1, value: unknown): boolean {
+  const accept = compileAccept(schema)!;
+  const out = accept(value);
+  if (out === MISS) return false;
+  const result = (schema as z.ZodType).safeParse(value);
+  assert.ok(result.success, `${name} accepted ${JSON.stringify(value)}, which zod refuses`);
+  if (name !== "madeDefault") assertSameOutput(out, result.data, name);
+  if (typeof value === "object" && value !== null) assert.notEqual(out, value, `${name}: a new object, as zod's`);
+  return true;
+}
+
+const ITEM = { id: 42, name: "Ada", email: "ada@example.com", age: 36, score: 9.5, active: true, tags: ["a", "b"], address: { street: "s", city: "c", zip: "z" }, nickname: null, role: "admin" };
+const scalar = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -0, 1.5, 2 ** 53, -(2 ** 53), 2 ** 53 - 1, NaN, Infinity, -Infinity, 3, "3", "", "a", "admin", "user", "x", true, false, null, undefined),
+  fc.string(),
+);
+const anyValue = fc.oneof(scalar, fc.jsonValue(), fc.array(scalar), fc.dictionary(fc.constantFrom("a", "b", "name", "children", "v", "street", "city", "zip"), fc.oneof(scalar, fc.array(scalar))));
+// An item with any of its fields replaced, removed, or joined by an undeclared one.
+const items = fc.record({
+  field: fc.constantFrom(...Object.keys(ITEM), "extra"),
+  value: fc.oneof(anyValue, fc.constant(undefined)),
+  remove: fc.boolean(),
+  shuffle: fc.boolean(),
+}).map(({ field, value, remove, shuffle }) => {
+  const item: Record<string, unknown> = { ...ITEM, address: { ...ITEM.address }, tags: [...ITEM.tags] };
+  if (remove) delete item[field];
+  else item[field] = value;
+  return shuffle ? Object.fromEntries(Object.entries(item).reverse()) : item;
+});
+
+test("a compiled check takes only what zod takes, and gives back what zod gives", () => {
+  for (const [name, schema] of Object.entries(COMPILED)) {
+    assert.notEqual(compileAccept(schema), undefined, `${name} is compiled`);
+    fc.assert(fc.property(anyValue, (value) => void check(name, schema, value)), { numRuns: 400 });
+  }
+  fc.assert(fc.property(items, (value) => void check("Item", Item, value)), { numRuns: 1000 });
+});
+
+test("the declared types take the short way", () => {
+  const taken: [string, unknown][] = [
+    ["Item", ITEM],
+    ["Item", { ...ITEM, extra: 1, nickname: "x", score: -0, role: "user", tags: [] }],
+    ["Category", { name: "a", children: [{ name: "b", children: [] }] }],
+    ["int", 42],
+    ["int", -0],
+    ["number", 1.5],
+    ["nullableDefault", undefined],
+    ["nullableDefault", null],
+    ["nullableDefault", "test"],
+    ["intDefault", undefined],
+    ["optional", undefined],
+    ["optionalField", { a: "x", b: 1 }],
+    ["defaultField", { b: null }],
+    ["literals", true],
+    ["list", [1, 2, 3]],
+    ["nested", [{ v: [1, null] }]],
+    ["protoKeys", { constructor: "c", toString: 1 }],
+  ];
+  for (const [name, value] of taken) assert.ok(check(name, COMPILED[name]!, value), `${name} takes ${JSON.stringify(value)}`);
+  // A default is read from zod's definition at each use, as zod reads it.
+  const madeDefault = compileAccept(COMPILED.madeDefault!)!;
+  const first = madeDefault(undefined) as number;
+  assert.equal(madeDefault(undefined), first + 1);
+  // An optional field left out is zod's to answer (it keeps the key only if it was sent).
+  assert.equal(compileAccept(COMPILED.optionalField!)!({ b: 1 }), MISS);
+  assert.equal(compileAccept(Item)!({ ...ITEM, id: 1.5 }), MISS);
+  assert.equal(compileAccept(Item)!({ ...ITEM, address: { ...ITEM.address, zip: 1 } }), MISS);
+});
+
+test("schemas with checks, coercion, transforms, unions, strict or loose objects, or of another library are not compiled", () => {
+  for (const [name, schema] of Object.entries(NOT_COMPILED)) assert.equal(compileAccept(schema), undefined, name);
+});
