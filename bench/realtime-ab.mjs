@@ -7,6 +7,7 @@
 //
 //   node realtime-ab.mjs --before REF [--workload static|ws] [--file 1kb.txt|1mb.bin] [--bursts 16] [--seconds 1]
 //   node realtime-ab.mjs --versus fastify ...   the live spry against apps/fastify-realtime.mjs (or --versus ws: apps/ws-alone.mjs)
+//   --idiom foreach: the live spry's echo is ws.forEach() rather than `for await` (both spry's with --before)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,8 +33,11 @@ const { values: opt } = parseArgs({
     bursts: { type: 'string', default: '16' },
     seconds: { type: 'string', default: '1' },
     connections: { type: 'string' },
+    // The live spry's echo: `for await` (apps/spry-realtime.ts's default) or ws.forEach().
+    idiom: { type: 'string', default: 'for-await' },
   },
 });
+if (!['for-await', 'foreach'].includes(opt.idiom)) throw new Error('--idiom must be for-await or foreach');
 if ((opt.before === undefined) === (opt.versus === undefined)) throw new Error('usage: node realtime-ab.mjs --before REF | --versus fastify|ws [--workload static|ws] [--file 1kb.txt] [--bursts 16] [--seconds 1]');
 const VERSUS = { fastify: 'fastify-realtime.mjs', ws: 'ws-alone.mjs' };
 if (opt.versus !== undefined && !(opt.versus in VERSUS)) throw new Error(`--versus must be one of ${Object.keys(VERSUS).join(', ')}`);
@@ -107,9 +111,10 @@ async function burst(server, seconds) {
 const dir = mkdtempSync(join(tmpdir(), 'spry-bench-static-'));
 writeFileSync(join(dir, '1kb.txt'), 'x'.repeat(1024));
 writeFileSync(join(dir, '1mb.bin'), Buffer.alloc(1024 * 1024, 1));
+const echo = opt.idiom === 'foreach' ? { SPRY_ECHO: 'foreach' } : {};
 const servers = {
-  after: await start(REPO_DIR, { STATIC_DIR: dir }),
-  before: before === undefined ? await start(undefined, { STATIC_DIR: dir }, VERSUS[opt.versus]) : await start(before.dir, { STATIC_DIR: dir }),
+  after: await start(REPO_DIR, { STATIC_DIR: dir, ...echo }),
+  before: before === undefined ? await start(undefined, { STATIC_DIR: dir }, VERSUS[opt.versus]) : await start(before.dir, { STATIC_DIR: dir, ...echo }),
 };
 const seconds = positiveInt(opt, 'seconds');
 const bursts = positiveInt(opt, 'bursts');
@@ -137,7 +142,8 @@ for (const name of ['after', 'before']) costs[name] = costs[name].filter((c) => 
 const unit = opt.workload === 'ws' ? 'message' : 'request';
 const what = opt.workload === 'ws' ? 'WebSocket echo' : `/static/${opt.file}`;
 const baseline = before === undefined ? opt.versus : `${opt.before} (${before.sha.slice(0, 12)})`;
-console.log(`${what}: server CPU µs per ${unit}, ${bursts} paired bursts of ${seconds} s; after = the live spry, before = ${baseline}`);
+const idiom = opt.workload === 'ws' ? ` (its echo through ${opt.idiom === 'foreach' ? 'ws.forEach()' : 'for await'})` : '';
+console.log(`${what}: server CPU µs per ${unit}, ${bursts} paired bursts of ${seconds} s; after = the live spry${idiom}, before = ${baseline}`);
 if (tickCosts.after.length > 0) {
   const a = tickCosts.after.filter((c) => !Number.isNaN(c));
   const b = tickCosts.before.filter((c) => !Number.isNaN(c));

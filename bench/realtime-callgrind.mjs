@@ -5,7 +5,7 @@
 // number of messages (the load spread over the connections, each sending one message and waiting
 // for it back), and the total is divided by that number.
 //
-//   node realtime-callgrind.mjs [--only ws,spry] [--before REF] [--after REF] [--runs 2] [--warmup 20000] [--messages 10000] [--connections 100] [--node-flags=--perf-basic-prof] [--keep]
+//   node realtime-callgrind.mjs [--only ws,spry,spry-foreach] [--before REF] [--after REF] [--runs 2] [--warmup 20000] [--messages 10000] [--connections 100] [--node-flags=--perf-basic-prof] [--keep]
 //
 // JIT timing and the collections that fall into the measured messages move the total by up to a
 // tenth between runs: compare several runs of each, and the count outside the garbage collector
@@ -47,15 +47,19 @@ const live = opt.after === undefined ? REPO_DIR : snapshotSpry(opt.after).dir;
 const SERVERS = {
   ws: () => join(BENCH, 'apps', 'ws-alone.mjs'),
   spry: () => (ensureBuilt(live), builtApp(live, APP)),
+  'spry-foreach': () => (ensureBuilt(live), builtApp(live, APP)),
   ...(before && { 'spry-before': () => (ensureBuilt(before.dir), builtApp(before.dir, APP)) }),
+  ...(before && { 'spry-foreach-before': () => (ensureBuilt(before.dir), builtApp(before.dir, APP)) }),
 };
-const names = opt.only.split(',').flatMap((n) => (n === 'spry' && before ? ['spry', 'spry-before'] : [n]));
+// The same app, echoing through ws.forEach() instead of `for await` (apps/spry-realtime.ts).
+const envOf = (name) => (name.startsWith('spry-foreach') ? { SPRY_ECHO: 'foreach' } : {});
+const names = opt.only.split(',').flatMap((n) => (before && (n === 'spry' || n === 'spry-foreach') ? [n, `${n}-before`] : [n]));
 for (const name of names) if (!(name in SERVERS)) throw new Error(`unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
 
 async function start(name, dir) {
   const port = await freePort();
   const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, NODE, ...opt['node-flags'].split(' ').filter(Boolean), SERVERS[name]()];
-  const child = spawnPinned(argv, { cpu: 0, env: { ...VGDB_ENV, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' } });
+  const child = spawnPinned(argv, { cpu: 0, env: { ...VGDB_ENV, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...envOf(name) } });
   const err = tail(child.stderr);
   for (let i = 0; i < 600; i++) {
     try {

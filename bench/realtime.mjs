@@ -1,9 +1,9 @@
 // WebSocket echo, open event streams and static files, issue 12's numbers:
-//   node realtime.mjs --workload ws [--connections 100 --seconds 5]    spry vs ws alone vs Fastify+@fastify/websocket vs FastAPI/Uvicorn
+//   node realtime.mjs --workload ws [--connections 100 --seconds 5]    spry (for await, and spry-foreach: ws.forEach) vs ws alone vs Fastify+@fastify/websocket vs FastAPI/Uvicorn
 //   node realtime.mjs --workload sse [--streams 10000 --probes 500]   RSS per open stream, /fast_task/ p99 beside them
 //   node realtime.mjs --workload static [--seconds 5 --warmup 1]      1 KB and 1 MB files, spry vs @fastify/static vs Starlette's StaticFiles
 // --rounds N (1) repeats each measurement in rotated order and reports medians.
-// --only a,b picks servers (ws, spry, fastify, fastapi); --skip-fastapi leaves FastAPI out;
+// --only a,b picks servers (ws, spry, spry-foreach, fastify, fastapi); --skip-fastapi leaves FastAPI out;
 // --files 1kb picks static files by name. --before REF adds "spry-before", spry built from a
 // snapshot of commit REF (lib/spry-snapshot.mjs), measured in the same rounds as the live tree. --profile runs each Node server under --cpu-prof and
 // prints where its busy samples fell (lib/cpu-profile.mjs), the .cpuprofile kept in results/. FastAPI
@@ -54,6 +54,8 @@ const NODE = nodeBinary(24) ?? process.execPath;
 const BEFORE = opt.before === undefined ? undefined : snapshotSpry(opt.before);
 const SERVERS = {
   spry: () => [NODE, builtApp(REPO_DIR, join(BENCH, 'apps', 'spry-realtime.ts'))],
+  // The same app, its echo through ws.forEach() rather than `for await` (SPRY_ECHO, below).
+  'spry-foreach': () => [NODE, builtApp(REPO_DIR, join(BENCH, 'apps', 'spry-realtime.ts'))],
   ...(BEFORE && { 'spry-before': () => [NODE, builtApp(BEFORE.dir, join(BENCH, 'apps', 'spry-realtime.ts'))] }),
   ws: () => [NODE, join(BENCH, 'apps', 'ws-alone.mjs')],
   fastify: () => [NODE, join(BENCH, 'apps', 'fastify-realtime.mjs')],
@@ -94,7 +96,8 @@ async function start(name, env = {}, label = name) {
   const port = await freePort();
   const spawned = Date.now();
   const { argv, dir } = profiled(SERVERS[name](port), label);
-  const child = spawnPinned(argv, { cpu: 0, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env } });
+  const idiom = name === 'spry-foreach' ? { SPRY_ECHO: 'foreach' } : {};
+  const child = spawnPinned(argv, { cpu: 0, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...idiom, ...env } });
   const err = tail(child.stderr);
   for (let i = 0; i < 150; i++) {
     try {
@@ -176,7 +179,7 @@ async function wsWorkload() {
   const connections = positiveInt(opt, 'connections');
   const seconds = positiveInt(opt, 'seconds');
   const rounds = positiveInt(opt, 'rounds');
-  const names = servers(['ws', 'spry', 'fastify', 'fastapi']);
+  const names = servers(['ws', 'spry', 'spry-foreach', 'fastify', 'fastapi']);
   const samples = [];
   for (let round = 0; round < rounds; round++) {
     for (const name of rotated(names, round)) {

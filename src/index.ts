@@ -11,7 +11,7 @@ export type { RouteOptions, ResponseSpec } from "./framework/route-options.ts";
 export { json, JsonReply, ResponseValidationError } from "./framework/respond.ts";
 export { eventStream, ServerSentEvent, type EventStreamOptions, type ServerSentEventFields } from "./toolkit/streams/server-sent-events.ts";
 export { jsonLines, type JsonLinesOptions } from "./toolkit/streams/json-lines.ts";
-export { WebSocket, WebSocketDisconnect, CloseCode, type WebSocketState } from "./toolkit/websocket/websocket.ts";
+export { WebSocket, WebSocketDisconnect, CloseCode, type MessageCallback, type WebSocketState } from "./toolkit/websocket/websocket.ts";
 export type { WebSocketLimits, AcceptOptions } from "./toolkit/websocket/transport.ts";
 export type { WebSocketHandler, WebSocketMethod, WebSocketRouteOptions } from "./framework/websocket-route.ts";
 export type { Handler, InferInputs, PathParamNames } from "./framework/types.ts";

@@ -1,4 +1,4 @@
-// The app bench/realtime.mjs measures: a WebSocket echo, an endless event stream, the seed's
+// The app bench/realtime.mjs measures: a WebSocket echo (in either idiom, SPRY_ECHO below), an endless event stream, the seed's
 // /fast_task/, and a directory of static files (STATIC_DIR). bench/realtime.mjs runs it as a user
 // would: compiled to JavaScript, against spry's build (lib/spry-build.mjs); no access log, as the
 // other servers here log nothing per request.
@@ -7,7 +7,9 @@ import { staticFiles } from "spry/files";
 import { serve } from "spry/server";
 
 const app = new Spry({ logger: false, websocket: { pingInterval: 0 } });
-app.websocket("/echo", async (_, ws) => {
+// SPRY_ECHO=foreach: the callback idiom (the bench's "spry-foreach"), else `for await` ("spry").
+if (process.env.SPRY_ECHO === "foreach") app.websocket("/echo", (_, ws) => ws.forEach((message) => ws.send(message)));
+else app.websocket("/echo", async (_, ws) => {
   for await (const message of ws) await ws.send(message);
 });
 app.get("/fast_task/", () => ({ message: "This is fast!" }));

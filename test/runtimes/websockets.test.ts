@@ -196,3 +196,71 @@ for (const [host, { binary, args }] of Object.entries(hosts)) {
     }
   });
 }
+
+for (const [host, { binary, args }] of Object.entries(hosts)) {
+  test(`${host}: forEach(), the callback idiom: kinds, the limits, back-pressure, errors and mixing`, { skip: skipUnless(binary), timeout: 90_000 }, async () => {
+    const served = HostProcess.start(required(binary), args, { cwd: root, env: { PORT: "0" } });
+    try {
+      const base = (await served.origin()).replace(/^http/, "ws");
+
+      // Text and bytes as for-await delivers them; the client's close code ends forEach().
+      const each = await open(`${base}/each`);
+      each.ws.send("hi");
+      assert.equal(await each.next(), "text: hi");
+      const bytes = Buffer.from([0, 1, 2, 255]);
+      each.ws.send(bytes);
+      assert.deepEqual(await each.next(), bytes);
+      each.ws.close(4002, "leaving");
+      await each.closed;
+      await eventually("the each handler's report", () => reports(served).some((r) => r.route === "each"), () => served.output);
+      assert.deepEqual(reports(served).find((r) => r.route === "each"), { event: "ws", route: "each", read: 2, closed: { code: 4002, reason: "leaving" } });
+      // The route's message limit holds as for a loop: over it, 1009.
+      const big = await open(`${base}/each`);
+      big.ws.send("x".repeat(1025));
+      assert.equal((await big.closed).code, 1009);
+
+      // An async callback: one message at a time, and a flood bounded as for a slow loop.
+      const slow = await open(`${base}/each-slow`);
+      for (let i = 0; i < 100; i++) slow.ws.send(`m${i}`);
+      if (host === "node") {
+        // Messages that came before the close are still delivered, then forEach() ends.
+        await eventually("every message sent", () => slow.ws.bufferedAmount === 0, () => served.output);
+        slow.ws.close(1000);
+        await eventually("the slow callback's report", () => reports(served).some((r) => r.route === "each-slow"), () => served.output);
+        assert.deepEqual(reports(served).find((r) => r.route === "each-slow"), { event: "ws", route: "each-slow", read: 100, overlapping: 0, closed: { code: 1000, reason: "" } });
+      } else {
+        const closed = await slow.closed;
+        if (host === "deno" && closed.code === 1006) assert.equal(closed.reason, "");
+        else assert.deepEqual(closed, { code: 1008, reason: "Too many unread messages" });
+        await eventually("the slow callback's report", () => reports(served).some((r) => r.route === "each-slow"), () => served.output);
+        const report = reports(served).find((r) => r.route === "each-slow")!;
+        assert.ok((report.read as number) < 100, `read ${report.read as number}`);
+        assert.equal(report.overlapping, 0);
+      }
+
+      // A callback that throws, or returns a promise that rejects: 1011, as a loop's error.
+      for (const failure of ["throw", "reject"]) {
+        const failing = await open(`${base}/each-fails`);
+        failing.ws.send("first");
+        assert.equal(await failing.next(), "ok: first");
+        failing.ws.send(failure);
+        assert.deepEqual(await failing.closed, { code: 1011, reason: "Internal Server Error" });
+      }
+
+      // Mixed with a loop, receive() or a second forEach(): each refused, the first one reads on.
+      const mixed = await open(`${base}/each-mixed`);
+      assert.deepEqual(JSON.parse(String(await mixed.next())), [
+        "forEach() is already reading this WebSocket's messages: a for await loop cannot read them too",
+        "forEach() is already reading this WebSocket's messages: receive() cannot read them too",
+        "Another forEach() is already reading this WebSocket's messages",
+      ]);
+      mixed.ws.close(1000);
+      assert.equal((await mixed.closed).code, 1000);
+
+      served.child.kill("SIGTERM");
+      assert.equal((await served.exited()).code, 0);
+    } finally {
+      served.kill();
+    }
+  });
+}

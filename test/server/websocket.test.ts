@@ -110,6 +110,27 @@ app.websocket("/pinged", { r: resource }, async (_, ws) => {
   await ws.accept();
   await new Promise((resolve) => ws.signal.addEventListener("abort", resolve));
 }, { pingInterval: 50, pingTimeout: 100 });
+// ws.forEach() in place of the loops above: an async callback as slow as /slow-reader's loop,
+// and a callback whose sends meet a client that never reads.
+const each = { received: 0, calls: 0, outcome: "", waitedMs: 0 };
+app.websocket("/each-slow-reader", (_, ws) => ws.forEach(async () => {
+  if (++each.received <= 10) await delay(50);
+}));
+app.websocket("/each-firehose", async (_, ws) => {
+  const chunk = "x".repeat(64 * 1024);
+  let started = 0;
+  try {
+    await ws.forEach(() => {
+      each.calls++;
+      started = performance.now();
+      return ws.send(chunk);
+    });
+    each.outcome = "resolved";
+  } catch (error) {
+    each.outcome = error instanceof WebSocketDisconnect ? String(error.code) : String(error);
+  }
+  each.waitedMs = performance.now() - started;
+}, { sendBufferLimit: 256 * 1024, sendTimeout: 300 });
 app.websocket("/hold", { r: resource }, async (_, ws) => {
   await ws.accept();
   for await (const message of ws) void message;
@@ -239,6 +260,34 @@ test("row 44: a flood from one client waits in its socket; the server's memory s
   client.close();
   assert.equal((await closed(client)).code, 1005);
   assert.equal(events.received, 2000, "every message was read once the handler caught up");
+});
+
+test("row 44 through ws.forEach(): an async callback that falls behind pauses the reading as a loop does", async () => {
+  const client = await open("/each-slow-reader");
+  const message = "y".repeat(16 * 1024);
+  for (let i = 0; i < 2000; i++) client.send(message);
+  await delay(300);
+  assert.ok(each.received <= 10, `read ${each.received}`);
+  assert.ok(client.bufferedAmount > 16 * 1024 * 1024, `only ${client.bufferedAmount >> 20} MB held back by the client`);
+  client.close();
+  assert.equal((await closed(client)).code, 1005);
+  assert.equal(each.received, 2000, "every message was read once the callback caught up");
+});
+
+test("row 39 through ws.forEach(): a callback returning send() waits on the send buffer, then forEach() rejects with the 1008", async () => {
+  const client = await open("/each-firehose");
+  // The client sends on but never reads: the server's sends fill the socket, then its buffer.
+  (client as unknown as { _socket: { pause(): void } })._socket.pause();
+  for (let i = 0; i < 1000; i++) client.send("more");
+  assert.ok(await eventually(() => each.outcome !== ""), "forEach() never settled");
+  // The last send's wait ran to the send timeout (300 ms): messages that kept coming meanwhile
+  // were held back. Had forEach() not waited, they would have gone past twice the limit at once,
+  // closing the socket with the send still unawaited, and forEach() would have resolved.
+  assert.equal(each.outcome, "1008");
+  assert.ok(each.waitedMs >= 250, `the last send waited ${each.waitedMs.toFixed(0)} ms`);
+  // Bounded by the kernel's socket buffers and the 256 KiB limit, not by the 1,000 messages.
+  assert.ok(each.calls < 256, `${each.calls} sends of 64 KiB to a client that never read`);
+  client.terminate();
 });
 
 test("row 39: a client that never reads: the send waits, then the socket closes; teardown runs", async () => {

@@ -1,7 +1,7 @@
 // Type-level tests for WebSocket routes, streaming handlers and static files, checked by `tsc --noEmit`.
 // Nothing here runs.
 import { z } from "zod";
-import { depends, query, ServerSentEvent, Spry, type Context, type WebSocket } from "spry";
+import { depends, query, ServerSentEvent, Spry, type Context, type MessageCallback, type WebSocket } from "spry";
 import { staticFiles, type FileCacheOptions } from "spry/files";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -21,6 +21,22 @@ app.websocket("/ws/{room}", { room: z.string(), limit: z.coerce.number().int(), 
   void [text, bytes, message];
   // @ts-expect-error: not declared
   void inputs.token;
+});
+
+// forEach(): the callback gets either kind of message and may return anything (a promise is
+// waited for); it settles with nothing. The handler's types are inferred as for a loop.
+app.websocket("/each/{room}", { room: z.string() }, (inputs, ws) => {
+  expectType<Equal<typeof inputs, { room: string }>>();
+  const done = ws.forEach((message) => {
+    expectType<Equal<typeof message, string | Uint8Array>>();
+    return ws.send(message);
+  });
+  expectType<Equal<typeof done, Promise<void>>>();
+  void ws.forEach(async () => 1);
+  // @ts-expect-error: a message may be bytes
+  void ws.forEach((message: string) => message);
+  const callback: MessageCallback = (message) => void message;
+  return ws.forEach(callback);
 });
 
 // Undeclared path parameters are strings.

@@ -39,6 +39,22 @@ export interface WebSocketInit {
 }
 
 type Message = string | Uint8Array;
+
+/** What `forEach()` calls with each message; a promise it returns holds the next message back until it settles. */
+export type MessageCallback = (message: string | Uint8Array) => unknown;
+
+// One forEach() reading a socket: its callback and the promise it settles.
+interface Reader {
+  readonly callback: MessageCallback;
+  // The callback is running, or a promise it returned has not settled: messages wait in the
+  // queue meanwhile (and the reading pauses past receiveQueueLimit, as for a slow for-await).
+  busy: boolean;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  // Made once per forEach(), not per message: what a returned promise is settled into.
+  readonly caughtUp: () => void;
+  readonly failed: (error: unknown) => void;
+}
 // Iterator results are written `{ value, done }`, in that order: V8 gives such an object the map
 // of its own iterator results, which a promise is resolved with without looking up a `then` on
 // it (written `{ done, value }`, every message's result costs that lookup).
@@ -82,6 +98,10 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   #resolve: ((value: unknown) => void) | undefined;
   #reject: ((error: WebSocketDisconnect) => void) | undefined;
   #iterating = false;
+  // A for-await loop has this socket's iterator and has not finished with it.
+  #forAwait = false;
+  // The forEach() reading this socket, if one is.
+  #reader: Reader | undefined;
   // The executors of those promises, made once per socket rather than a closure per message
   // waited for. An iterator's next() is never rejected, so it keeps its resolve alone: each
   // function kept is a store of a new object into the long-lived socket (a write barrier's slow
@@ -157,6 +177,9 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
       this.#resolve = this.#reject = undefined;
       return resolve(this.#iterating ? { value: data, done: false } : data);
     }
+    // A reader that is not busy has emptied the queue: the message is its next.
+    const reader = this.#reader;
+    if (reader !== undefined && !reader.busy) return this.#deliver(reader, data);
     this.#queue.push(data);
     // A handler that is behind stops the reading, so a flood waits in the peer's socket, not here.
     if (this.#queue.length >= this.#init.limits.receiveQueueLimit && !this.#paused) {
@@ -172,14 +195,21 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     const resolve = this.#resolve;
     const reject = this.#reject;
     this.#resolve = this.#reject = undefined;
-    if (this.#iterating) resolve?.(DONE);
-    else reject?.(disconnect);
+    if (this.#iterating) {
+      if (resolve !== undefined) resolve(this.#iterated());
+    } else {
+      reject?.(disconnect);
+    }
+    // A busy reader ends once its callback is done with what is queued.
+    const reader = this.#reader;
+    if (reader !== undefined && !reader.busy) this.#doneReading(reader);
     this.#controller.abort(disconnect);
     this.#resolveClosed(disconnect);
   }
 
   /** The next message, text as a string and binary as bytes. Throws WebSocketDisconnect once closed. */
   receive(): Promise<string | Uint8Array> {
+    if (this.#reader !== undefined) return Promise.reject(readingTwice("receive()", "forEach()"));
     // Messages that arrived before the close are still read, then the close is.
     if (this.#state !== "open" && this.#queue.length === 0) return this.#openThen(() => this.receive());
     return this.#take();
@@ -194,7 +224,7 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   }
 
   #wait(iterating: boolean): Promise<unknown> {
-    if (this.#resolve !== undefined) return Promise.reject(alreadyWaiting());
+    if (this.#resolve !== undefined) return Promise.reject(readingTwice(iterating ? "for await loop" : "receive()", this.#iterating ? "for await loop" : "receive()"));
     this.#iterating = iterating;
     return new Promise(iterating ? this.#takeResolve : this.#takeBoth);
   }
@@ -216,14 +246,105 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   #next(): Promise<IteratorResult<Message>> {
     if (this.#state !== "open" && this.#queue.length === 0) {
       return this.receive().then((value) => ({ value, done: false }), (error: unknown) => {
-        if (error instanceof WebSocketDisconnect) return DONE;
+        if (error instanceof WebSocketDisconnect) return this.#iterated();
         throw error;
       });
     }
     const next = this.#shift();
     if (next !== undefined) return Promise.resolve({ value: next, done: false });
-    if (this.#closed !== undefined) return Promise.resolve(DONE);
+    if (this.#closed !== undefined) return Promise.resolve(this.#iterated());
     return this.#wait(true) as Promise<IteratorResult<Message>>;
+  }
+
+  // The end of a for-await loop's messages: the socket may be read some other way after it.
+  #iterated(): IteratorResult<Message> {
+    this.#forAwait = false;
+    return DONE;
+  }
+
+  /**
+   * Calls `callback` with every message, in order, until the socket closes, and resolves then
+   * (as a `for await` loop ends); rejects with what the callback threw or rejected with, and
+   * calls it no more. A promise the callback returns (`send()`'s, say) holds the next message
+   * back until it settles, so a slow callback slows the peer down as a slow loop does; one that
+   * returns nothing takes the next message as it arrives, with no promise made for it. Return
+   * (or await) what forEach() returns from the handler: the handler's end closes the socket.
+   *
+   * @example
+   * app.websocket("/echo", (_, ws) => ws.forEach((message) => ws.send(message)));
+   */
+  forEach(callback: MessageCallback): Promise<void> {
+    if (this.#reader !== undefined) return Promise.reject(readingTwice("forEach()", "forEach()"));
+    if (this.#forAwait) return Promise.reject(readingTwice("forEach()", "for await loop"));
+    if (this.#resolve !== undefined) return Promise.reject(readingTwice("forEach()", this.#iterating ? "for await loop" : "receive()"));
+    if (this.#state === "connecting") {
+      return (this.#accepting ?? this.accept()).then(() => this.forEach(callback), (error: unknown) => {
+        // The client left before the handshake: no messages, as a for-await loop has none.
+        if (error instanceof WebSocketDisconnect) return;
+        throw error;
+      });
+    }
+    return new Promise<void>((resolve, reject) => {
+      const reader: Reader = {
+        callback,
+        busy: true,
+        resolve,
+        reject,
+        caughtUp: () => this.#caughtUp(reader),
+        failed: (error) => this.#stopReading(reader, error),
+      };
+      this.#reader = reader;
+      // What is already queued is delivered on a later turn, as a loop's first message would
+      // be: never within this call, before the caller has the promise.
+      queueMicrotask(reader.caughtUp);
+    });
+  }
+
+  // Hands `data` to the reader, then what queued meanwhile, for as long as its callback returns
+  // at once: the hot path of a synchronous callback is a call and two checks, no promise.
+  #deliver(reader: Reader, data: Message): void {
+    reader.busy = true;
+    for (;;) {
+      let result: unknown;
+      try {
+        result = reader.callback(data);
+      } catch (error) {
+        return this.#stopReading(reader, error);
+      }
+      // send()'s shared settled promise (the message left within the buffer limit) is as good
+      // as no promise: waiting on it would only cost a turn.
+      if (result !== undefined && result !== SENT && isThenable(result)) {
+        Promise.resolve(result).then(reader.caughtUp, reader.failed);
+        return;
+      }
+      if (this.#reader !== reader) return;
+      const next = this.#shift();
+      if (next === undefined) break;
+      data = next;
+    }
+    reader.busy = false;
+    if (this.#closed !== undefined) this.#doneReading(reader);
+  }
+
+  // The reader's last promise has settled (or it has just started): on to the queue.
+  #caughtUp(reader: Reader): void {
+    if (this.#reader !== reader) return;
+    const next = this.#shift();
+    if (next !== undefined) return this.#deliver(reader, next);
+    reader.busy = false;
+    if (this.#closed !== undefined) this.#doneReading(reader);
+  }
+
+  #doneReading(reader: Reader): void {
+    this.#reader = undefined;
+    reader.resolve();
+  }
+
+  // What is still queued stays for whatever reads next, as after a loop that broke off.
+  #stopReading(reader: Reader, error: unknown): void {
+    if (this.#reader !== reader) return;
+    this.#reader = undefined;
+    reader.reject(error);
   }
 
   // Accepts first (the first send or receive does), or fails as a closed socket does.
@@ -348,9 +469,12 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
 
   // A plain iterator rather than an async generator: one promise per message, not three.
   [Symbol.asyncIterator](): AsyncIterator<string | Uint8Array> {
+    if (this.#reader !== undefined) throw readingTwice("for await loop", "forEach()");
+    this.#forAwait = true;
     return {
       next: () => this.#next(),
-      return: () => Promise.resolve(DONE),
+      // A loop that breaks off (or throws) leaves the socket to be read some other way.
+      return: () => Promise.resolve(this.#iterated()),
     };
   }
 
@@ -370,8 +494,17 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   }
 }
 
-function alreadyWaiting(): Error {
-  return new Error("Another receive() is already waiting on this WebSocket");
+type ReaderName = "receive()" | "forEach()" | "for await loop";
+
+// Two readers at once would each get some of the messages, in no order anyone could rely on.
+function readingTwice(reader: ReaderName, other: ReaderName): Error {
+  if (reader === other) return new Error(`Another ${reader} is already reading this WebSocket's messages`);
+  const first = other === "for await loop" ? `A ${other}` : other;
+  return new Error(`${first} is already reading this WebSocket's messages: ${reader === "for await loop" ? `a ${reader}` : reader} cannot read them too`);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
 function truncateReason(reason: string): string {
