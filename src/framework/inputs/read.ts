@@ -68,12 +68,18 @@ export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefi
   if (params.length === 0 && body === undefined) return undefined;
   const steps = params.map(paramOf);
   const readBody = body === undefined ? undefined : compileBodyReader(body);
+  // Without a body, each input's value goes to its slot, and the owners' objects are made at the
+  // end by a function generated for the route, an object literal per owner with its keys in
+  // the inputs' order: storing by each input's name was a megamorphic store (about 220
+  // instructions each on /slow_task/, callgrind).
+  const build = body === undefined && echo === undefined ? compileValues(steps, owners) : undefined;
   // One loop over plain records with local state: no reader closure per input and no state
   // object per request unless a body or an asynchronous schema needs one. Reading the four
   // inputs of bench/apps/spry-inputs.ts went from a median of 459 to 404 ns (one process,
   // alternating runs); zod's four validations are about 100 ns of that.
   return <R>(ctx: Context, next: Next<R>): R | Promise<R> => {
-    const values: Values = echo !== undefined ? echoValues(owners) : owners === 1 ? [{}] : freshValues(owners);
+    const slots: unknown[] | undefined = build === undefined ? undefined : new Array(steps.length);
+    let values: Values | undefined = slots !== undefined ? undefined : echo !== undefined ? echoValues(owners) : owners === 1 ? [{}] : freshValues(owners);
     let errors: ErrorDetail[] | undefined;
     let gathered: Gathered | undefined;
     for (let i = 0; i < steps.length; i++) {
@@ -82,10 +88,11 @@ export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefi
       if (step.model !== undefined) {
         const outcome = step.model(ctx);
         if (outcome instanceof Promise) {
-          const all = (gathered ??= { values, errors: undefined, waiting: undefined, models: undefined });
+          const all = (gathered ??= { values: (values ??= freshValues(owners)), errors: undefined, waiting: undefined, models: undefined });
           (all.models ??= []).push(outcome.then((settled) => take(spec, settled, all)));
         } else if (outcome.errors !== undefined) (errors ??= []).push(...outcome.errors);
-        else values[spec.owner]![spec.name] = outcome.value;
+        else if (slots !== undefined) slots[i] = outcome.value;
+        else values![spec.owner]![spec.name] = outcome.value;
         continue;
       }
       const raw = rawOf(step.source, spec.key, ctx);
@@ -97,16 +104,18 @@ export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefi
       if (step.accept !== undefined) {
         const value = step.accept(input);
         if (value !== MISS) {
-          values[spec.owner]![spec.name] = value;
+          if (slots !== undefined) slots[i] = value;
+          else values![spec.owner]![spec.name] = value;
           continue;
         }
       }
       const result = step.standard.validate(input);
       if (result instanceof Promise) {
-        gathered ??= { values, errors: undefined, waiting: undefined, models: undefined };
+        gathered ??= { values: (values ??= freshValues(owners)), errors: undefined, waiting: undefined, models: undefined };
         (gathered.waiting ??= []).push({ spec, input: sent(spec, raw), absent: input === undefined, result });
       } else if (result.issues === undefined) {
-        values[spec.owner]![spec.name] = result.value;
+        if (slots !== undefined) slots[i] = result.value;
+        else values![spec.owner]![spec.name] = result.value;
       } else {
         // Absent: not sent, or a list header with no value at all.
         errors = issueDetails(spec, sent(spec, raw), input === undefined, result.issues, errors ?? []);
@@ -114,9 +123,12 @@ export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefi
     }
     if (gathered === undefined && readBody === undefined) {
       if (errors !== undefined) throw new RequestValidationError(errors);
-      return next(ctx, values);
+      return next(ctx, slots !== undefined ? build!(slots) : values!);
     }
-    gathered ??= { values, errors: undefined, waiting: undefined, models: undefined };
+    // A schema validates asynchronously: what was read at once goes to the owners' objects now,
+    // in the inputs' order, and the rest as it settles, as without slots.
+    if (slots !== undefined) fill(steps, slots, (values ??= freshValues(owners)));
+    gathered ??= { values: values!, errors: undefined, waiting: undefined, models: undefined };
     // Nothing asynchronous has settled yet: these are still the first errors.
     gathered.errors = errors;
     if (readBody === undefined) return finish(ctx, gathered, next);
@@ -130,6 +142,35 @@ export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefi
       return finish(ctx, all, next);
     });
   };
+}
+
+/**
+ * The owners' objects made from the slots of one request's inputs (each input's value at its
+ * index), or undefined where a name cannot be written as a literal's key or the host forbids
+ * generating code.
+ */
+function compileValues(steps: readonly Param[], owners: number): ((slots: readonly unknown[]) => Values) | undefined {
+  const keys: string[][] = Array.from({ length: owners }, () => []);
+  for (let i = 0; i < steps.length; i++) {
+    const { owner, name } = steps[i]!.spec;
+    // In an object literal, "__proto__" would set the prototype instead of a key.
+    if (name === "__proto__") return undefined;
+    keys[owner]!.push(`${JSON.stringify(name)}: s[${i}]`);
+  }
+  try {
+    return new Function("s", `"use strict";\nreturn [${keys.map((fields) => `{ ${fields.join(", ")} }`).join(", ")}];`) as (slots: readonly unknown[]) => Values;
+  } catch {
+    return undefined;
+  }
+}
+
+// The slots filled so far into the owners' objects (a hole is an input not read yet, or failed).
+function fill(steps: readonly Param[], slots: readonly unknown[], values: Values): void {
+  for (let i = 0; i < steps.length; i++) {
+    if (!(i in slots)) continue;
+    const spec = steps[i]!.spec;
+    values[spec.owner]![spec.name] = slots[i];
+  }
 }
 
 function paramOf(spec: InputSpec): Param {
