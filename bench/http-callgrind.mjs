@@ -21,6 +21,11 @@
 //                           [--before REF] [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10] [--log-flush S]
 //
 // JIT timing moves the count by a few percent between runs: compare several runs of each.
+// Collections move it more: which of them fall among the measured requests decides tens of
+// thousands of instructions a request (at 50 connections a major collection, started by V8's
+// memory reducer, which takes the slowed-down server's allocation rate for an idle one, was
+// about 25k of spry's 93k in all threads), so each run also reports the count outside the
+// garbage collector and the collections (scavenges, major ones) it met.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -134,6 +139,41 @@ function load(port, total, agent) {
   return Promise.all(Array.from({ length: positiveInt(opt, 'connections') }, lane));
 }
 
+// The garbage collector's share of a dump: its functions (V8's scavenger, markers, sweepers and
+// their helpers), by name, as realtime-callgrind.mjs counts them.
+const GC = /Scaveng|IterateObjectCache|BodyDescriptorBase|RootScavengeVisitor|GarbageCollect|MarkCompact|MinorMark|Sweeper|Evacuat|RememberedSet|SlotSet|heap::base|GCTracer|ArrayBufferSweeper|SizeFromMap|ConcurrentMarking|MarkingVisitor|MarkingBarrier|MarkingWorklist|IncrementalMarking/;
+function gcInstructions(file) {
+  const annotated = execFileSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  let gc = 0;
+  for (const line of annotated.split('\n')) {
+    const m = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
+    if (m && !m[2].includes('PROGRAM TOTALS') && GC.test(m[2])) gc += Number(m[1].replaceAll(',', ''));
+  }
+  return gc;
+}
+
+// How many scavenges and major collections the main thread's dump ran: the calls made to each
+// collector's entry (callgrind names a function in full once, then by its number).
+function collectionsIn(text) {
+  const names = new Map();
+  const counts = { minor: 0, major: 0 };
+  let callee;
+  for (const line of text.split('\n')) {
+    const fn = /^c?fn=\((\d+)\)(?: (.*))?$/.exec(line);
+    if (fn !== null) {
+      if (fn[2] !== undefined) names.set(fn[1], fn[2]);
+      callee = line.startsWith('cfn=') ? names.get(fn[1]) : undefined;
+      continue;
+    }
+    const calls = /^calls=(\d+)/.exec(line);
+    if (calls === null || callee === undefined) continue;
+    if (callee.startsWith('v8::internal::ScavengerCollector::CollectGarbage(')) counts.minor += Number(calls[1]);
+    else if (callee.startsWith('v8::internal::MarkCompactCollector::CollectGarbage(')) counts.major += Number(calls[1]);
+    callee = undefined;
+  }
+  return counts;
+}
+
 async function measure(name) {
   const dir = mkdtempSync(join(tmpdir(), 'http-callgrind-'));
   const server = await start(name, dir);
@@ -153,15 +193,24 @@ async function measure(name) {
     const dumps = readdirSync(dir).filter((f) => /callgrind\.out\.\d+\.\d+-\d+$/.test(f));
     let all = 0;
     let main = 0;
+    let gcAll = 0;
+    let gcMain = 0;
+    let collections = { minor: 0, major: 0 };
     for (const f of dumps) {
       const text = readFileSync(join(dir, f), 'utf8');
       const m = /^totals:\s+(\d+)/m.exec(text) ?? /^summary:\s+(\d+)/m.exec(text);
       if (m === null) continue;
+      const gc = Number(m[1]) === 0 ? 0 : gcInstructions(join(dir, f));
       all += Number(m[1]);
-      if (f.endsWith('-01')) main += Number(m[1]);
+      gcAll += gc;
+      if (f.endsWith('-01')) {
+        main += Number(m[1]);
+        gcMain += gc;
+        collections = collectionsIn(text);
+      }
     }
     if (all === 0) throw new Error(`no callgrind dump in ${dir}: ${readdirSync(dir).join(', ')}`);
-    return { main: main / requests, all: all / requests };
+    return { main: main / requests, all: all / requests, mainOutsideGc: (main - gcMain) / requests, allOutsideGc: (all - gcAll) / requests, collections };
   } finally {
     agent.destroy();
     await stopChild(server.child, 10_000);
@@ -176,13 +225,16 @@ for (let run = 0; run < positiveInt(opt, 'runs'); run++) {
   for (const name of names) {
     const perRequest = await measure(name);
     results[name].push(perRequest);
-    console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads`);
+    const { minor, major } = perRequest.collections;
+    console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads; outside the garbage collector ${fmt(perRequest.mainOutsideGc)} and ${fmt(perRequest.allOutsideGc)} (${minor} scavenges, ${major} major collections)`);
   }
 }
 console.log(`Instructions per \`${method} ${path}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; Node ${NODE === process.execPath ? process.versions.node : NODE})\n`);
-console.log('| server | main thread, each run | main thread, min | all threads, each run |');
-console.log('|---|---|---:|---|');
+console.log('| server | main thread, each run | main thread, min | all threads, each run | outside the garbage collector: main / all threads, each run | collections (scavenges + major), each run |');
+console.log('|---|---|---:|---|---|---|');
 for (const name of names) {
   const r = results[name];
-  console.log(`| ${name} | ${r.map((x) => fmt(x.main)).join(' / ')} | ${fmt(Math.min(...r.map((x) => x.main)))} | ${r.map((x) => fmt(x.all)).join(' / ')} |`);
+  const outside = r.map((x) => `${fmt(x.mainOutsideGc)} / ${fmt(x.allOutsideGc)}`).join(', ');
+  const gcs = r.map((x) => `${x.collections.minor} + ${x.collections.major}`).join(', ');
+  console.log(`| ${name} | ${r.map((x) => fmt(x.main)).join(' / ')} | ${fmt(Math.min(...r.map((x) => x.main)))} | ${r.map((x) => fmt(x.all)).join(' / ')} | ${outside} | ${gcs} |`);
 }
