@@ -61,6 +61,8 @@ interface Reader {
 const DONE: IteratorResult<Message> = { value: undefined, done: true };
 
 const MAX_REASON_BYTES = 123;
+// The ring of a socket that has not yet queued a message: full at its size, 0.
+const NO_RING: (string | Uint8Array | undefined)[] = [];
 const SENT: Promise<void> = Promise.resolve();
 const ignore = () => {};
 
@@ -92,7 +94,14 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   #state: WebSocketState = "connecting";
   #transport: SocketTransport | undefined;
   #accepting: Promise<void> | undefined;
-  readonly #queue: (string | Uint8Array)[] = [];
+  // The messages received and not yet read, oldest first, in a ring (#head, #queued): taking one
+  // moves nothing, where Array.prototype.shift on a short array goes through V8's runtime and
+  // the next push grows the array again (some 600 instructions a queued message, as in
+  // bench/framework/websocket-overhead.ts, whose messages come while the loop is busy).
+  // Allocated with the first message queued.
+  #ring: (Message | undefined)[] = NO_RING;
+  #head = 0;
+  #queued = 0;
   // The receive() waiting (resolved with the message) or the iterator's next() (with its
   // result, and with the end rather than an error once the socket closes), if one is.
   #resolve: ((value: unknown) => void) | undefined;
@@ -180,9 +189,9 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
     // A reader that is not busy has emptied the queue: the message is its next.
     const reader = this.#reader;
     if (reader !== undefined && !reader.busy) return this.#deliver(reader, data);
-    this.#queue.push(data);
+    this.#enqueue(data);
     // A handler that is behind stops the reading, so a flood waits in the peer's socket, not here.
-    if (this.#queue.length >= this.#init.limits.receiveQueueLimit && !this.#paused) {
+    if (this.#queued >= this.#init.limits.receiveQueueLimit && !this.#paused) {
       this.#paused = true;
       this.#transport!.pause();
     }
@@ -211,7 +220,7 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   receive(): Promise<string | Uint8Array> {
     if (this.#reader !== undefined) return Promise.reject(readingTwice("receive()", "forEach()"));
     // Messages that arrived before the close are still read, then the close is.
-    if (this.#state !== "open" && this.#queue.length === 0) return this.#openThen(() => this.receive());
+    if (this.#state !== "open" && this.#queued === 0) return this.#openThen(() => this.receive());
     return this.#take();
   }
 
@@ -232,19 +241,37 @@ export class WebSocket implements AsyncIterable<string | Uint8Array> {
   // The next queued message, resuming the reading once the handler has caught up.
   #shift(): Message | undefined {
     // Most reads find the queue empty (the handler is waiting for the peer): no shift then.
-    if (this.#queue.length === 0) return undefined;
-    const next = this.#queue.shift();
-    if (this.#paused && this.#queue.length <= this.#init.limits.receiveQueueLimit / 2) {
+    if (this.#queued === 0) return undefined;
+    const ring = this.#ring;
+    const head = this.#head;
+    const next = ring[head];
+    ring[head] = undefined;
+    this.#head = (head + 1) & (ring.length - 1);
+    this.#queued--;
+    if (this.#paused && this.#queued <= this.#init.limits.receiveQueueLimit / 2) {
       this.#paused = false;
       this.#transport!.resume();
     }
     return next;
   }
 
+  #enqueue(data: Message): void {
+    let ring = this.#ring;
+    if (this.#queued === ring.length) {
+      // Full: twice the size (a power of two, for the mask), the oldest first.
+      const grown: (Message | undefined)[] = new Array<Message | undefined>(Math.max(4, 2 * ring.length)).fill(undefined);
+      for (let i = 0; i < this.#queued; i++) grown[i] = ring[(this.#head + i) & (ring.length - 1)];
+      this.#ring = ring = grown;
+      this.#head = 0;
+    }
+    ring[(this.#head + this.#queued) & (ring.length - 1)] = data;
+    this.#queued++;
+  }
+
   // An iterator's next(): as receive(), but the waiter is resolved with the result itself, one
   // promise per message rather than two (`for await` is the usual way to read a socket).
   #next(): Promise<IteratorResult<Message>> {
-    if (this.#state !== "open" && this.#queue.length === 0) {
+    if (this.#state !== "open" && this.#queued === 0) {
       return this.receive().then((value) => ({ value, done: false }), (error: unknown) => {
         if (error instanceof WebSocketDisconnect) return this.#iterated();
         throw error;
