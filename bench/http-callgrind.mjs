@@ -19,6 +19,13 @@
 //
 //   node http-callgrind.mjs [--workload fast|slow|model|inputs] [--only spry,spry-log,spry-nosignal,raw-node,fastify]
 //                           [--before REF] [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10] [--log-flush S]
+//   node http-callgrind.mjs --runtime bun [--workload fast|slow] [--only spry,spry-fetch,elysia,bare] [--before REF] ...
+//
+// `--runtime bun` runs bun-ab.mjs's servers on Bun (SPRY_BUN, lib/hosts.mjs): spry's seed app
+// through `...app.bun` (apps/bun-spry.mjs; `spry-fetch` through app.fetch alone), Elysia
+// (apps/bun-elysia.mjs) and `bare`, Bun.serve's own routes answering the seed's JSON with no
+// framework (apps/bun-bare.mjs), the floor under both. Bun's binary names none of its collector's
+// functions to callgrind: there the columns outside the collector repeat the whole counts.
 //
 // JIT timing moves the count by a few percent between runs: compare several runs of each.
 // Collections move it more: which of them fall among the measured requests decides tens of
@@ -35,7 +42,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { positiveInt } from './lib/args.mjs';
 import { spawnPinned, stopChild, tail } from './lib/children.mjs';
-import { nodeBinary } from './lib/hosts.mjs';
+import { bunBinary, nodeBinary } from './lib/hosts.mjs';
 import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
 import { REPO_DIR, snapshotSpry } from './lib/spry-snapshot.mjs';
 import { freePort, httpGet } from './lib/start-server.mjs';
@@ -44,15 +51,18 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
   options: {
     workload: { type: 'string', default: 'fast' },
-    only: { type: 'string', default: 'spry,raw-node,fastify' },
+    only: { type: 'string' },
     before: { type: 'string' },
     runs: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '20000' },
     requests: { type: 'string', default: '3000' },
     connections: { type: 'string', default: '10' },
     'log-flush': { type: 'string' },
+    runtime: { type: 'string', default: 'node' },
   },
 });
+if (opt.runtime !== 'node' && opt.runtime !== 'bun') throw new Error('--runtime is node or bun');
+const onBun = opt.runtime === 'bun';
 const SEED = ['examples', 'seed', 'main.ts'];
 const ITEM = readFileSync(join(BENCH, 'apps', 'model-item.json'), 'utf8').trim();
 // Each workload's request, and the apps that serve it: spry's (a path inside the spry root, so
@@ -67,10 +77,37 @@ const workload = WORKLOADS[opt.workload];
 if (workload === undefined) throw new Error(`unknown workload "${opt.workload}"; known: ${Object.keys(WORKLOADS).join(', ')}`);
 const { path, method = 'GET', headers = {}, body } = workload;
 const NODE = nodeBinary(24) ?? process.execPath;
+const BUN = onBun ? bunBinary() : null;
+if (onBun && BUN === null) throw new Error('Bun not found: set SPRY_BUN');
+if (onBun && workload.spry !== SEED) throw new Error('--runtime bun serves the seed app: --workload fast or slow');
 const spryArgv = (dir, log = false, app = workload.spry) => (ensureBuilt(dir), [join(dir, 'bin', 'spry.mjs'), 'run', builtApp(dir, join(dir, ...app)), ...(log ? [] : ['--no-access-log'])]);
 const VARIANT = ['bench', 'apps', 'spry-variant.ts'];
 const before = opt.before === undefined ? undefined : snapshotSpry(opt.before);
-const SERVERS = {
+// On Bun, a server's argv starts with Bun's binary (node's with node's), and BUN_ENV gives its variables.
+const bunSpry = (dir) => (ensureBuilt(dir), [BUN, join(BENCH, 'apps', 'bun-spry.mjs')]);
+const BUN_SERVERS = {
+  spry: () => bunSpry(REPO_DIR),
+  'spry-fetch': () => bunSpry(REPO_DIR),
+  elysia: () => [BUN, join(BENCH, 'apps', 'bun-elysia.mjs')],
+  bare: () => [BUN, join(BENCH, 'apps', 'bun-bare.mjs')],
+  ...(before && { 'spry-before': () => bunSpry(before.dir), 'spry-fetch-before': () => bunSpry(before.dir) }),
+};
+const seedOf = (dir) => builtApp(dir, join(dir, ...SEED));
+// Every Bun server compiles on its main thread (JSC's useConcurrentJIT off): with the compiler's
+// threads racing callgrind's slowed-down main thread, the hot code reached its last tier at a
+// different request of each run, and counts of one tree moved by a third (28.7k to 37.4k).
+const BUN_JIT = { BUN_JSC_useConcurrentJIT: '0' };
+const BUN_ENV = {
+  elysia: () => BUN_JIT,
+  bare: () => BUN_JIT,
+  spry: () => ({ ...BUN_JIT, SPRY_APP: seedOf(REPO_DIR) }),
+  'spry-fetch': () => ({ ...BUN_JIT, SPRY_APP: seedOf(REPO_DIR), SPRY_BUN_FETCH: '1' }),
+  ...(before && {
+    'spry-before': () => ({ ...BUN_JIT, SPRY_APP: seedOf(before.dir) }),
+    'spry-fetch-before': () => ({ ...BUN_JIT, SPRY_APP: seedOf(before.dir), SPRY_BUN_FETCH: '1' }),
+  }),
+};
+const SERVERS = onBun ? BUN_SERVERS : {
   spry: () => spryArgv(REPO_DIR),
   'raw-node': () => [join(BENCH, 'apps', 'raw-node.mjs')],
   fastify: () => [join(BENCH, 'apps', workload.fastify)],
@@ -84,7 +121,8 @@ const SERVERS = {
 };
 // Only spry-nosignal needs its variable; the others never read it.
 const SERVER_ENV = { 'spry-nosignal': { SPRY_SIGNAL: '0' }, 'spry-nosignal-before': { SPRY_SIGNAL: '0' } };
-const names = opt.only.split(',').flatMap((n) => (before && `${n}-before` in SERVERS ? [n, `${n}-before`] : [n]));
+const only = opt.only ?? (onBun ? 'spry,elysia,bare' : 'spry,raw-node,fastify');
+const names = only.split(',').flatMap((n) => (before && `${n}-before` in SERVERS ? [n, `${n}-before`] : [n]));
 for (const name of names) if (!(name in SERVERS)) throw new Error(`unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
 
 // valgrind and callgrind_control name their meeting files after LOGNAME and HOST: the same here.
@@ -93,8 +131,8 @@ const control = (...args) => execFileSync('callgrind_control', args, { encoding:
 
 async function start(name, dir) {
   const port = await freePort();
-  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, NODE, ...SERVERS[name]()];
-  const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...SERVER_ENV[name], ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
+  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, ...(onBun ? [] : [NODE]), ...SERVERS[name]()];
+  const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...SERVER_ENV[name], ...(onBun && BUN_ENV[name]?.()), ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
   const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const err = tail(child.stderr);
   // The access lines: read (as a collector would) and dropped.
@@ -229,7 +267,7 @@ for (let run = 0; run < positiveInt(opt, 'runs'); run++) {
     console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads; outside the garbage collector ${fmt(perRequest.mainOutsideGc)} and ${fmt(perRequest.allOutsideGc)} (${minor} scavenges, ${major} major collections)`);
   }
 }
-console.log(`Instructions per \`${method} ${path}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; Node ${NODE === process.execPath ? process.versions.node : NODE})\n`);
+console.log(`Instructions per \`${method} ${path}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; ${onBun ? `Bun ${BUN}` : `Node ${NODE === process.execPath ? process.versions.node : NODE}`})\n`);
 console.log('| server | main thread, each run | main thread, min | all threads, each run | outside the garbage collector: main / all threads, each run | collections (scavenges + major), each run |');
 console.log('|---|---|---:|---|---|---|');
 for (const name of names) {
