@@ -135,8 +135,14 @@ async function start(name, dir) {
   const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...SERVER_ENV[name], ...(onBun && BUN_ENV[name]?.()), ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
   const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const err = tail(child.stderr);
-  // The access lines: read (as a collector would) and dropped.
-  child.stdout.resume();
+  // The access lines: read (as a collector would) and dropped. The warnings among them are
+  // counted: under callgrind a turn of the loop that serves every connection once can outlast
+  // the blocking monitor's 100 ms at 50 connections, and each such turn's warning is a log line
+  // a real server of that load would not write.
+  child.warnings = 0;
+  child.stdout.on('data', (chunk) => {
+    for (let at = chunk.indexOf('"level":40'); at !== -1; at = chunk.indexOf('"level":40', at + 1)) child.warnings++;
+  });
   for (let i = 0; i < 600; i++) {
     try {
       const res = await httpGet(port, path, { timeoutMs: 5000, method, headers, body });
@@ -220,10 +226,12 @@ async function measure(name) {
     await load(server.port, positiveInt(opt, 'warmup'), agent);
     const pid = String(server.child.pid);
     control('-z', pid);
+    const warningsBefore = server.child.warnings;
     control('-i', 'on', pid);
     const requests = positiveInt(opt, 'requests');
     await load(server.port, requests, agent);
     control('-i', 'off', pid);
+    const warnings = server.child.warnings - warningsBefore;
     control('-d', pid);
     agent.destroy();
     // The dump holds the counts since the zeroing: only the measured requests. With
@@ -248,7 +256,7 @@ async function measure(name) {
       }
     }
     if (all === 0) throw new Error(`no callgrind dump in ${dir}: ${readdirSync(dir).join(', ')}`);
-    return { main: main / requests, all: all / requests, mainOutsideGc: (main - gcMain) / requests, allOutsideGc: (all - gcAll) / requests, collections };
+    return { main: main / requests, all: all / requests, mainOutsideGc: (main - gcMain) / requests, allOutsideGc: (all - gcAll) / requests, collections, warnings };
   } finally {
     agent.destroy();
     await stopChild(server.child, 10_000);
@@ -264,7 +272,7 @@ for (let run = 0; run < positiveInt(opt, 'runs'); run++) {
     const perRequest = await measure(name);
     results[name].push(perRequest);
     const { minor, major } = perRequest.collections;
-    console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads; outside the garbage collector ${fmt(perRequest.mainOutsideGc)} and ${fmt(perRequest.allOutsideGc)} (${minor} scavenges, ${major} major collections)`);
+    console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads; outside the garbage collector ${fmt(perRequest.mainOutsideGc)} and ${fmt(perRequest.allOutsideGc)} (${minor} scavenges, ${major} major collections; ${perRequest.warnings} warnings logged)`);
   }
 }
 console.log(`Instructions per \`${method} ${path}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; ${onBun ? `Bun ${BUN}` : `Node ${NODE === process.execPath ? process.versions.node : NODE}`})\n`);
