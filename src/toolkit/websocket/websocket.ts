@@ -61,7 +61,7 @@ interface Reader {
 const DONE: IteratorResult<Message> = { value: undefined, done: true };
 
 const MAX_REASON_BYTES = 123;
-// The ring of a socket that has not yet queued a message: full at its size, 0.
+// Every socket's ring until it first queues a message: of size 0, so that message grows it.
 const NO_RING: (string | Uint8Array | undefined)[] = [];
 const SENT: Promise<void> = Promise.resolve();
 const ignore = () => {};
