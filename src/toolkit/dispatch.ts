@@ -2,21 +2,22 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
 import { isPromise } from "../common/is-promise.ts";
-import { positiveTimeout } from "./deadline.ts";
+import { positiveTimeout, withDeadline } from "./deadline.ts";
 import { LoopMonitor, type BlockingOptions } from "./event-loop.ts";
 import { ExceptionHandlers, handleExceptions } from "./exception-handlers.ts";
-import { toFetchResponse } from "./fetch-writer.ts";
+import { checkedTypedResponse, toFetchResponse } from "./fetch-writer.ts";
 import { FetchRequest } from "./fetch-request.ts";
 import { InFlight } from "./in-flight.ts";
+import { checkDeclaredLength, checkTarget } from "./limits.ts";
 import { compose, type Handle, type Middleware } from "./middleware.ts";
 import { NodeRequest } from "./node-request.ts";
 import { writeNode } from "./node-writer.ts";
 import { Overload, type OverloadOptions } from "./overload.ts";
-import type { AppConfig, SpryRequest } from "./request.ts";
+import { NO_PARAMS, type AppConfig, type RoutedEntry, type SpryRequest } from "./request.ts";
 import { withContext } from "./request-context.ts";
 import { finalize, SpryResponse, type ResponseLike } from "./response.ts";
 import type { RouteEntry, RouteTable } from "./route-table.ts";
-import { routing } from "./routing.ts";
+import { miss, routing } from "./routing.ts";
 import { ServerErrors } from "./server-errors.ts";
 
 /** How a Dispatcher treats requests beyond routing; each part is documented on SpryOptions. */
@@ -44,6 +45,8 @@ const DEFAULT_BLOCKING_THRESHOLD = 100;
  * and the final response written once, by the transport's writer (node-writer.ts, or
  * fetch-writer.ts), after finalize() has decided its length and dropped a HEAD body. The two
  * entry points, `handleNode` and `fetch`, differ only in how the request is read and that writer.
+ * In an app without middleware, admission limits or request context, a Fetch request takes the
+ * same steps as one function instead (#routeDirectly).
  */
 export class Dispatcher<Tasks = unknown> {
   readonly table: RouteTable;
@@ -63,6 +66,11 @@ export class Dispatcher<Tasks = unknown> {
   readonly #routing: Handle<SpryRequest<Tasks>>;
   readonly #middleware: Middleware<SpryRequest<Tasks>>[] = [];
   #errors: ServerErrors<SpryRequest<Tasks>>;
+  readonly #timeout: number | undefined;
+  readonly #redirectSlashes: boolean;
+  // Whether a Fetch request may take the direct path (#routeDirectly): no middleware, no
+  // admission, no request context. Decided with the layers, never per request.
+  #direct = false;
 
   constructor(table: RouteTable, config: AppConfig<Tasks>, options: DispatchOptions = {}) {
     this.table = table;
@@ -82,12 +90,14 @@ export class Dispatcher<Tasks = unknown> {
     this.#overload = options.overload === undefined ? undefined : new Overload(options.overload, this.monitor, config.stats);
     this.#withContext = (options.requestContext ?? false) || this.monitor.tracing;
     this.#wantsMonitor = this.#threshold > 0 || this.#overload?.shedding === true;
+    this.#timeout = positiveTimeout(options.timeout);
+    this.#redirectSlashes = options.redirectSlashes ?? true;
     this.#routing = routing(table, {
       limits: config.limits,
       logger: config.logger,
       stats: config.stats,
-      redirectSlashes: options.redirectSlashes ?? true,
-      timeout: positiveTimeout(options.timeout),
+      redirectSlashes: this.#redirectSlashes,
+      timeout: this.#timeout,
     });
     this.#errors = this.#build();
   }
@@ -112,6 +122,7 @@ export class Dispatcher<Tasks = unknown> {
   #build(): ServerErrors<SpryRequest<Tasks>> {
     // Without middleware the two error layers are one: routing's errors are answered in the
     // continuation that checks its response (server-errors.ts).
+    this.#direct = this.#middleware.length === 0 && this.#overload === undefined && !this.#withContext;
     if (this.#middleware.length === 0) return new ServerErrors(this.exceptionHandlers, this.#routing, true);
     const inner = handleExceptions(this.exceptionHandlers, this.#routing);
     return new ServerErrors(this.exceptionHandlers, compose(this.#middleware, withScopeHeaders(inner)));
@@ -121,7 +132,7 @@ export class Dispatcher<Tasks = unknown> {
   // (ServerErrors.handleInto): an asynchronous endpoint costs dispatch one promise in all.
   /** The native node:http path. Pass it to `http.createServer`. */
   readonly handleNode = (req: IncomingMessage, res: ServerResponse): void => {
-    void this.#run(new NodeRequest<Tasks>(req, res, this.config), this.#writeNode);
+    void this.#run(new NodeRequest<Tasks>(req, res, this.config), this.#writeNode, false);
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
@@ -146,8 +157,11 @@ export class Dispatcher<Tasks = unknown> {
       // The writer is one function for every request, which leaves the Response on the request:
       // no closure per request. Not an async function: a request answered synchronously is
       // answered at once, without the microtask an await of a plain value costs.
-      const pending = this.#run(request, this.#handBack);
-      return pending === undefined ? request.response! : pending.then(() => request.response!);
+      const direct = this.#direct;
+      const pending = this.#run(request, this.#handBack, direct);
+      // The direct path's promise settles with the Response already.
+      if (pending === undefined) return request.response!;
+      return direct ? (pending as unknown as Promise<Response>) : pending.then(() => request.response!);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -175,8 +189,9 @@ export class Dispatcher<Tasks = unknown> {
 
   // Admission, and the blocking report of the request's first synchronous stretch around the
   // layers; each costs nothing when its feature is off. The final response goes to `deliver`
-  // (which never throws); a promise while it is pending.
-  #run<R extends SpryRequest<Tasks>>(request: R, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
+  // (which never throws); a promise while it is pending. `direct`: the request is a FetchRequest,
+  // and #routeDirectly answers it (its promise settles with the Response).
+  #run<R extends SpryRequest<Tasks>>(request: R, deliver: (request: R, response: ResponseLike) => void, direct: boolean): Promise<unknown> | undefined {
     if (this.#wantsMonitor && !this.monitor.running) this.monitor.start();
     const inFlight = this.#inFlight;
     if (this.#overload !== undefined) {
@@ -190,12 +205,12 @@ export class Dispatcher<Tasks = unknown> {
         return answered.then((final) => deliver(request, final));
       }
     }
-    if (inFlight === undefined) return this.#enter(request, deliver);
+    if (inFlight === undefined) return direct ? this.#routeDirectly(request as unknown as FetchRequest<Tasks>) : this.#enter(request, deliver);
     const start = performance.now();
     this.#entered++;
-    let pending: Promise<void> | undefined;
+    let pending: Promise<unknown> | undefined;
     try {
-      pending = this.#enter(request, deliver);
+      pending = direct ? this.#routeDirectly(request as unknown as FetchRequest<Tasks>) : this.#enter(request, deliver);
     } finally {
       this.#entered--;
     }
@@ -211,6 +226,66 @@ export class Dispatcher<Tasks = unknown> {
   #enter<R extends SpryRequest<Tasks>>(request: R, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
     const errors = this.#errors as unknown as ServerErrors<R>;
     return this.#withContext ? withContext(request, () => errors.handleInto(request, deliver)) : errors.handleInto(request, deliver);
+  }
+
+  /**
+   * The layers of an app without middleware, for a Fetch request, as one function: what
+   * routing.ts does and server-errors.ts around it, with the same refusals, lookup, errors,
+   * deadline and checks, and the Response handed back as #handBack does. For a host that
+   * writes the length (app.bun), a response of spry's usual shape (fetch-writer.ts,
+   * checkedTypedResponse) is handed back without the layers' header check and finalize(); any
+   * other goes through them.
+   */
+  #routeDirectly(request: FetchRequest<Tasks>): Promise<Response> | undefined {
+    const errors = this.#errors as unknown as ServerErrors<FetchRequest<Tasks>>;
+    const deliver = this.#handBack;
+    const refused = checkTarget(request.path, request.search, this.config.limits);
+    if (refused !== undefined) return responseOf(request, errors.failInto(request, refused, deliver));
+    // A host that routed the request itself (app.bun's routes) found a route without parameters.
+    let entry: RoutedEntry | undefined = request.routed;
+    if (entry !== undefined) request.matched(NO_PARAMS, entry.info);
+    else {
+      const match = this.table.find(request.method, request.path);
+      if (match === null) {
+        let answer: ResponseLike;
+        try {
+          answer = miss(this.table, request, this.#redirectSlashes);
+        } catch (error) {
+          return responseOf(request, errors.failInto(request, error, deliver));
+        }
+        return responseOf(request, errors.settleInto(request, answer, deliver));
+      }
+      entry = match.entry;
+      request.matched(match.params, entry.info);
+    }
+    const tooLarge = checkDeclaredLength(request.declaredLength(), request.bodyLimit);
+    if (tooLarge !== undefined) return responseOf(request, errors.failInto(request, tooLarge, deliver));
+    let result: ResponseLike | Promise<ResponseLike>;
+    try {
+      result = entry.endpoint(request);
+    } catch (error) {
+      return responseOf(request, errors.failInto(request, error, deliver));
+    }
+    if (!isPromise(result)) return this.#handOwn(request, result) ? undefined : responseOf(request, errors.settleInto(request, result, deliver));
+    const timeout = entry.info.timeout ?? this.#timeout;
+    const settled = timeout === undefined ? result : withDeadline(request, result, timeout, this.config.logger, this.config.stats);
+    // Settles with the Response itself: #serveFetch hands it to the host without a promise more.
+    return settled.then(
+      (response) => (this.#handOwn(request, response) ? request.response! : (responseOf(request, errors.settleInto(request, response, deliver)) ?? request.response!)),
+      (error: unknown) => responseOf(request, errors.failInto(request, error, deliver)) ?? request.response!,
+    );
+  }
+
+  // Hands back a response the layers would leave as it is (no setHeader headers to put on, its
+  // one header already checked): true when done, false for the layers to finish.
+  #handOwn(request: FetchRequest<Tasks>, response: ResponseLike): boolean {
+    if (!request.hostWritesLength || !(response instanceof SpryResponse) || request.method === "HEAD" || request.usedScope?.hasHeaders === true) return false;
+    const fetchResponse = checkedTypedResponse(response);
+    if (fetchResponse === undefined) return false;
+    request.response = fetchResponse;
+    this.#done(request);
+    request.handedBack();
+    return true;
   }
 
   readonly #writeNode = (request: NodeRequest<Tasks>, response: ResponseLike): void => {
@@ -247,4 +322,10 @@ function withScopeHeaders<R extends SpryRequest<any>>(inner: Handle<R>): Handle<
     const response = inner(request);
     return isPromise(response) ? response.then((r) => apply(request, r)) : apply(request, response);
   };
+}
+
+// A request the direct path handed on to the error layers: its Response once they deliver it,
+// undefined when they already have.
+function responseOf(request: FetchRequest<any>, pending: Promise<void> | undefined): Promise<Response> | undefined {
+  return pending === undefined ? undefined : pending.then(() => request.response!);
 }

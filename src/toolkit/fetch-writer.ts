@@ -1,4 +1,5 @@
-import { wireValue, type OutgoingHeaders } from "./header-check.ts";
+import { statusHasNoBody } from "../common/status.ts";
+import { validHeader, wireValue, type OutgoingHeaders } from "./header-check.ts";
 import { SpryResponse, type ResponseLike } from "./response.ts";
 
 /**
@@ -15,6 +16,47 @@ export function toFetchResponse(response: ResponseLike, hostWritesLength = false
   }
   return new Response(body as BodyInit | null, { status: response.status, headers: headerInit(response.headers) });
 }
+
+/**
+ * The Response of a SpryResponse that finalize() would leave as it is but for its length, for
+ * a host that writes a text or byte body's length itself (Bun.serve), and for a request other
+ * than HEAD: a body, a status that has one, and no header but its content type. Else undefined.
+ * Its one header is checked as server-errors.ts checks every header, once per content type
+ * (the cache below holds only types that passed): spry's own JSON responses are all of this
+ * shape, and dispatch's direct path (app.bun's routes) hands them back without the check and
+ * finalize(), which cost about as much as the rest of the path of a response.
+ */
+export function checkedTypedResponse(response: SpryResponse): Response | undefined {
+  const body = response.body;
+  const status = response.status;
+  if ((typeof body !== "string" && !(body instanceof Uint8Array)) || statusHasNoBody(status)) return undefined;
+  const headers = response.headers;
+  let type: string | number | string[] | undefined;
+  let seen = false;
+  for (const name in headers) {
+    if (name !== "content-type" || seen) return undefined;
+    seen = true;
+    type = headers[name];
+  }
+  if (typeof type !== "string") return undefined;
+  let init: ResponseInit | undefined;
+  if (type === lastType && status === lastStatus) init = lastInit;
+  else {
+    if (!validHeader("content-type", type)) return undefined;
+    init = typedInit(status, headers);
+    if (init === undefined) return undefined;
+    lastType = type;
+    lastStatus = status;
+    lastInit = init;
+  }
+  return new Response(body as BodyInit, init);
+}
+
+// The last init checkedTypedResponse used: a route answers with the same type and status again
+// and again, and a string compare of the same string is cheaper than the cache's two lookups.
+let lastType: string | undefined;
+let lastStatus = 0;
+let lastInit: ResponseInit | undefined;
 
 // The init of a response whose only headers are its content type and length, for a host that
 // writes the length from a text or byte body itself (Bun.serve: app.bun): one object per status

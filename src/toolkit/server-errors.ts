@@ -55,8 +55,16 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
     try {
       result = this.#inner(request);
     } catch (error) {
-      return into(request, this.#failed(request, error), deliver);
+      return this.failInto(request, error, deliver);
     }
+    return this.settleInto(request, result, deliver);
+  }
+
+  /**
+   * As handleInto, from what the inner layer returned for `request`: for a caller that ran the
+   * inner layer's work itself (dispatch's direct path for app.bun's routes).
+   */
+  settleInto(request: R, result: ResponseLike | Promise<ResponseLike>, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
     if (isPromise(result)) {
       return result.then(
         (response) => into(request, this.#whole(request, response), deliver),
@@ -64,6 +72,11 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
       );
     }
     return into(request, this.#whole(request, result), deliver);
+  }
+
+  /** As handleInto, from the error the inner layer threw for `request`. */
+  failInto(request: R, error: unknown, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
+    return into(request, this.#failed(request, error), deliver);
   }
 
   /** The response for an error raised outside the layers (admission): as if raised inside them. */
