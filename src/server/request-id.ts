@@ -21,7 +21,12 @@ export function newRequestId(): string {
     count = 1;
   }
   const hex = count.toString(16);
-  return prefix + ZEROS.slice(hex.length) + hex;
+  const id = prefix + ZEROS.slice(hex.length) + hex;
+  // The sum is a rope of three strings (about 120 B kept while a request is parked, against 56 B
+  // flat): reading a character flattens it in place, about 10 ns, and the next scavenge drops
+  // the rope for the flat string.
+  id.charCodeAt(35);
+  return id;
 }
 
 // xxxxxxxx-xxxx-8xxx-Vxxx- : the version nibble 8, the variant's two bits 10 (V is 8, 9, a or b).

@@ -23,21 +23,26 @@ const DONE: Promise<void> = Promise.resolve();
 // One promise, a timer and (with a signal) one abort listener, rather than an async function
 // around node:timers/promises' setTimeout: a handler parked in sleep holds this for as long as
 // it waits, and the wrapper (its generator, promise, awaits and bound listener) was about a
-// tenth of what a parked `/slow_task/` request kept on the heap.
+// tenth of what a parked `/slow_task/` request kept on the heap. The listener is the timer's
+// callback too (a timer calls it with no argument, an abort with the event): a closure fewer
+// per sleep, 56 B of the 3.9 kB a parked request keeps. Not an object with handleEvent: Node's
+// EventTarget wraps such a listener in an async function of its own.
 function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal === undefined) {
       setTimeout(resolve, ms);
       return;
     }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
+    const settle = (event?: Event) => {
+      if (event === undefined) {
+        signal.removeEventListener("abort", settle);
+        resolve();
+      } else {
+        clearTimeout(timer);
+        reject(signal.reason);
+      }
     };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(settle, ms);
+    signal.addEventListener("abort", settle, { once: true });
   });
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { test } from "node:test";
 import { sleep } from "spry";
 
@@ -39,4 +40,18 @@ test("sleep(0) is one await's yield: over before the loop's next turn, for every
   setImmediate(() => (turned = true));
   await Promise.all([sleep(0), sleep(0, { signal: new AbortController().signal })]);
   assert.equal(turned, false);
+});
+
+test("with a signal, sleep leaves no listener once the wait is over and no timer after an abort", async () => {
+  const controller = new AbortController();
+  await sleep(5, { signal: controller.signal });
+  assert.equal(getEventListeners(controller.signal, "abort").length, 0);
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  const waiting = sleep(60_000, { signal: controller.signal });
+  assert.equal(timers(), before + 1);
+  controller.abort(new Error("left"));
+  await assert.rejects(waiting);
+  assert.equal(timers(), before);
+  assert.equal(getEventListeners(controller.signal, "abort").length, 0);
 });
