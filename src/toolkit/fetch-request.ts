@@ -21,7 +21,6 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   /** The Response handed back, once dispatch has made it. @internal */
   response: Response | undefined = undefined;
   #done: (() => void) | undefined;
-  #leave: (() => void) | undefined;
   #handedBack = false;
 
   /**
@@ -73,7 +72,7 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
 
   // The host's request.signal fires when its client leaves; spry's own signal follows it, so
   // that a deadline can abort it too and the reason is the same on both paths.
-  protected watchClient(leave: () => void): void {
+  protected watchClient(): void {
     // The host's signal is first looked at on the next turn of the event loop, when one shared
     // immediate checks it and adds the listener for every request still unanswered: a host
     // tells of a client leaving only from the event loop, and a request answered in the turn it
@@ -82,17 +81,15 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     // Bun makes on first read (5%). A client gone before its request was dispatched is told on
     // that next turn too: only code reading `signal.aborted` before its first await misses it,
     // and that request's response reaches no one either way.
-    this.#leave = leave;
     if (waiting.push(this) === 1) setImmediate(watchWaiting);
   }
 
   // Called on the turn after the signal was read, unless the response was handed back by then.
   #listen(): void {
-    const leave = this.#leave!;
     const signal = this.request.signal;
-    if (signal.aborted) return leave();
+    if (signal.aborted) return this.clientLeft();
     // Some hosts abort the request's signal once the response is delivered; that is no client leaving.
-    signal.addEventListener("abort", () => this.#handedBack || leave(), { once: true });
+    signal.addEventListener("abort", () => this.#handedBack || this.clientLeft(), { once: true });
   }
 
   static {

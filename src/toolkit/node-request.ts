@@ -9,13 +9,14 @@ import { ClientDisconnected } from "./signals.ts";
 
 const LEAVE = Symbol("spry.leave");
 const DONE = Symbol("spry.done");
-type Watched = ServerResponse & { [LEAVE]?: () => void; [DONE]?: () => void };
+type Watched = ServerResponse & { [LEAVE]?: NodeRequest<any>; [DONE]?: () => void };
 
 // One "close" listener shared by every response (a response closes once), for both things a
 // request may wait for: no closure and no once() wrapper per request. A response that closed
-// before it was finished: its client left; either way, it is done.
+// before it was finished: its client left; either way, it is done. LEAVE holds the request
+// itself, not a callback: no closure kept per request that waits holding its signal.
 function closed(this: Watched): void {
-  if (!this.writableEnded) this[LEAVE]?.();
+  if (!this.writableEnded) this[LEAVE]?.abort(new ClientDisconnected());
   this[DONE]?.();
 }
 
@@ -36,7 +37,6 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   #headers: Headers | undefined;
-  #leave: (() => void) | undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse, config: AppConfig<Tasks>) {
     super(req.method ?? "GET", req.url ?? "/", config);
@@ -117,21 +117,19 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   // bench/http-callgrind.mjs). A client that left meanwhile is found then by the same checks as
   // here; only code reading `signal.aborted` before its first await misses that, and that
   // request's response reaches no one either way. fetch-request.ts waits the same way.
-  protected watchClient(leave: () => void): void {
+  protected watchClient(): void {
     const res = this.res;
     if (res.writableEnded) return;
-    if (res.destroyed || this.req.socket.destroyed) return leave();
-    this.#leave = leave;
+    if (res.destroyed || this.req.socket.destroyed) return this.clientLeft();
     if (waiting.push(this) === 1) setImmediate(watchWaiting);
   }
 
   #listen(): void {
     const res = this.res;
     if (res.writableEnded) return;
-    const leave = this.#leave!;
-    if (res.destroyed || this.req.socket.destroyed) return leave();
+    if (res.destroyed || this.req.socket.destroyed) return this.clientLeft();
     listen(res);
-    (res as Watched)[LEAVE] = leave;
+    (res as Watched)[LEAVE] = this;
   }
 
   static {

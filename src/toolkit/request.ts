@@ -292,15 +292,21 @@ export abstract class SpryRequest<Tasks = unknown> {
   #watch(): AbortController {
     const controller = new AbortController();
     if (this.#abortReason !== undefined) controller.abort(this.#abortReason);
-    else this.watchClient(() => this.abort(new ClientDisconnected()));
+    else this.watchClient();
     return controller;
   }
 
   /**
-   * Arranges for `leave` to be called if the client goes away before the response is
-   * complete; called once, when the signal is first read.
+   * Arranges for clientLeft to be called if the client goes away before the response is
+   * complete; called once, when the signal is first read. A method rather than a callback
+   * handed in: no closure kept for each request whose handler holds its signal while it waits.
    */
-  protected abstract watchClient(leave: () => void): void;
+  protected abstract watchClient(): void;
+
+  /** For watchClient: the client went away before the response was complete. */
+  protected clientLeft(): void {
+    this.abort(new ClientDisconnected());
+  }
 
   /**
    * Aborts this request's signal with `reason`, now or, if nothing has read the signal yet,

@@ -115,9 +115,9 @@ export class WebSocketRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     return this.#inner.url;
   }
 
-  protected watchClient(leave: () => void): void {
-    if (this.#finished) return leave();
-    this.websocket.signal.addEventListener("abort", leave, { once: true });
+  protected watchClient(): void {
+    if (this.#finished) return this.clientLeft();
+    this.websocket.signal.addEventListener("abort", () => this.clientLeft(), { once: true });
   }
 
   whenDone(done: () => void): void {
