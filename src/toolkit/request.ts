@@ -5,6 +5,7 @@ import type { Logger } from "../common/logger.ts";
 import type { RequestLimits } from "./limits.ts";
 import { RequestScope, type TasksFactory } from "./scope.ts";
 import { ClientDisconnected } from "./signals.ts";
+import { abortWaiters, ownSignal } from "./abort-waiters.ts";
 import type { RequestCounters } from "./stats.ts";
 import type { ResponseLike } from "./response.ts";
 
@@ -291,6 +292,7 @@ export abstract class SpryRequest<Tasks = unknown> {
 
   #watch(): AbortController {
     const controller = new AbortController();
+    ownSignal(controller.signal);
     if (this.#abortReason !== undefined) controller.abort(this.#abortReason);
     else this.watchClient();
     return controller;
@@ -316,7 +318,10 @@ export abstract class SpryRequest<Tasks = unknown> {
     if (this.#abortReason !== undefined) return;
     this.#abortReason = reason;
     if (reason instanceof ClientDisconnected) this.config.stats.cancelled++;
-    this.#controller?.abort(reason);
+    const controller = this.#controller;
+    if (controller === undefined) return;
+    controller.abort(reason);
+    abortWaiters(controller.signal, reason);
   }
 
   /** Why the signal was aborted, if it was. */

@@ -1,3 +1,5 @@
+import { addAbortWaiter, removeAbortWaiter } from "./abort-waiters.ts";
+
 /**
  * Waits `ms` milliseconds without blocking the event loop, the article's `asyncio.sleep`.
  * With a signal, the wait ends early with the signal's reason when it aborts, so a handler
@@ -33,9 +35,9 @@ function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
       setTimeout(resolve, ms);
       return;
     }
-    const settle = (event?: Event) => {
+    const settle = (event?: Event | Error) => {
       if (event === undefined) {
-        signal.removeEventListener("abort", settle);
+        if (!removeAbortWaiter(signal, settle)) signal.removeEventListener("abort", settle);
         resolve();
       } else {
         clearTimeout(timer);
@@ -43,6 +45,7 @@ function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
       }
     };
     const timer = setTimeout(settle, ms);
-    signal.addEventListener("abort", settle, { once: true });
+    // A request's own signal tells its waiters without a listener (abort-waiters.ts).
+    if (!addAbortWaiter(signal, settle)) signal.addEventListener("abort", settle, { once: true });
   });
 }

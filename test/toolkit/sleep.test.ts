@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { test } from "node:test";
 import { sleep } from "spry";
+import { abortWaiters, ownSignal } from "../../src/toolkit/abort-waiters.ts";
 
 test("sleep resolves after its delay, letting other work run meanwhile", async () => {
   const order: string[] = [];
@@ -54,4 +55,22 @@ test("with a signal, sleep leaves no listener once the wait is over and no timer
   await assert.rejects(waiting);
   assert.equal(timers(), before);
   assert.equal(getEventListeners(controller.signal, "abort").length, 0);
+});
+
+test("on a request's own signal, sleeps wait without a listener and are each told of the abort", async () => {
+  const controller = new AbortController();
+  ownSignal(controller.signal);
+  await sleep(5, { signal: controller.signal });
+  const reason = new Error("client left");
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  const before = timers();
+  const first = sleep(60_000, { signal: controller.signal });
+  const second = sleep(60_000, { signal: controller.signal });
+  const third = sleep(60_000, { signal: controller.signal });
+  assert.equal(getEventListeners(controller.signal, "abort").length, 0);
+  assert.equal(timers(), before + 3);
+  controller.abort(reason);
+  abortWaiters(controller.signal, reason);
+  for (const waiting of [first, second, third]) await assert.rejects(waiting, (error) => error === reason);
+  assert.equal(timers(), before);
 });
