@@ -24,7 +24,7 @@ export function accessMessage(f: AccessFields): string {
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** `text` as a JSON string's contents, without the quotes. */
-function escaped(text: string): string {
+export function escaped(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 }
 
@@ -38,75 +38,190 @@ function escapedPath(path: string): string {
   return (plainPath = path);
 }
 
-// The pieces of a line that repeat from request to request, each escaped once, with the text
-// around them: a method's `,"method":"GET","path":"`, a route's `","route":"..."`, a status's
-// `,"status":200,"durationMs":`, a client's (a connection's) `,"client":"...","requestId":"`, an
-// HTTP version's `","httpVersion":"1.1"`. Each line is then about 15 strings joined, not 30.
+/**
+ * `text` as one flat string. V8 keeps a join of long strings as a pair of them (a cons string),
+ * which every later join that contains it and the batch's write (line-writer.ts) walk again,
+ * node by node, for every line: a profile of the access log (callgrind, bench/http-callgrind.mjs
+ * `spry-log`) had those walks as its largest cost. The pieces kept for many lines are made
+ * flat once, so that each is one leaf of the line.
+ */
+function flat(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
+// The pieces of a line that repeat from request to request, each escaped and made flat once,
+// with the text around them: a method's `,"method":"GET","path":"` (with the time's last
+// digits: see lineStart), a route's and status's `","route":"...","status":200,"durationMs":`,
+// a connection's `,"bytes":164,"client":"...","requestId":"` (LinePieces), an HTTP version's
+// `","httpVersion":"1.1"}` and the line's end. Each line is then about 8 strings joined, not 30.
 // Bounded, since a client chooses the method, the version and its port: a full cache starts anew.
 const methodPieces = new Map<string, string>();
-const routePieces = new Map<string, string>();
-// By status code (100 to 999, what node:http sends).
-const statusPieces: string[] = [];
-const clientPieces = new Map<string, string>();
+// By route, then by status code.
+const routePieces = new Map<string | undefined, Map<number, string>>();
+const clientPieces = new Map<string, LinePieces>();
 const versionPieces = new Map<string, string>();
 const PIECES = 256;
 
-function piece<K>(cache: Map<K, string>, key: K, make: (key: K) => string): string {
-  let text = cache.get(key);
-  if (text === undefined) {
-    text = make(key);
+function piece<K, V>(cache: Map<K, V>, key: K, make: (key: K) => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make(key);
     if (cache.size >= PIECES) cache.clear();
-    cache.set(key, text);
+    cache.set(key, value);
   }
-  return text;
+  return value;
 }
 
-const methodPiece = (method: string) => `,"method":"${escaped(method)}","path":"`;
-const routePiece = (route: string) => `","route":"${escaped(route)}"`;
+const methodPiece = (method: string | undefined) => `,"method":"${method === undefined ? "" : escaped(method)}","path":"`;
+const routePiece = (route: string | undefined) => (route === undefined ? '"' : `","route":"${escaped(route)}"`);
 const statusPiece = (status: number) => `,"status":${status},"durationMs":`;
 const clientPiece = (client: string) => `,"client":"${escaped(client)}","requestId":"`;
-const versionPiece = (version: string) => `","httpVersion":"${escaped(version)}"`;
+const versionPiece = (version: string) => flat(`","httpVersion":"${escaped(version)}"}\n`);
 // The line's end for HTTP/1.1, whole: one string fewer to join.
-const HTTP11_END = `${versionPiece("1.1")}}\n`;
+export const HTTP11_END = versionPiece("1.1");
 
-function statusText(status: number): string {
-  if (!(status >= 100 && status <= 999 && Number.isInteger(status))) return statusPiece(status);
-  return (statusPieces[status] ??= statusPiece(status));
+/** The end of a line: its HTTP version, whether the client left, the newline. */
+export function lineEnd(version: string, aborted: boolean | undefined): string {
+  if (aborted === true) return `","httpVersion":"${escaped(version)}","aborted":true}\n`;
+  return version === "1.1" ? HTTP11_END : piece(versionPieces, version, versionPiece);
 }
 
-// The line's start with Date.now(), made once per millisecond, from the seconds and the
-// milliseconds as small integers: a 13-digit number is none, and V8 formats it anew each time.
-// With it, the method's piece of the last line: most lines of a millisecond share their method.
-let lastTime = -1;
-let lastTimeText = "";
-let lastMethod: string | undefined;
-let lastStart = "";
+// The route's piece and the status's, joined: the last pair's, and by route and status code.
+let lastRoute: string | undefined;
+let lastStatus = -1;
+let lastRouteStatus = "";
 
-function lineStart(time: number, method: string | undefined): string {
-  if (time === lastTime && method === lastMethod) return lastStart;
-  lastMethod = method;
-  return (lastStart = timeText(time) + (method === undefined ? ',"method":"","path":"' : piece(methodPieces, method, methodPiece)));
+function routeStatus(route: string | undefined, status: number): string {
+  if (status === lastStatus && route === lastRoute) return lastRouteStatus;
+  // Bounded, as node:http's are (100 to 999).
+  if (!(status >= 100 && status <= 999 && Number.isInteger(status))) return routePiece(route) + statusPiece(status);
+  const text = piece(piece(routePieces, route, () => new Map<number, string>()), status, () => flat(routePiece(route) + statusPiece(status)));
+  lastRoute = route;
+  lastStatus = status;
+  return (lastRouteStatus = text);
 }
 
-function timeText(time: number): string {
-  if (time === lastTime) return lastTimeText;
-  lastTime = time;
-  const seconds = (time / 1000) | 0;
-  const ms = time - seconds * 1000;
-  // Until 2038, when the seconds outgrow 31 bits; then (and for any odd time) as it is.
-  const digits = time > 0 && time < 2 ** 31 * 1000 && Number.isInteger(time) ? `${seconds}${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}` : `${time}`;
-  return (lastTimeText = `{"level":30,"time":${digits}`);
+// The last line's path with its route's and status's piece, as one string once it repeats
+// (a busy route's lines repeat all three): one string fewer to join and to walk.
+let joinedPath = "";
+let joinedRoute = "";
+let joined = "";
+let joinedFlat = false;
+
+function pathAndRoute(path: string | undefined, route: string | undefined, status: number): string {
+  const text = routeStatus(route, status);
+  if (path === undefined) return text;
+  if (text === joinedRoute && path === joinedPath) {
+    if (!joinedFlat) {
+      joinedFlat = true;
+      joined = flat(joined);
+    }
+    return joined;
+  }
+  joinedPath = path;
+  joinedRoute = text;
+  joinedFlat = false;
+  return (joined = escapedPath(path) + text);
 }
 
 /**
- * A duration in tenths of a millisecond as JSON writes the number (3.1, 12), from integers:
- * the shortest form of a fraction is V8's slow path for numbers.
+ * What the lines of one connection share: its client's piece, and with it the byte count and
+ * the id's random part of its last line, as one flat string once they repeat (a connection
+ * asks the same route, answered with the same length, again and again); until then a join of
+ * the count with the client's piece, as cheap to make as the line's other joins.
  */
-function tenths(ms: number): string {
-  const t = Math.round(ms * 10);
+export class LinePieces {
+  private readonly client: string;
+  private bytes: number | undefined = -1;
+  private prefix = "";
+  private text = "";
+  private isFlat = false;
+
+  constructor(client: string) {
+    this.client = flat(clientPiece(client));
+  }
+
+  /** `,"bytes":164,"client":"...","requestId":"` and `prefix` (no `bytes` if undefined). */
+  of(bytes: number | undefined, prefix: string): string {
+    if (bytes === this.bytes && prefix === this.prefix) {
+      if (!this.isFlat) {
+        this.isFlat = true;
+        this.text = flat(this.text);
+      }
+      return this.text;
+    }
+    this.bytes = bytes;
+    this.prefix = prefix;
+    this.isFlat = false;
+    return (this.text = (bytes === undefined ? "" : `,"bytes":${bytes}`) + this.client + prefix);
+  }
+}
+
+/** A client's pieces, for lines that do not come with their connection's (jsonLine). */
+export function linePiecesOf(client: string): LinePieces {
+  return piece(clientPieces, client, (c) => new LinePieces(c));
+}
+
+// The line's start: `{"level":30,"time":` and the seconds of Date.now(), made once per second,
+// then the milliseconds' three digits with the method's piece, made once for each millisecond
+// and method: 13-digit numbers are none of V8's small integers, and were formatted anew each
+// time. The start of the last line is kept whole: most lines of a millisecond share a method.
+// Kept as the time's seconds and milliseconds, small integers, not as the time itself: a
+// module variable holding a fraction-capable number is a new heap number at every store.
+let lastSecond = -1;
+let lastMs = -1;
+let lastMethod: string | undefined;
+let lastStart = "";
+let secondText = "";
+let startsMethod: string | undefined;
+let starts: string[] = [];
+const methodStarts = new Map<string | undefined, string[]>();
+
+function lineStart(time: number, method: string | undefined): string {
+  // Until 2038, when the seconds outgrow 31 bits; then (and for any odd time) as it is.
+  if (!(time > 0 && time < 2 ** 31 * 1000 && Math.floor(time) === time)) return `{"level":30,"time":${time}` + piece(methodPieces, method ?? "", methodPiece);
+  const seconds = (time / 1000) | 0;
+  const ms = (time - seconds * 1000) | 0;
+  if (ms === lastMs && seconds === lastSecond && method === lastMethod) return lastStart;
+  if (seconds !== lastSecond) {
+    lastSecond = seconds;
+    secondText = flat(`{"level":30,"time":${seconds}`);
+  }
+  lastMs = ms;
+  lastMethod = method;
+  if (method !== startsMethod || starts.length === 0) {
+    startsMethod = method;
+    starts = piece(methodStarts, method, msStarts);
+  }
+  return (lastStart = secondText + starts[ms]!);
+}
+
+// Made whole for a method at its first line, not as each millisecond first comes: a branch
+// first taken in optimized code sends V8 back to its interpreter, and under load the
+// milliseconds' first lines came for a thousand lines after the code was optimized (callgrind).
+function msStarts(method: string | undefined): string[] {
+  const text = methodPiece(method);
+  return Array.from({ length: 1000 }, (_, ms) => flat(`${ms < 10 ? "00" : ms < 100 ? "0" : ""}${ms}${text}`));
+}
+
+// Durations under 200 ms, by tenths of a millisecond: made at the first line, all at once, for
+// the same reason as msStarts's (about 64 KB).
+const TABLED = 2_000;
+let tabled: string[] | undefined;
+
+/**
+ * A duration of `t` tenths of a millisecond (an integer) as JSON writes the number (3.1, 12),
+ * from integers: the shortest form of a fraction is V8's slow path for numbers.
+ */
+function tenthsText(t: number): string {
+  tabled ??= Array.from({ length: TABLED }, (_, i) => tenthsOf(i));
+  return t >= 0 && t < TABLED ? tabled[t]! : tenthsOf(t);
+}
+
+function tenthsOf(t: number): string {
   // As 31-bit integers (any duration under 59 hours), whose text V8 keeps in a cache, rather than
   // heap numbers formatted anew each time.
-  if (t < 2 ** 31) {
+  if (t < 2 ** 31 && t >= 0) {
     const whole = (t / 10) | 0;
     const tenth = (t | 0) - whole * 10;
     return tenth === 0 ? `${whole}` : `${whole}.${tenth}`;
@@ -127,11 +242,16 @@ function tenths(ms: number): string {
  * (one spry made, request-id.ts), and is not tested.
  */
 export function jsonLine(f: AccessFields, time: number, plainId = false): string {
-  const route = f.route === undefined ? '"' : piece(routePieces, f.route, routePiece);
-  const bytes = f.bytes === undefined ? "" : `,"bytes":${f.bytes}`;
-  const end = f.httpVersion === "1.1" && f.aborted !== true ? HTTP11_END : piece(versionPieces, f.httpVersion, versionPiece) + (f.aborted ? ',"aborted":true}\n' : "}\n");
-  return (
-    lineStart(time, f.method) + (f.path === undefined ? "" : escapedPath(f.path)) + route + statusText(f.status) + tenths(f.durationMs) + bytes +
-    piece(clientPieces, f.client, clientPiece) + (plainId ? f.requestId : escaped(f.requestId)) + end
-  );
+  const tenths = Math.round(f.durationMs * 10);
+  const id = plainId ? f.requestId : escaped(f.requestId);
+  return accessLine(time, f.method, f.path, f.route, f.status, tenths, linePiecesOf(f.client).of(f.bytes, ""), id, lineEnd(f.httpVersion, f.aborted));
+}
+
+/**
+ * jsonLine's line from its parts, as the server's own lines come (access-log.ts): `tenths`, the
+ * duration in tenths of a millisecond; `middle`, a LinePieces' text; `id`, the request id (or
+ * what of it the middle does not end with), escaped; `end`, lineEnd()'s.
+ */
+export function accessLine(time: number, method: string | undefined, path: string | undefined, route: string | undefined, status: number, tenths: number, middle: string, id: string, end: string): string {
+  return lineStart(time, method) + pathAndRoute(path, route, status) + tenthsText(tenths) + middle + id + end;
 }

@@ -3,13 +3,14 @@ import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
 import { prettyDestination, type Logger } from "../common/logger.ts";
-import { accessMessage, jsonLine, type AccessFields } from "./access-lines.ts";
+import { accessLine, accessMessage, escaped, HTTP11_END, jsonLine, lineEnd, LinePieces, linePiecesOf, type AccessFields } from "./access-lines.ts";
 import { loadPino } from "../common/line-writer.ts";
 import { stdoutLines } from "../common/stdout-lines.ts";
+import type { LineBatches } from "../common/line-writer.ts";
 import { peerOf } from "../common/peer.ts";
 import { inRequestScope, setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
 import type { TrustedPeers } from "./proxy-headers.ts";
-import { newRequestId } from "./request-id.ts";
+import { idPrefix, joinedId, newRequestId, nextIdTail } from "./request-id.ts";
 import { writesIdInHead } from "./server-response.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -19,7 +20,9 @@ const GIVEN_ID = /^[\x21-\x7e]{1,200}$/;
 
 /** The built-in loggers take the fields alone: they build the message only if they show it. */
 const FIELDS_ONLY = Symbol("fields only");
-type FieldsLogger = Logger & { [FIELDS_ONLY]: WriteLine };
+/** The JSON logger's batches, which spry's own responses give their lines without the fields. */
+const JSON_LINES = Symbol("json lines");
+type FieldsLogger = Logger & { [FIELDS_ONLY]: WriteLine; [JSON_LINES]?: LineBatches };
 
 /**
  * The access log's own logger, as Uvicorn keeps one apart from the app's: JSON lines on stdout
@@ -40,7 +43,7 @@ export function createAccessLogger(): Logger {
   if (options.level !== "info" && options.level !== "debug" && options.level !== "trace") return quiet;
   const lines = stdoutLines();
   const info = (fields: AccessFields, plainId?: boolean) => lines.add(jsonLine(fields, Date.now(), plainId));
-  return { ...quiet, info, [FIELDS_ONLY]: info } as FieldsLogger;
+  return { ...quiet, info, [FIELDS_ONLY]: info, [JSON_LINES]: lines } as FieldsLogger;
 }
 
 export interface AccessLogOptions {
@@ -61,9 +64,15 @@ interface Timed extends RequestFacts {
 // reads the socket's count once, as its response is done), and its client as the line writes
 // it (the address and port of a connection do not change).
 const CONNECTION = Symbol("spry.accessLogged");
-interface Logged {
-  sent: number;
+class Logged {
+  sent = 0;
   readonly client: string;
+  /** The pieces of its JSON lines (access-lines.ts), made with the first. */
+  pieces: LinePieces | undefined = undefined;
+
+  constructor(client: string) {
+    this.client = client;
+  }
 }
 type LoggedSocket = Socket & { [CONNECTION]?: Logged };
 
@@ -78,19 +87,28 @@ class LoggedRequest implements Timed {
   readonly start: number;
   /** Whether the id is one spry made: then the line need not test it for escaping. */
   readonly madeId: boolean;
+  /** A made id's two parts (request-id.ts), which the JSON line writes apart; else "". */
+  private readonly idPrefix: string;
+  private readonly idTail: string;
+  /** Where the JSON logger's lines go: then the line is made here, without the fields. */
+  private readonly lines: LineBatches | undefined;
   // Plain properties, not #private ones: V8 defines each private field of a new object through a
   // keyed store that a profile of /fast_task/ showed per request (callgrind, bench/HISTORY.md).
   private readonly write: WriteLine;
   private logged = false;
 
-  constructor(requestId: string, madeId: boolean, start: number, write: WriteLine) {
+  constructor(requestId: string, madeId: boolean, idPrefix: string, idTail: string, start: number, write: WriteLine, lines: LineBatches | undefined) {
     this.requestId = requestId;
     this.madeId = madeId;
+    this.idPrefix = idPrefix;
+    this.idTail = idTail;
     this.start = start;
     this.write = write;
+    this.lines = lines;
   }
 
-  responseDone(res: ServerResponse, socket: Socket, aborted: boolean): void {
+  /** `now`: performance.now() as the caller just read it (server-response.ts), if it did. */
+  responseDone(res: ServerResponse, socket: Socket, aborted: boolean, now = performance.now()): void {
     // Once: a response detached from its connection is not cut off by that connection's end.
     if (this.logged) return;
     this.logged = true;
@@ -98,11 +116,24 @@ class LoggedRequest implements Timed {
     const peer = peerOf(res.req)?.client;
     const logged = socket as LoggedSocket;
     let connection = logged[CONNECTION];
-    if (connection === undefined) connection = logged[CONNECTION] = { sent: 0, client: clientText(socket.remoteAddress, socket.remotePort) };
+    if (connection === undefined) connection = logged[CONNECTION] = new Logged(clientText(socket.remoteAddress, socket.remotePort));
     const bytes = sent - connection.sent;
     connection.sent = sent;
+    const ms = now - this.start;
+    const lines = this.lines;
+    if (lines !== undefined) {
+      // jsonLine's line, from its parts: no fields object, the connection's pieces, the version's
+      // numbers (node:http makes its string anew for every request).
+      const req = res.req;
+      const pieces = peer === undefined ? (connection.pieces ??= new LinePieces(connection.client)) : linePiecesOf(clientText(peer.address, peer.port));
+      const end = req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && !aborted ? HTTP11_END : lineEnd(req.httpVersion, aborted);
+      const middle = pieces.of(bytes, this.idPrefix);
+      const id = this.madeId ? this.idTail : escaped(this.requestId);
+      lines.add(accessLine(Date.now(), req.method, req.url, this.route, res.statusCode, Math.round(ms * 10), middle, id, end));
+      return;
+    }
     const client = peer === undefined ? connection.client : clientText(peer.address, peer.port);
-    logLine(this.write, res.req, res, this, performance.now() - this.start, bytes, aborted, client, this.madeId);
+    logLine(this.write, res.req, res, this, ms, bytes, aborted, client, this.madeId);
   }
 }
 
@@ -146,11 +177,12 @@ export function accessLog(listener: Listener, options: AccessLogOptions): Listen
  */
 export function requestStart({ logger, trusted }: AccessLogOptions): (req: IncomingMessage, res: ServerResponse) => RequestFacts {
   const write = logger === undefined ? undefined : lineWriterOf(logger);
+  const lines = (logger as Partial<FieldsLogger> | undefined)?.[JSON_LINES];
   return (req, res) => {
     const given = req.headers["x-request-id"];
     const kept = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true;
-    const requestId = kept ? given : newRequestId();
     if (write === undefined) {
+      const requestId = kept ? given : newRequestId();
       // `route` from the start, which the app sets once routed: one object shape, no transition.
       // Without an access log no clock is read.
       const facts: RequestFacts = { requestId, route: undefined };
@@ -158,11 +190,15 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
       if (!writesIdInHead(res)) res.setHeader("x-request-id", requestId);
       return facts;
     }
+    // The tail first: it starts a new series, with a new prefix, once in 2^48 ids.
+    const tail = kept ? "" : nextIdTail();
+    const prefix = kept ? "" : idPrefix();
+    const requestId = kept ? given : joinedId(prefix, tail);
     const start = performance.now();
     if (writesIdInHead(res)) {
       // spry's own responses write the id into their head and report when they are done
       // (server-response.ts): the line needs nothing more per response.
-      const facts = new LoggedRequest(requestId, !kept, start, write);
+      const facts = new LoggedRequest(requestId, !kept, prefix, tail, start, write, lines);
       setRequestFacts(req, facts);
       return facts;
     }

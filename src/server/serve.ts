@@ -96,7 +96,7 @@ export async function serve(app: Servable, options: ServeOptions = {}): Promise<
   // The connections are made with the server; its responses report to them once they exist.
   let connections: Connections | undefined;
   const http1 = {
-    ServerResponse: serverResponse((socket) => connections?.finished(socket)),
+    ServerResponse: serverResponse((socket, now) => connections?.finished(socket, now)),
     maxHeaderSize: limits.maxHeaderSize,
     headersTimeout: limits.headersTimeout,
     requestTimeout: limits.requestTimeout,

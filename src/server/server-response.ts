@@ -1,5 +1,6 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
 import { requestFacts } from "../common/request-facts.ts";
 
 const ID = "x-request-id";
@@ -26,7 +27,7 @@ type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
  * One class deriving from node's directly: each level of subclassing is paid again in every
  * response's construction.
  */
-export function serverResponse(finished: (socket: Socket) => void): typeof ServerResponse {
+export function serverResponse(finished: (socket: Socket, now: number) => void): typeof ServerResponse {
   class SpryServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
     override writeHead(statusCode: number, reason?: string | Head, headers?: Head): this {
       const id = requestFacts(this.req)?.requestId;
@@ -37,8 +38,10 @@ export function serverResponse(finished: (socket: Socket) => void): typeof Serve
 
     override detachSocket(socket: Socket): void {
       super.detachSocket(socket);
-      finished(socket);
-      (requestFacts(this.req) as Partial<DoneHook> | undefined)?.responseDone?.(this, socket, false);
+      // One reading of the clock for both: when the connection went idle, and the line's duration.
+      const now = performance.now();
+      finished(socket, now);
+      (requestFacts(this.req) as Partial<DoneHook> | undefined)?.responseDone?.(this, socket, false, now);
     }
   }
   (SpryServerResponse.prototype as unknown as Record<symbol, boolean>)[ID_IN_HEAD] = true;
@@ -47,7 +50,7 @@ export function serverResponse(finished: (socket: Socket) => void): typeof Serve
 
 /** What a request's facts may carry to hear that its response is done (server/access-log.ts). */
 interface DoneHook {
-  responseDone(res: ServerResponse, socket: Socket, aborted: boolean): void;
+  responseDone(res: ServerResponse, socket: Socket, aborted: boolean, now?: number): void;
 }
 
 /**

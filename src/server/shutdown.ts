@@ -98,12 +98,13 @@ export class Connections {
 
   /**
    * A response is done with its connection, which is idle from now on. Called by the server's
-   * response class (server-response.ts) as node:http detaches the response from its socket.
+   * response class (server-response.ts) as node:http detaches the response from its socket;
+   * `now`, performance.now() as it read it for the access line too.
    */
-  finished(socket: Socket): void {
+  finished(socket: Socket, now = performance.now()): void {
     const idleSince = this.#idleSince;
     // Deleted first, so that the entry moves to the end: the map stays in idle order.
-    if (idleSince.delete(socket as HttpSocket)) idleSince.set(socket as HttpSocket, performance.now());
+    if (idleSince.delete(socket as HttpSocket)) idleSince.set(socket as HttpSocket, now);
   }
 
   // Closes the connection idle the longest, if one of the oldest is idle at all.

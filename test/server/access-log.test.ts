@@ -162,6 +162,68 @@ describe("from the command line", () => {
     assert.doesNotMatch(quiet.stdout(), /"path":"\/fast_task\/"/);
   });
 
+  // The server's own JSON lines are made from their parts, not through jsonLine's fields
+  // (src/server/access-log.ts): the same line, byte for byte, for each kind of request.
+  test("spry run: each line is the one JSON.stringify writes: made and given ids, sizes that repeat and change, HTTP/1.0, a 404, a proxied client, a client that left", { timeout: 60_000 }, async () => {
+    const server = spry(["run", "examples/seed/main.ts", "--port", "0", "--log-flush", "0"], { env: { SLOW_TASK_SECONDS: "0.3" } });
+    const { port } = new URL(await server.url());
+    const exchange = (text: string, until: (received: string) => boolean) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1");
+        let received = "";
+        socket.setEncoding("latin1");
+        socket.on("data", (chunk: string) => {
+          received += chunk;
+          if (until(received)) {
+            socket.destroy();
+            resolve(received);
+          }
+        });
+        socket.on("error", reject);
+        socket.write(text);
+      });
+    const get = (path: string, headers = "") => `GET ${path} HTTP/1.1\r\nhost: x\r\n${headers}\r\n`;
+    const pipelined = [
+      get("/fast_task/"),
+      get("/fast_task/"),
+      get("/fast_task/"),
+      get("/slow_task/1"),
+      get("/slow_task/22?q=x"),
+      get("/slow_task/22?q=x"),
+      get("/nowhere"),
+      get("/fast_task/?who", 'x-request-id: edge"1\\x\r\nx-forwarded-for: 203.0.113.7\r\n'),
+      get("/fast_task/"),
+    ];
+    const answers = (text: string) => text.split(/(?=HTTP\/1\.[01] \d{3} )/);
+    const received = await exchange(pipelined.join(""), (text) => answers(text).length === pipelined.length && text.endsWith("}"));
+    await exchange("GET /fast_task/ HTTP/1.0\r\n\r\n", (text) => text.endsWith("}"));
+    const leaving = connect(Number(port), "127.0.0.1");
+    leaving.write(get("/slow_task/3"));
+    await delay(100);
+    leaving.destroy();
+    const lines = () => server.stdout().split("\n").filter((line) => line.includes('"requestId"'));
+    await waitFor("11 access lines", () => lines().length === 11, 10_000, server.stdout);
+    for (const line of lines()) {
+      const f = JSON.parse(line) as Record<string, unknown>;
+      const reference = { level: 30, time: f.time, method: f.method, path: f.path, route: f.route, status: f.status, durationMs: f.durationMs, bytes: f.bytes, client: f.client, requestId: f.requestId, httpVersion: f.httpVersion, ...(f.aborted === true && { aborted: true }) };
+      assert.equal(line, JSON.stringify(reference));
+    }
+    const parsed = lines().map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ids = [...received.matchAll(/x-request-id: (.*)\r\n/gi)].map((m) => m[1]);
+    assert.deepEqual(parsed.slice(0, pipelined.length).map((f) => f.requestId), ids);
+    assert.equal(parsed[7]!.requestId, 'edge"1\\x');
+    for (const [i, f] of parsed.entries()) if (i !== 7) assert.match(f.requestId as string, UUID);
+    assert.deepEqual(parsed.slice(0, pipelined.length).map((f) => f.bytes), answers(received).map((a) => a.length));
+    assert.deepEqual(parsed.map((f) => [f.path, f.status, f.httpVersion, f.aborted ?? false]), [
+      ["/fast_task/", 200, "1.1", false], ["/fast_task/", 200, "1.1", false], ["/fast_task/", 200, "1.1", false],
+      ["/slow_task/1", 200, "1.1", false], ["/slow_task/22?q=x", 200, "1.1", false], ["/slow_task/22?q=x", 200, "1.1", false],
+      ["/nowhere", 404, "1.1", false], ["/fast_task/?who", 200, "1.1", false], ["/fast_task/", 200, "1.1", false],
+      ["/fast_task/", 200, "1.0", false], ["/slow_task/3", 200, "1.1", true],
+    ]);
+    assert.equal(parsed[7]!.client, "203.0.113.7:0");
+    assert.match(parsed[8]!.client as string, /^127\.0\.0\.1:\d+$/);
+  });
+
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     test(`spry run: lines still gathered at ${signal} are written before the process exits, in order, each once`, { timeout: 60_000 }, async () => {
       const server = spry(["run", "examples/seed/main.ts", "--port", "0"]);
