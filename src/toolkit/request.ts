@@ -293,8 +293,10 @@ export abstract class SpryRequest<Tasks = unknown> {
   #watch(): AbortController {
     const controller = new AbortController();
     ownSignal(controller.signal);
+    if (this.#abortReason === undefined) this.watchClient();
+    // Also when watchClient found the client already gone: abort() ran before this controller
+    // was the request's, so it could not abort it.
     if (this.#abortReason !== undefined) controller.abort(this.#abortReason);
-    else this.watchClient();
     return controller;
   }
 

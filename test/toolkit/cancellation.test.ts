@@ -28,6 +28,13 @@ describe("cancellation over a real socket", () => {
     await sleep(50, { signal: ctx.signal });
     return { aborted: ctx.signal.aborted };
   });
+  let gone!: () => void;
+  let seen!: (aborted: { aborted: boolean; reason: unknown }) => void;
+  app.get("/late-signal", async (_, ctx) => {
+    // The client leaves before the handler first reads its signal.
+    await new Promise<void>((resolve) => (gone = resolve));
+    seen({ aborted: ctx.signal.aborted, reason: ctx.signal.reason });
+  });
   let running: Running;
   before(async () => {
     running = await serve(app, { port: 0, handleSignals: false });
@@ -48,6 +55,22 @@ describe("cancellation over a real socket", () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(events, ["started", "teardown"]);
     assert.equal(app.stats().cancelled, 1);
+  });
+
+  test("a signal first read after the client left is already aborted", async () => {
+    const seenWith = new Promise<{ aborted: boolean; reason: unknown }>((resolve) => (seen = resolve));
+    const { port } = new URL(running.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write("GET /late-signal HTTP/1.1\r\nHost: x\r\n\r\n");
+    while (gone === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    socket.destroy();
+    // Time for the server to see the connection end (a loopback close, on a loaded machine).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gone();
+    const { aborted, reason } = await seenWith;
+    assert.equal(aborted, true);
+    assert.ok(reason instanceof ClientDisconnected);
   });
 
   test("having read the whole body does not abort the signal", async () => {
