@@ -2,22 +2,21 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
 import { isPromise } from "../common/is-promise.ts";
-import { positiveTimeout, withDeadline } from "./deadline.ts";
+import { positiveTimeout } from "./deadline.ts";
 import { LoopMonitor, type BlockingOptions } from "./event-loop.ts";
 import { ExceptionHandlers, handleExceptions } from "./exception-handlers.ts";
 import { checkedTypedResponse, toFetchResponse } from "./fetch-writer.ts";
 import { FetchRequest } from "./fetch-request.ts";
 import { InFlight } from "./in-flight.ts";
-import { checkDeclaredLength, checkTarget } from "./limits.ts";
 import { compose, type Handle, type Middleware } from "./middleware.ts";
 import { NodeRequest } from "./node-request.ts";
 import { writeNode } from "./node-writer.ts";
 import { Overload, type OverloadOptions } from "./overload.ts";
-import { NO_PARAMS, type AppConfig, type RoutedEntry, type SpryRequest } from "./request.ts";
+import type { AppConfig, SpryRequest } from "./request.ts";
 import { withContext } from "./request-context.ts";
 import { finalize, SpryResponse, type ResponseLike } from "./response.ts";
 import type { RouteEntry, RouteTable } from "./route-table.ts";
-import { miss, routing } from "./routing.ts";
+import { routing } from "./routing.ts";
 import { ServerErrors } from "./server-errors.ts";
 
 /** How a Dispatcher treats requests beyond routing; each part is documented on SpryOptions. */
@@ -66,8 +65,6 @@ export class Dispatcher<Tasks = unknown> {
   readonly #routing: Handle<SpryRequest<Tasks>>;
   readonly #middleware: Middleware<SpryRequest<Tasks>>[] = [];
   #errors: ServerErrors<SpryRequest<Tasks>>;
-  readonly #timeout: number | undefined;
-  readonly #redirectSlashes: boolean;
   // Whether a Fetch request may take the direct path (#routeDirectly): no middleware, no
   // admission, no request context. Decided with the layers, never per request.
   #direct = false;
@@ -90,14 +87,12 @@ export class Dispatcher<Tasks = unknown> {
     this.#overload = options.overload === undefined ? undefined : new Overload(options.overload, this.monitor, config.stats);
     this.#withContext = (options.requestContext ?? false) || this.monitor.tracing;
     this.#wantsMonitor = this.#threshold > 0 || this.#overload?.shedding === true;
-    this.#timeout = positiveTimeout(options.timeout);
-    this.#redirectSlashes = options.redirectSlashes ?? true;
     this.#routing = routing(table, {
       limits: config.limits,
       logger: config.logger,
       stats: config.stats,
-      redirectSlashes: this.#redirectSlashes,
-      timeout: this.#timeout,
+      redirectSlashes: options.redirectSlashes ?? true,
+      timeout: positiveTimeout(options.timeout),
     });
     this.#errors = this.#build();
   }
@@ -229,48 +224,24 @@ export class Dispatcher<Tasks = unknown> {
   }
 
   /**
-   * The layers of an app without middleware, for a Fetch request, as one function: what
-   * routing.ts does and server-errors.ts around it, with the same refusals, lookup, errors,
-   * deadline and checks, and the Response handed back as #handBack does. For a host that
-   * writes the length (app.bun), a response of spry's usual shape (fetch-writer.ts,
-   * checkedTypedResponse) is handed back without the layers' header check and finalize(); any
-   * other goes through them.
+   * The layers of an app without middleware, for a Fetch request: routing.ts's step and
+   * server-errors.ts around it, called directly, and the Response handed back as #handBack does.
+   * For a host that writes the length (app.bun), a response of spry's usual shape
+   * (fetch-writer.ts, checkedTypedResponse) is handed back without the layers' header check and
+   * finalize(); any other goes through them.
    */
   #routeDirectly(request: FetchRequest<Tasks>): Promise<Response> | undefined {
     const errors = this.#errors as unknown as ServerErrors<FetchRequest<Tasks>>;
     const deliver = this.#handBack;
-    const refused = checkTarget(request.path, request.search, this.config.limits);
-    if (refused !== undefined) return responseOf(request, errors.failInto(request, refused, deliver));
-    // A host that routed the request itself (app.bun's routes) found a route without parameters.
-    let entry: RoutedEntry | undefined = request.routed;
-    if (entry !== undefined) request.matched(NO_PARAMS, entry.info);
-    else {
-      const match = this.table.find(request.method, request.path);
-      if (match === null) {
-        let answer: ResponseLike;
-        try {
-          answer = miss(this.table, request, this.#redirectSlashes);
-        } catch (error) {
-          return responseOf(request, errors.failInto(request, error, deliver));
-        }
-        return responseOf(request, errors.settleInto(request, answer, deliver));
-      }
-      entry = match.entry;
-      request.matched(match.params, entry.info);
-    }
-    const tooLarge = checkDeclaredLength(request.declaredLength(), request.bodyLimit);
-    if (tooLarge !== undefined) return responseOf(request, errors.failInto(request, tooLarge, deliver));
     let result: ResponseLike | Promise<ResponseLike>;
     try {
-      result = entry.endpoint(request);
+      result = this.#routing(request);
     } catch (error) {
       return responseOf(request, errors.failInto(request, error, deliver));
     }
     if (!isPromise(result)) return this.#handOwn(request, result) ? undefined : responseOf(request, errors.settleInto(request, result, deliver));
-    const timeout = entry.info.timeout ?? this.#timeout;
-    const settled = timeout === undefined ? result : withDeadline(request, result, timeout, this.config.logger, this.config.stats);
     // Settles with the Response itself: #serveFetch hands it to the host without a promise more.
-    return settled.then(
+    return result.then(
       (response) => (this.#handOwn(request, response) ? request.response! : (responseOf(request, errors.settleInto(request, response, deliver)) ?? request.response!)),
       (error: unknown) => responseOf(request, errors.failInto(request, error, deliver)) ?? request.response!,
     );

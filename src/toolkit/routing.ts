@@ -51,8 +51,7 @@ export function routing<R extends SpryRequest<any>>(table: RouteTable, options: 
   };
 }
 
-/** A request no route matched: 400, 405 with Allow, the slash redirect (307) or 404, raised but the redirect. */
-export function miss(table: RouteTable, request: SpryRequest<any>, redirectSlashes: boolean): ResponseLike {
+function miss(table: RouteTable, request: SpryRequest<any>, redirectSlashes: boolean): ResponseLike {
   const tooLarge = checkDeclaredLength(request.declaredLength(), request.bodyLimit);
   if (tooLarge !== undefined) throw tooLarge;
   const path = request.path;
