@@ -7,6 +7,7 @@ import { convert, Failed, type Raw } from "./convert.ts";
 import type { InputPlan, InputSpec } from "./spec.ts";
 import { compileParamModel, type ModelOutcome, type ReadParamModel } from "./param-model.ts";
 import { compileAccept, MISS, type Accept } from "./accept.ts";
+import { GeneratedFunctions } from "../body/generated-functions.ts";
 
 /** Each owner's validated inputs: the route's at 0, then each dependency's. */
 export type Values = Record<string, unknown>[];
@@ -157,11 +158,9 @@ function compileValues(steps: readonly Param[], owners: number): ((slots: readon
     if (name === "__proto__") return undefined;
     keys[owner]!.push(`${JSON.stringify(name)}: s[${i}]`);
   }
-  try {
-    return new Function("s", `"use strict";\nreturn [${keys.map((fields) => `{ ${fields.join(", ")} }`).join(", ")}];`) as (slots: readonly unknown[]) => Values;
-  } catch {
-    return undefined;
-  }
+  const source = new GeneratedFunctions("s");
+  const entry = source.add(`return [${keys.map((fields) => `{ ${fields.join(", ")} }`).join(", ")}];`);
+  return source.compile<(slots: readonly unknown[]) => Values>(entry);
 }
 
 // The slots filled so far into the owners' objects (a hole is an input not read yet, or failed).
