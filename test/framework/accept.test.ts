@@ -8,31 +8,8 @@ import fc from "fast-check";
 import { z } from "zod";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { compileAccept, MISS } from "../../src/framework/inputs/accept.ts";
+import { Address, Category, Item } from "./fixtures/models.ts";
 
-const Address = z.object({ street: z.string(), city: z.string(), zip: z.string() });
-// bench/apps/spry-model.ts's model.
-const Item = z.object({
-  id: z.int(),
-  name: z.string(),
-  email: z.string(),
-  age: z.int(),
-  score: z.number(),
-  active: z.boolean(),
-  tags: z.array(z.string()),
-  address: Address,
-  nickname: z.string().nullable(),
-  role: z.enum(["admin", "user"]),
-});
-interface Category {
-  name: string;
-  children: Category[];
-}
-const Category: z.ZodType<Category> = z.object({
-  name: z.string(),
-  get children() {
-    return z.array(Category);
-  },
-});
 let made = 0;
 const COMPILED: Record<string, StandardSchemaV1> = {
   Item,

@@ -9,26 +9,7 @@ import { z } from "zod";
 import { compileJsonConvert, convertingSchema, type ConversionError } from "../../src/framework/body/json-convert.ts";
 import { compileUnchanged } from "../../src/framework/body/json-unchanged.ts";
 import { inputJsonSchema, type JsonSchema } from "../../src/framework/inputs/json-schema.ts";
-
-const Address = z.object({ street: z.string(), city: z.string(), zip: z.string() });
-// bench/apps/spry-model.ts's model.
-const Item = z.object({
-  id: z.int(),
-  name: z.string(),
-  email: z.string(),
-  age: z.int(),
-  score: z.number(),
-  active: z.boolean(),
-  tags: z.array(z.string()),
-  address: Address,
-  nickname: z.string().nullable(),
-  role: z.enum(["admin", "user"]),
-});
-interface Category {
-  name: string;
-  children: Category[];
-}
-const Category: z.ZodType<Category> = z.object({ name: z.string(), get children() { return z.array(Category); } });
+import { Address, Category, Item } from "./fixtures/models.ts";
 
 const zodSchemas: Record<string, z.ZodType> = {
   item: Item,
