@@ -46,6 +46,7 @@ import { bunBinary, nodeBinary } from './lib/hosts.mjs';
 import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
 import { REPO_DIR, snapshotSpry } from './lib/spry-snapshot.mjs';
 import { freePort, httpGet } from './lib/start-server.mjs';
+import { gcInstructions } from './lib/callgrind-gc.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -181,19 +182,6 @@ function load(port, total, agent) {
     }
   };
   return Promise.all(Array.from({ length: positiveInt(opt, 'connections') }, lane));
-}
-
-// The garbage collector's share of a dump: its functions (V8's scavenger, markers, sweepers and
-// their helpers), by name, as realtime-callgrind.mjs counts them.
-const GC = /Scaveng|IterateObjectCache|BodyDescriptorBase|RootScavengeVisitor|GarbageCollect|MarkCompact|MinorMark|Sweeper|Evacuat|RememberedSet|SlotSet|heap::base|GCTracer|ArrayBufferSweeper|SizeFromMap|ConcurrentMarking|MarkingVisitor|MarkingBarrier|MarkingWorklist|IncrementalMarking/;
-function gcInstructions(file) {
-  const annotated = execFileSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  let gc = 0;
-  for (const line of annotated.split('\n')) {
-    const m = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
-    if (m && !m[2].includes('PROGRAM TOTALS') && GC.test(m[2])) gc += Number(m[1].replaceAll(',', ''));
-  }
-  return gc;
 }
 
 // How many scavenges and major collections the main thread's dump ran: the calls made to each

@@ -24,6 +24,7 @@ import { nodeBinary } from './lib/hosts.mjs';
 import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
 import { REPO_DIR, snapshotSpry } from './lib/spry-snapshot.mjs';
 import { freePort, httpGet } from './lib/start-server.mjs';
+import { gcInstructions } from './lib/callgrind-gc.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -94,20 +95,6 @@ function echo(sockets, total) {
 // valgrind and callgrind_control name their meeting files after LOGNAME and HOST: the same here.
 const VGDB_ENV = { LOGNAME: 'bench', HOST: '127.0.0.1' }; // HOST: the apps' listening address too
 const control = (...args) => execFileSync('callgrind_control', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...VGDB_ENV } });
-
-// The garbage collector's share of a dump: its functions (V8's scavenger and collectors), by
-// name. Collections come every few thousand messages, so how many fall into the measured ones
-// moves the total by a tenth between runs; the rest of the count moves by about 1%.
-const GC = /Scaveng|IterateObjectCache|BodyDescriptorBase|RootScavengeVisitor|GarbageCollect|MarkCompact|MinorMark|Sweeper|Evacuat|RememberedSet|SlotSet|heap::base|GCTracer|ArrayBufferSweeper|SizeFromMap|ConcurrentMarking|MarkingVisitor|MarkingBarrier/;
-function gcInstructions(file) {
-  const annotated = execFileSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  let gc = 0;
-  for (const line of annotated.split('\n')) {
-    const m = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
-    if (m && !m[2].includes('PROGRAM TOTALS') && GC.test(m[2])) gc += Number(m[1].replaceAll(',', ''));
-  }
-  return gc;
-}
 
 async function measure(name) {
   const dir = mkdtempSync(join(tmpdir(), 'realtime-callgrind-'));
