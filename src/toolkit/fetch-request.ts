@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { setImmediate } from "node:timers";
+import { checkTarget } from "./limits.ts";
 import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
 import { SpryRequest, type AppConfig, type Client } from "./request.ts";
 import { rootPathOf } from "./root-path.ts";
@@ -25,14 +26,27 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
 
   /**
    * Given `routed`, the route a host's own router found for the request (app.bun's routes: a
-   * path without parameters), the path is that route's, and only the query is read from the URL.
+   * path without parameters), the path is that route's, and the URL is read only if something
+   * reads the query (deferredSearch).
    */
   constructor(request: Request, config: AppConfig<Tasks>, routed?: RouteEntry) {
-    // Read once: on Bun each read of `url` builds the string anew.
-    const url = request.url;
-    super(request.method, routed === undefined ? targetOf(url) : routed.template.path, config, routed === undefined ? undefined : searchOf(url));
+    if (routed === undefined) super(request.method, targetOf(request.url), config);
+    else super(request.method, routed.template.path, config, null);
     this.request = request;
     this.routed = routed;
+  }
+
+  // On a routed path the URL is read only for its query: on Bun the first read of `url` builds
+  // the string, about 1,700 instructions, 7% of a minimal Bun.serve route (bench/apps/bun-bare.mjs,
+  // BARE_READ=url), and a route that reads no query (no query input, dependency or code of
+  // its own reading it) never needs it. The query's limits are checked here, on that first
+  // read, rather than by routing; what no one reads is bounded by the host's head limit alone
+  // (Bun's 16 KiB: 431). docs/reliability.md rows 14 and 15.
+  protected override deferredSearch(): string {
+    const search = searchOf(this.request.url);
+    const refused = checkTarget(this.path, search, this.config.limits);
+    if (refused !== undefined) throw refused;
+    return search;
   }
 
   header(name: string): string | undefined {

@@ -87,7 +87,9 @@ export const defaultLimits: RequestLimits = {
 /**
  * The request target's limits, checked once, before routing, whether or not the route reads
  * the query: an over-long target (414), a query string that cannot be decoded (400,
- * docs/reliability.md row 14), too many query parameters (413, row 15).
+ * docs/reliability.md row 14), too many query parameters (413, row 15). On app.bun's routes,
+ * where the host matched the path, they are checked when the query is first read instead
+ * (fetch-request.ts, deferredSearch).
  */
 export function checkTarget(path: string, search: string, limits: RequestLimits): HTTPException | undefined {
   if (path.length + search.length > limits.maxUrlLength) return new HTTPException(414, "URI Too Long");

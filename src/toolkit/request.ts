@@ -105,9 +105,9 @@ export abstract class SpryRequest<Tasks = unknown> {
   readonly method: string;
   /** The request path as sent, still percent-encoded. */
   readonly path: string;
-  /** The raw query string, without the `?`; empty when there is none. */
-  readonly search: string;
   readonly config: AppConfig<Tasks>;
+  // Undefined until first read when the transport defers it (deferredSearch).
+  #search: string | undefined;
   #params: Record<string, string | undefined> = NO_PARAMS;
   /** The matched route; undefined before routing and for 404/405. Set by routing. */
   route: RouteInfo | undefined = undefined;
@@ -133,19 +133,34 @@ export abstract class SpryRequest<Tasks = unknown> {
 
   /**
    * `target` is the request target (path and query); given `search`, it is the path alone, as a
-   * host that routed the request knows it.
+   * host that routed the request knows it, and `search` the query, or `null` when the transport
+   * reads it on first use (deferredSearch).
    */
-  constructor(method: string, target: string, config: AppConfig<Tasks>, search?: string) {
+  constructor(method: string, target: string, config: AppConfig<Tasks>, search?: string | null) {
     this.method = method;
     this.config = config;
     if (search !== undefined) {
       this.path = target;
-      this.search = search;
+      this.#search = search ?? undefined;
       return;
     }
     const q = target.indexOf("?");
     this.path = q === -1 ? target : target.slice(0, q);
-    this.search = q === -1 ? "" : target.slice(q + 1);
+    this.#search = q === -1 ? "" : target.slice(q + 1);
+  }
+
+  /** The raw query string, without the `?`; empty when there is none. */
+  get search(): string {
+    return (this.#search ??= this.deferredSearch());
+  }
+
+  /**
+   * The query of a request whose transport deferred it (a `null` search): read on first use,
+   * and checked then, since routing did not (FetchRequest on app.bun's routes). It may throw the
+   * target's refusal (limits.ts, checkTarget); the query stays unread until a read succeeds.
+   */
+  protected deferredSearch(): string {
+    return "";
   }
 
   /** Path parameters, decoded; set once, by routing, when the route matched. The request's own object: code may add to it. */
@@ -183,7 +198,8 @@ export abstract class SpryRequest<Tasks = unknown> {
 
   /**
    * Query parameters; a key given more than once maps to an array, in order. Their number was
-   * checked against `limits.maxQueryKeys` by dispatch, and their escapes decoded there (400).
+   * checked against `limits.maxQueryKeys` by routing, and their escapes decoded there (400); on
+   * app.bun's routes, on this first read, which throws the refusal (HTTPException 400, 413, 414).
    */
   get query(): QueryValues {
     return (this.#query ??= this.search === "" ? {} : (parseQuery(this.search) as QueryValues));

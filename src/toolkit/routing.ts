@@ -20,7 +20,7 @@ export interface RoutingOptions {
 
 /**
  * The innermost step, from a request to its endpoint's response: the target's limits (before
- * any lookup), the route looked up, the declared body length checked against the limit in
+ * any lookup; for a request a host routed, when its query is first read), the route looked up, the declared body length checked against the limit in
  * force, the endpoint run under its deadline. A miss becomes 400 (an undecodable path), 405
  * with Allow, FastAPI's redirect_slashes 307, or 404; every refusal is raised, so that
  * exception handlers see it as they see the endpoint's own errors.
@@ -28,15 +28,16 @@ export interface RoutingOptions {
 export function routing<R extends SpryRequest<any>>(table: RouteTable, options: RoutingOptions): (request: R) => ResponseLike | Promise<ResponseLike> {
   const { limits, logger, stats, redirectSlashes } = options;
   return (request) => {
-    const refused = checkTarget(request.path, request.search, limits);
-    if (refused !== undefined) throw refused;
-    // A host that routed the request itself (app.bun's routes) found a route without parameters.
+    // A host that routed the request itself (app.bun's routes) found a route without
+    // parameters; its request checks the target when its query is first read (fetch-request.ts).
     const routed = request.routed;
     let entry: RoutedEntry;
     if (routed !== undefined) {
       entry = routed;
       request.matched(NO_PARAMS, entry.info);
     } else {
+      const refused = checkTarget(request.path, request.search, limits);
+      if (refused !== undefined) throw refused;
       const match = table.find(request.method, request.path);
       if (match === null) return miss(table, request, redirectSlashes);
       entry = match.entry;

@@ -2,6 +2,7 @@
 // servers Bun.serve and Deno.serve return (test/runtimes runs the real hosts, signals included).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { z } from "zod";
 import { Spry } from "spry";
 
 function appWithLifespan(events: string[], startupMs = 0) {
@@ -123,4 +124,37 @@ test("app.bun's route answers as app.fetch does, leaving the length of a text bo
   assert.deepEqual(await fetched.json(), { visits: 5 });
   assert.equal(fetched.headers.get("content-length"), null);
   await app.shutdown();
+});
+
+// A Request that counts the reads of its URL, which on Bun builds the string each time.
+class CountedRequest extends Request {
+  urlReads = 0;
+  override get url(): string {
+    this.urlReads++;
+    return super.url;
+  }
+}
+
+test("app.bun's route reads the URL only for a query something reads, and checks that query then", async () => {
+  const app = new Spry({ logger: false, openapiUrl: false, limits: { maxQueryKeys: 2 } });
+  app.get("/items/", () => ({ items: [] }));
+  app.get("/search/", { q: z.string().optional() }, ({ q }) => ({ q: q ?? null }));
+  app.get("/raw/", (_, ctx) => ({ keys: Object.keys(ctx.query) }));
+  const { routes } = app.bun;
+  const unread = new CountedRequest("http://host/items/?q=%zz&a=1&b=2");
+  const answered = await routes["/items/"]!(unread);
+  assert.equal(answered.status, 200);
+  assert.equal(unread.urlReads, 0);
+  const read = new CountedRequest("http://host/search/?q=a%20b");
+  assert.deepEqual(await (await routes["/search/"]!(read)).json(), { q: "a b" });
+  assert.equal(read.urlReads, 1);
+  for (const path of ["/search/", "/raw/"]) {
+    const undecodable = await routes[path]!(new Request(`http://host${path}?q=%zz`));
+    assert.equal(undecodable.status, 400);
+    assert.deepEqual(await undecodable.json(), { detail: "Invalid percent-encoding in the query string" });
+    assert.equal((await routes[path]!(new Request(`http://host${path}?a=1&b=2&c=3`))).status, 413);
+    assert.equal((await routes[path]!(new Request(`http://host${path}?q=${"x".repeat(8 * 1024)}`))).status, 414);
+  }
+  // app.fetch checks the target before the lookup, whether the route reads the query or not.
+  assert.equal((await app.fetch(new Request("http://host/items/?q=%zz"))).status, 400);
 });
