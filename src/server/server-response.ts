@@ -2,6 +2,7 @@ import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type Out
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { requestFacts } from "../common/request-facts.ts";
+import { WATCHER } from "../toolkit/node-request.ts";
 
 const ID = "x-request-id";
 const ID_IN_HEAD = Symbol("spry.idInHead");
@@ -29,6 +30,9 @@ type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
  */
 export function serverResponse(finished: (socket: Socket, now: number) => void): typeof ServerResponse {
   class SpryServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+    // Declared here, at construction, rather than added to a response whose request waits.
+    [WATCHER]: unknown = undefined;
+
     override writeHead(statusCode: number, reason?: string | Head, headers?: Head): this {
       const id = requestFacts(this.req)?.requestId;
       // The list first: node-writer.ts puts the id there, and hasHeader's checks cost more.

@@ -27,25 +27,29 @@ const DONE: Promise<void> = Promise.resolve();
 // it waits, and the wrapper (its generator, promise, awaits and bound listener) was about a
 // tenth of what a parked `/slow_task/` request kept on the heap. The listener is the timer's
 // callback too (a timer calls it with no argument, an abort with the event): a closure fewer
-// per sleep, 56 B of the 3.9 kB a parked request keeps. Not an object with handleEvent: Node's
-// EventTarget wraps such a listener in an async function of its own.
+// per sleep. Not an object with handleEvent: Node's EventTarget wraps such a listener in an
+// async function of its own. What the listener needs lives in this function's own scope, not
+// in the promise executor's: one context kept per waiting sleep instead of two (40 B of a
+// parked request, heap snapshots of 1,000 and 5,000 parked `/slow_task/` requests).
 function waitFor(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal === undefined) {
-      setTimeout(resolve, ms);
-      return;
-    }
-    const settle = (event?: Event | Error) => {
-      if (event === undefined) {
-        if (!removeAbortWaiter(signal, settle)) signal.removeEventListener("abort", settle);
-        resolve();
-      } else {
-        clearTimeout(timer);
-        reject(signal.reason);
-      }
-    };
-    const timer = setTimeout(settle, ms);
-    // A request's own signal tells its waiters without a listener (abort-waiters.ts).
-    if (!addAbortWaiter(signal, settle)) signal.addEventListener("abort", settle, { once: true });
+  if (signal === undefined) return new Promise<void>((resolve) => setTimeout(resolve, ms));
+  let resolve!: () => void;
+  let reject!: (reason: unknown) => void;
+  const waiting = new Promise<void>((yes, no) => {
+    resolve = yes;
+    reject = no;
   });
+  const settle = (event?: Event | Error) => {
+    if (event === undefined) {
+      if (!removeAbortWaiter(signal, settle)) signal.removeEventListener("abort", settle);
+      resolve();
+    } else {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }
+  };
+  const timer = setTimeout(settle, ms);
+  // A request's own signal tells its waiters without a listener (abort-waiters.ts).
+  if (!addAbortWaiter(signal, settle)) signal.addEventListener("abort", settle, { once: true });
+  return waiting;
 }
