@@ -15,9 +15,12 @@
 // apps/spry-model.ts or apps/spry-inputs.ts and `fastify` their Fastify twin, with the same
 // request (the POSTed item, the headers and cookie); raw node:http has no such app. `spry-nosignal`
 // is the seed app of apps/spry-variant.ts whose /slow_task/ handler takes no signal: with
-// `--workload slow --only spry,spry-nosignal` it prices the signal.
+// `--workload slow --only spry,spry-nosignal` it prices the signal. `--workload tasks` serves
+// apps/spry-tasks.ts: `spry-task` asks for its /task, whose handler adds one in-process
+// background task, and `spry-notask` for its /plain, the same route without (targets.mjs's
+// tasks row, by instructions instead of paired timings).
 //
-//   node http-callgrind.mjs [--workload fast|slow|model|inputs] [--only spry,spry-log,spry-nosignal,raw-node,fastify]
+//   node http-callgrind.mjs [--workload fast|slow|model|inputs|tasks] [--only spry,spry-log,spry-nosignal,raw-node,fastify]
 //                           [--before REF] [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10] [--log-flush S]
 //   node http-callgrind.mjs --runtime bun [--workload fast|slow] [--only spry,spry-fetch,elysia,bare] [--before REF] ...
 //
@@ -73,6 +76,7 @@ const WORKLOADS = {
   slow: { path: '/slow_task/42?q=test', spry: SEED, fastify: 'fastify.mjs' },
   model: { path: '/items/', method: 'POST', headers: { 'content-type': 'application/json' }, body: ITEM, spry: ['bench', 'apps', 'spry-model.ts'], fastify: 'fastify-model.mjs' },
   inputs: { path: '/items/7', headers: { 'x-token': 'secret-token', cookie: 'session=abc123', 'user-agent': 'wrk' }, spry: ['bench', 'apps', 'spry-inputs.ts'], fastify: 'fastify-inputs.mjs' },
+  tasks: { path: '/task', spry: ['bench', 'apps', 'spry-tasks.ts'], only: 'spry-task,spry-notask' },
 };
 const workload = WORKLOADS[opt.workload];
 if (workload === undefined) throw new Error(`unknown workload "${opt.workload}"; known: ${Object.keys(WORKLOADS).join(', ')}`);
@@ -114,15 +118,22 @@ const SERVERS = onBun ? BUN_SERVERS : {
   fastify: () => [join(BENCH, 'apps', workload.fastify)],
   'spry-log': () => spryArgv(REPO_DIR, true),
   'spry-nosignal': () => spryArgv(REPO_DIR, false, VARIANT),
+  'spry-task': () => spryArgv(REPO_DIR),
+  'spry-notask': () => spryArgv(REPO_DIR),
   ...(before && {
     'spry-before': () => spryArgv(before.dir),
     'spry-log-before': () => spryArgv(before.dir, true),
     'spry-nosignal-before': () => spryArgv(before.dir, false, VARIANT),
+    'spry-task-before': () => spryArgv(before.dir),
+    'spry-notask-before': () => spryArgv(before.dir),
   }),
 };
 // Only spry-nosignal needs its variable; the others never read it.
 const SERVER_ENV = { 'spry-nosignal': { SPRY_SIGNAL: '0' }, 'spry-nosignal-before': { SPRY_SIGNAL: '0' } };
-const only = opt.only ?? (onBun ? 'spry,elysia,bare' : 'spry,raw-node,fastify');
+// The route a server is asked for, where it is not the workload's: spry-tasks.ts's without the task.
+const SERVER_PATH = { 'spry-notask': '/plain', 'spry-notask-before': '/plain' };
+const pathOf = (name) => SERVER_PATH[name] ?? path;
+const only = opt.only ?? workload.only ?? (onBun ? 'spry,elysia,bare' : 'spry,raw-node,fastify');
 const names = only.split(',').flatMap((n) => (before && `${n}-before` in SERVERS ? [n, `${n}-before`] : [n]));
 for (const name of names) if (!(name in SERVERS)) throw new Error(`unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
 
@@ -146,8 +157,8 @@ async function start(name, dir) {
   });
   for (let i = 0; i < 600; i++) {
     try {
-      const res = await httpGet(port, path, { timeoutMs: 5000, method, headers, body });
-      if (res.status !== 200) throw new Error(`${name} answered ${path} with ${res.status}`);
+      const res = await httpGet(port, pathOf(name), { timeoutMs: 5000, method, headers, body });
+      if (res.status !== 200) throw new Error(`${name} answered ${pathOf(name)} with ${res.status}`);
       return { child, port };
     } catch (e) {
       if (child.exitCode !== null) throw new Error(`${name} exited: ${err()}`);
@@ -159,7 +170,7 @@ async function start(name, dir) {
 }
 
 // `total` requests over `connections` keep-alive sockets, one at a time on each.
-function load(port, total, agent) {
+function load(port, total, agent, path) {
   let left = total;
   const one = () => new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers, agent }, (res) => {
@@ -211,13 +222,13 @@ async function measure(name) {
   const server = await start(name, dir);
   const agent = new Agent({ keepAlive: true, maxSockets: positiveInt(opt, 'connections') });
   try {
-    await load(server.port, positiveInt(opt, 'warmup'), agent);
+    await load(server.port, positiveInt(opt, 'warmup'), agent, pathOf(name));
     const pid = String(server.child.pid);
     control('-z', pid);
     const warningsBefore = server.child.warnings;
     control('-i', 'on', pid);
     const requests = positiveInt(opt, 'requests');
-    await load(server.port, requests, agent);
+    await load(server.port, requests, agent, pathOf(name));
     control('-i', 'off', pid);
     const warnings = server.child.warnings - warningsBefore;
     control('-d', pid);
@@ -263,7 +274,7 @@ for (let run = 0; run < positiveInt(opt, 'runs'); run++) {
     console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads; outside the garbage collector ${fmt(perRequest.mainOutsideGc)} and ${fmt(perRequest.allOutsideGc)} (${minor} scavenges, ${major} major collections; ${perRequest.warnings} warnings logged)`);
   }
 }
-console.log(`Instructions per \`${method} ${path}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; ${onBun ? `Bun ${BUN}` : `Node ${NODE === process.execPath ? process.versions.node : NODE}`})\n`);
+console.log(`Instructions per \`${method} ${[...new Set(names.map(pathOf))].join(', ')}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; ${onBun ? `Bun ${BUN}` : `Node ${NODE === process.execPath ? process.versions.node : NODE}`})\n`);
 console.log('| server | main thread, each run | main thread, min | all threads, each run | outside the garbage collector: main / all threads, each run | collections (scavenges + major), each run |');
 console.log('|---|---|---:|---|---|---|');
 for (const name of names) {
@@ -271,4 +282,13 @@ for (const name of names) {
   const outside = r.map((x) => `${fmt(x.mainOutsideGc)} / ${fmt(x.allOutsideGc)}`).join(', ');
   const gcs = r.map((x) => `${x.collections.minor} + ${x.collections.major}`).join(', ');
   console.log(`| ${name} | ${r.map((x) => fmt(x.main)).join(' / ')} | ${fmt(Math.min(...r.map((x) => x.main)))} | ${r.map((x) => fmt(x.all)).join(' / ')} | ${outside} | ${gcs} |`);
+}
+// The tasks target (at most 2% over the same route without), on the medians of each.
+if (results['spry-task'] && results['spry-notask']) {
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  for (const k of ['main', 'mainOutsideGc', 'all']) {
+    const task = median(results['spry-task'].map((x) => x[k]));
+    const plain = median(results['spry-notask'].map((x) => x[k]));
+    console.log(`\nspry-task over spry-notask (${k}, medians): ${fmt(task)} vs ${fmt(plain)}, ${task >= plain ? '+' : ''}${((task / plain - 1) * 100).toFixed(1)}%`);
+  }
 }
