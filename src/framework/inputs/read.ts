@@ -8,6 +8,7 @@ import type { InputPlan, InputSpec } from "./spec.ts";
 import { compileParamModel, type ModelOutcome, type ReadParamModel } from "./param-model.ts";
 import { compileAccept, MISS, type Accept } from "./accept.ts";
 import { GeneratedFunctions } from "../body/generated-functions.ts";
+import { cookieValue } from "../../toolkit/cookie-value.ts";
 
 /** Each owner's validated inputs: the route's at 0, then each dependency's. */
 export type Values = Record<string, unknown>[];
@@ -203,7 +204,7 @@ function rawOf(source: Source, key: string, ctx: Context): Raw {
     case HEADER_LIST:
       return ctx.headerValues(key);
     case COOKIE:
-      return ctx.cookies[key];
+      return cookieValue(ctx.header("cookie"), key);
   }
 }
 
