@@ -22,6 +22,7 @@
 //
 //   node http-callgrind.mjs [--workload fast|slow|model|inputs|tasks] [--only spry,spry-log,spry-nosignal,raw-node,fastify]
 //                           [--before REF] [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10] [--log-flush S]
+//                           [--functions N]
 //   node http-callgrind.mjs --runtime bun [--workload fast|slow] [--only spry,spry-fetch,elysia,bare] [--before REF] ...
 //
 // `--runtime bun` runs bun-ab.mjs's servers on Bun (SPRY_BUN, lib/hosts.mjs): spry's seed app
@@ -50,6 +51,7 @@ import { builtApp, ensureBuilt } from './lib/spry-build.mjs';
 import { REPO_DIR, snapshotSpry } from './lib/spry-snapshot.mjs';
 import { freePort, httpGet } from './lib/start-server.mjs';
 import { gcInstructions } from './lib/callgrind-gc.mjs';
+import { costByFunction } from './lib/callgrind-functions.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -63,6 +65,7 @@ const { values: opt } = parseArgs({
     connections: { type: 'string', default: '10' },
     'log-flush': { type: 'string' },
     runtime: { type: 'string', default: 'node' },
+    functions: { type: 'string' },
   },
 });
 if (opt.runtime !== 'node' && opt.runtime !== 'bun') throw new Error('--runtime is node or bun');
@@ -133,6 +136,9 @@ const SERVER_ENV = { 'spry-nosignal': { SPRY_SIGNAL: '0' }, 'spry-nosignal-befor
 // The route a server is asked for, where it is not the workload's: spry-tasks.ts's without the task.
 const SERVER_PATH = { 'spry-notask': '/plain', 'spry-notask-before': '/plain' };
 const pathOf = (name) => SERVER_PATH[name] ?? path;
+// --functions N: each run also lists the main thread's N costliest functions (self cost a
+// request), JavaScript named by node's --perf-basic-prof map (lib/callgrind-functions.mjs).
+const byFunction = opt.functions !== undefined && !onBun;
 const only = opt.only ?? workload.only ?? (onBun ? 'spry,elysia,bare' : 'spry,raw-node,fastify');
 const names = only.split(',').flatMap((n) => (before && `${n}-before` in SERVERS ? [n, `${n}-before`] : [n]));
 for (const name of names) if (!(name in SERVERS)) throw new Error(`unknown server "${name}"; known: ${Object.keys(SERVERS).join(', ')}`);
@@ -143,7 +149,7 @@ const control = (...args) => execFileSync('callgrind_control', args, { encoding:
 
 async function start(name, dir) {
   const port = await freePort();
-  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, ...(onBun ? [] : [NODE]), ...SERVERS[name]()];
+  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, ...(onBun ? [] : [NODE, ...(byFunction ? ['--perf-basic-prof'] : [])]), ...SERVERS[name]()];
   const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...SERVER_ENV[name], ...(onBun && BUN_ENV[name]?.()), ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
   const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const err = tail(child.stderr);
@@ -255,7 +261,10 @@ async function measure(name) {
       }
     }
     if (all === 0) throw new Error(`no callgrind dump in ${dir}: ${readdirSync(dir).join(', ')}`);
-    return { main: main / requests, all: all / requests, mainOutsideGc: (main - gcMain) / requests, allOutsideGc: (all - gcAll) / requests, collections, warnings };
+    const mainDump = dumps.find((f) => f.endsWith('-01'));
+    const functions = byFunction && mainDump !== undefined ? costByFunction(join(dir, mainDump), `/tmp/perf-${pid}.map`).slice(0, positiveInt(opt, 'functions')) : undefined;
+    if (byFunction && !process.env.KEEP) rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    return { functions, main: main / requests, all: all / requests, mainOutsideGc: (main - gcMain) / requests, allOutsideGc: (all - gcAll) / requests, collections, warnings };
   } finally {
     agent.destroy();
     await stopChild(server.child, 10_000);
@@ -272,6 +281,7 @@ for (let run = 0; run < positiveInt(opt, 'runs'); run++) {
     results[name].push(perRequest);
     const { minor, major } = perRequest.collections;
     console.error(`run ${run + 1} ${name}: ${fmt(perRequest.main)} instructions a request on the main thread, ${fmt(perRequest.all)} in all threads; outside the garbage collector ${fmt(perRequest.mainOutsideGc)} and ${fmt(perRequest.allOutsideGc)} (${minor} scavenges, ${major} major collections; ${perRequest.warnings} warnings logged)`);
+    for (const [fn, cost] of perRequest.functions ?? []) console.error(`  ${fmt(cost / positiveInt(opt, 'requests')).padStart(7)}  ${fn}`);
   }
 }
 console.log(`Instructions per \`${method} ${[...new Set(names.map(pathOf))].join(', ')}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; ${onBun ? `Bun ${BUN}` : `Node ${NODE === process.execPath ? process.versions.node : NODE}`})\n`);
