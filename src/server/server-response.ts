@@ -1,13 +1,30 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { WRITE_CHECKED_HEAD, type WriteCheckedHead } from "../common/checked-head.ts";
 import { requestFacts } from "../common/request-facts.ts";
+import { statusHasNoBody } from "../common/status.ts";
 import { WATCHER } from "../toolkit/node-request.ts";
 
 const ID = "x-request-id";
 const ID_IN_HEAD = Symbol("spry.idInHead");
 
 type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
+type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => void;
+/** What node:http's OutgoingMessage keeps to frame the body (lib/_http_outgoing.js). */
+type NodeFraming = { _hasBody: boolean; _contentLength: number | null };
+
+// node:http's writeHead hands its status line and headers to _storeHeader, which validates and
+// joins them into the head: lines given here are added after the status line, unvalidated.
+// Only on Node itself, whose writeHead is known to end there (Bun's and Deno's node:http have
+// their own); elsewhere the headers go through writeHead as they always did.
+const storeHeader = (ServerResponse.prototype as unknown as { _storeHeader?: StoreHeader })._storeHeader;
+const versions = process.versions as { bun?: string };
+const headLines = typeof storeHeader === "function" && versions.bun === undefined && !("Deno" in globalThis);
+
+// The lines for the head being stored now: set just around the synchronous call of node's
+// writeHead that ends in _storeHeader, so that no response keeps a field for them.
+let pendingLines: string | undefined;
 
 /**
  * The ServerResponse class of spry's node:http server (HTTP/1.x, plain or over TLS): what the
@@ -18,8 +35,9 @@ type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
  * - The request's id (server/access-log.ts) goes into the head as it is written. Set with
  *   setHeader before the route ran, it sent every writeHead down node:http's merging path (a
  *   setHeader and its checks per header, then the merged list); toolkit/node-writer.ts puts it
- *   in the header object it hands writeHead instead, and for any other write (a refusal, a 503,
- *   a stream's implicit head) it is added here, unless the response names an id of its own.
+ *   among the header lines it has checked and hands to WRITE_CHECKED_HEAD (common/checked-head.ts),
+ *   and for any other write (a refusal, a 503, a stream's implicit head) it is added here as a
+ *   line of the head, unless the response names an id of its own.
  * - `finished` is called with the connection (server/shutdown.ts marks it idle) when node:http
  *   detaches the finished response from its socket, instead of from a "finish" listener added
  *   to every response; and so is the access line's writer (server/access-log.ts), which a
@@ -35,9 +53,20 @@ export function serverResponse(finished: (socket: Socket, now: number) => void):
 
     override writeHead(statusCode: number, reason?: string | Head, headers?: Head): this {
       const id = requestFacts(this.req)?.requestId;
-      // The list first: node-writer.ts puts the id there, and hasHeader's checks cost more.
-      if (id !== undefined && !names(typeof reason === "string" ? headers : (reason ?? headers), ID) && !this.hasHeader(ID)) this.setHeader(ID, id);
-      return super.writeHead(statusCode, reason as string, headers);
+      // The list first: hasHeader's checks cost more.
+      if (id === undefined || names(typeof reason === "string" ? headers : (reason ?? headers), ID) || this.hasHeader(ID)) return super.writeHead(statusCode, reason as string, headers);
+      if (!headLines) {
+        this.setHeader(ID, id);
+        return super.writeHead(statusCode, reason as string, headers);
+      }
+      // The id is spry's own or a client's that passed server/access-log.ts's check: printable
+      // ASCII, a valid header value as it is.
+      pendingLines = `${ID}: ${id}\r\n`;
+      try {
+        return super.writeHead(statusCode, reason as string, headers);
+      } finally {
+        pendingLines = undefined;
+      }
     }
 
     override detachSocket(socket: Socket): void {
@@ -48,7 +77,34 @@ export function serverResponse(finished: (socket: Socket, now: number) => void):
       (requestFacts(this.req) as Partial<DoneHook> | undefined)?.responseDone?.(this, socket, false, now);
     }
   }
-  (SpryServerResponse.prototype as unknown as Record<symbol, boolean>)[ID_IN_HEAD] = true;
+  const proto = SpryServerResponse.prototype as unknown as Record<symbol, unknown> & { _storeHeader: StoreHeader; writeHead: ServerResponse["writeHead"] };
+  proto[ID_IN_HEAD] = true;
+  if (headLines) {
+    const writeHead = ServerResponse.prototype.writeHead;
+    proto._storeHeader = function (firstLine, headers) {
+      const lines = pendingLines;
+      pendingLines = undefined;
+      storeHeader!.call(this, lines === undefined ? firstLine : firstLine + lines, headers);
+    };
+    // node-writer.ts's way in: the id is among the lines it checked and joined.
+    const writeChecked: WriteCheckedHead = function (this: ServerResponse & NodeFraming, status, lines, length, headers) {
+      if (length !== undefined) {
+        // Where node:http would frame the body by its length anyway (HTTP/1.1, a status and a
+        // method with a body, no other framing header), it writes Content-Length itself from
+        // _contentLength, as for a body given to end() alone, without the two checks of a
+        // header given; elsewhere (HEAD, 204, HTTP/1.0) it must be a header, or node leaves it out.
+        if (headers === undefined && this._hasBody && this.useChunkedEncodingByDefault && !statusHasNoBody(status)) this._contentLength = length;
+        else (headers ??= {})["content-length"] = length;
+      }
+      pendingLines = lines;
+      try {
+        writeHead.call(this, status, headers);
+      } finally {
+        pendingLines = undefined;
+      }
+    };
+    proto[WRITE_CHECKED_HEAD] = writeChecked;
+  }
   return SpryServerResponse;
 }
 

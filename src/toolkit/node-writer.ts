@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
+import { WRITE_CHECKED_HEAD, type CheckedHeadWriter, type WriteCheckedHead } from "../common/checked-head.ts";
 import { requestFacts } from "../common/request-facts.ts";
-import { wireHeaders, wireValue } from "./header-check.ts";
+import { wireHeaders, wireValue, type OutgoingHeaders } from "./header-check.ts";
 import { nodeSource, pipeNodeBody } from "./node-body.ts";
 import { SpryResponse, type ResponseLike } from "./response.ts";
 
@@ -25,8 +26,12 @@ export function writeNode(res: ServerResponse, response: ResponseLike): void | P
     // not set on `res` beforehand: a head set in part with setHeader makes writeHead merge the
     // two lists header by header (server/server-response.ts). The response's own id wins.
     const id = requestFacts(res.req)?.requestId;
-    if (id !== undefined) wire["x-request-id"] ??= id;
-    res.writeHead(status, wire);
+    const writeChecked = (res as CheckedHeadWriter)[WRITE_CHECKED_HEAD];
+    if (writeChecked !== undefined) writeCheckedHead(res, writeChecked, status, wire, id);
+    else {
+      if (id !== undefined) wire["x-request-id"] ??= id;
+      res.writeHead(status, wire);
+    }
     if (body === null) res.end();
     // node:http writes a head with a string body as one UTF-8 string, which would encode the
     // head's bytes a second time; with a Buffer body the head goes out byte for byte.
@@ -34,6 +39,29 @@ export function writeNode(res: ServerResponse, response: ResponseLike): void | P
     return;
   }
   return writeStream(res, response as SpryResponse & { body: ReadableStream<Uint8Array> });
+}
+
+// The headers node:http reads as it builds the head (its matchHeader: the message's framing,
+// keep-alive, its own Date) or writes in a way of its own (a cookie list joined with "; "):
+// these still go through writeHead.
+const NODE_READS = new Set(["connection", "transfer-encoding", "date", "expect", "trailer", "keep-alive", "cookie"]);
+
+// The response's headers, every one checked by server-errors.ts, as the lines of the head, but
+// for those node:http must see; the request's id added unless the response has its own.
+function writeCheckedHead(res: ServerResponse, writeChecked: WriteCheckedHead, status: number, wire: OutgoingHeaders, id: string | undefined): void {
+  let lines = "";
+  let length: number | undefined;
+  let read: OutgoingHeaders | undefined;
+  for (const name in wire) {
+    const value = wire[name]!;
+    // finalize() made it a number for a body; any other value node:http sees as it is.
+    if (name === "content-length" && typeof value === "number") length = value;
+    else if (name === "content-length" || NODE_READS.has(name)) (read ??= {})[name] = value;
+    else if (typeof value === "object") for (const one of value) lines += `${name}: ${one}\r\n`;
+    else lines += `${name}: ${value}\r\n`;
+  }
+  if (id !== undefined && wire["x-request-id"] === undefined) lines += `x-request-id: ${id}\r\n`;
+  writeChecked.call(res, status, lines, length, read);
 }
 
 function writeStream(res: ServerResponse, response: SpryResponse & { body: ReadableStream<Uint8Array> }): Promise<void> {
