@@ -61,7 +61,8 @@ function hostCount(raw: string[]): number {
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length === 4 && name.toLowerCase() === "host") count++;
+    // The two usual spellings first: lower-casing every four-letter name costs more.
+    if (name === "Host" || name === "host" || (name.length === 4 && name.toLowerCase() === "host")) count++;
   }
   return count;
 }
