@@ -94,7 +94,8 @@ export function serverResponse(finished: (socket: Socket, now: number) => void):
         // _contentLength, as for a body given to end() alone, without the two checks of a
         // header given; elsewhere (HEAD, 204, HTTP/1.0) it must be a header, or node leaves it out.
         if (headers === undefined && this._hasBody && this.useChunkedEncodingByDefault && !statusHasNoBody(status)) this._contentLength = length;
-        else (headers ??= {})["content-length"] = length;
+        // As text, as finalize() writes it: a number takes node's value check the generic way.
+        else (headers ??= {})["content-length"] = String(length);
       }
       pendingLines = lines;
       try {

@@ -27,7 +27,7 @@ export function writeNode(res: ServerResponse, response: ResponseLike): void | P
     // two lists header by header (server/server-response.ts). The response's own id wins.
     const id = requestFacts(res.req)?.requestId;
     const writeChecked = (res as CheckedHeadWriter)[WRITE_CHECKED_HEAD];
-    if (writeChecked !== undefined) writeCheckedHead(res, writeChecked, status, wire, id);
+    if (writeChecked !== undefined) writeCheckedHead(res, writeChecked, status, wire, id, body !== null);
     else {
       if (id !== undefined) wire["x-request-id"] ??= id;
       res.writeHead(status, wire);
@@ -48,14 +48,15 @@ const NODE_READS = new Set(["connection", "transfer-encoding", "date", "expect",
 
 // The response's headers, every one checked by server-errors.ts, as the lines of the head, but
 // for those node:http must see; the request's id added unless the response has its own.
-function writeCheckedHead(res: ServerResponse, writeChecked: WriteCheckedHead, status: number, wire: OutgoingHeaders, id: string | undefined): void {
+// `measured`: there is a body, whose length finalize() wrote (as digits); a length with no body
+// (HEAD's, one the handler declared) node:http sees as it is.
+function writeCheckedHead(res: ServerResponse, writeChecked: WriteCheckedHead, status: number, wire: OutgoingHeaders, id: string | undefined, measured: boolean): void {
   let lines = "";
   let length: number | undefined;
   let read: OutgoingHeaders | undefined;
   for (const name in wire) {
     const value = wire[name]!;
-    // finalize() made it a number for a body; any other value node:http sees as it is.
-    if (name === "content-length" && typeof value === "number") length = value;
+    if (name === "content-length" && measured) length = Number(value);
     else if (name === "content-length" || NODE_READS.has(name)) (read ??= {})[name] = value;
     else if (typeof value === "object") for (const one of value) lines += `${name}: ${one}\r\n`;
     else lines += `${name}: ${value}\r\n`;
