@@ -9,6 +9,7 @@ import { compileParamModel, type ModelOutcome, type ReadParamModel } from "./par
 import { compileAccept, MISS, type Accept } from "./accept.ts";
 import { GeneratedFunctions } from "../body/generated-functions.ts";
 import { cookieValue } from "../../toolkit/cookie-value.ts";
+import { compileDirectReader } from "./read-direct.ts";
 
 /** Each owner's validated inputs: the route's at 0, then each dependency's. */
 export type Values = Record<string, unknown>[];
@@ -65,10 +66,21 @@ const COOKIE = 4;
  * asynchronous only when the route has a body or a schema validates asynchronously. Errors
  * from every input, body included, are reported together, as FastAPI does.
  */
-export function compileReader(plan: InputPlan, echo?: Echo): ReadInputs | undefined {
+export function compileReader(plan: InputPlan, echo?: Echo, options: { direct?: boolean } = {}): ReadInputs | undefined {
   const { params, body, owners } = plan;
   if (params.length === 0 && body === undefined) return undefined;
   const steps = params.map(paramOf);
+  const general = generalReader(steps, body, owners, echo);
+  // `direct: false` is for the tests that compare the two readers.
+  const direct = body === undefined && echo === undefined && options.direct !== false ? compileDirectReader(steps, owners) : undefined;
+  if (direct === undefined) return general;
+  return <R>(ctx: Context, next: Next<R>): R | Promise<R> => {
+    const values = direct(ctx);
+    return values === MISS ? general(ctx, next) : next(ctx, values);
+  };
+}
+
+function generalReader(steps: readonly Param[], body: InputPlan["body"], owners: number, echo: Echo | undefined): ReadInputs {
   const readBody = body === undefined ? undefined : compileBodyReader(body);
   // Without a body, each input's value goes to its slot, and the owners' objects are made at the
   // end by a function generated for the route, an object literal per owner with its keys in
