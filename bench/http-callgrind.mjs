@@ -149,7 +149,7 @@ const control = (...args) => execFileSync('callgrind_control', args, { encoding:
 
 async function start(name, dir) {
   const port = await freePort();
-  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, ...(onBun ? [] : [NODE, ...(byFunction ? ['--perf-basic-prof'] : [])]), ...SERVERS[name]()];
+  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, ...(onBun ? [] : [NODE, ...(byFunction ? ['--perf-basic-prof', `--logfile=${join(dir, 'v8.log')}`, '--no-logfile-per-isolate'] : [])]), ...SERVERS[name]()];
   const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...SERVER_ENV[name], ...(onBun && BUN_ENV[name]?.()), ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
   const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const err = tail(child.stderr);
