@@ -4,13 +4,14 @@ import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../common/logger.ts";
 import type { HttpSocket } from "./http-socket.ts";
+import { IdleOrder } from "./idle-order.ts";
 import { responseCutOff } from "./server-response.ts";
 
 // One "close" listener for every connection of a server (a socket closes once), made with its
 // Connections: no closure and no once() wrapper per connection, and nothing put on the socket
 // (a property added to a socket after node made it is a property array of its own, 40 B of each
 // connection kept open, heap snapshots of 5,000 parked `/slow_task/` requests).
-function forgetting(idleSince: Map<HttpSocket, number>): (this: HttpSocket) => void {
+function forgetting(idleSince: IdleOrder): (this: HttpSocket) => void {
   return function forget(this: HttpSocket): void {
     idleSince.delete(this);
     // A response still on it was cut off: its access line says so (server-response.ts).
@@ -61,7 +62,7 @@ export class Connections {
    * Every open connection, and when it last became idle (connected, or finished a response),
    * in that order: the first entries are the connections idle the longest.
    */
-  readonly #idleSince = new Map<HttpSocket, number>();
+  readonly #idleSince = new IdleOrder();
   /**
    * Connections taken over by an upgrade (WebSockets): counted against the cap, but never idle
    * (neither evicted to make room nor swept by a drain); their owner closes them on shutdown.
@@ -92,7 +93,7 @@ export class Connections {
         socket.destroy();
         return;
       }
-      idleSince.set(socket, performance.now());
+      idleSince.add(socket, performance.now());
       socket.on("close", forget);
     });
   }
@@ -103,9 +104,7 @@ export class Connections {
    * `now`, performance.now() as it read it for the access line too.
    */
   finished(socket: Socket, now = performance.now()): void {
-    const idleSince = this.#idleSince;
-    // Deleted first, so that the entry moves to the end: the map stays in idle order.
-    if (idleSince.delete(socket as HttpSocket)) idleSince.set(socket as HttpSocket, now);
+    this.#idleSince.touch(socket as HttpSocket, now);
   }
 
   // Closes the connection idle the longest, if one of the oldest is idle at all.
