@@ -69,7 +69,8 @@ const WORKLOADS = [
 ].filter((w) => (opt.only === undefined ? ['fast', 'slow', 'model', 'inputs'].includes(w.name) : opt.only.split(',').includes(w.name)) && (!onBun || (w.name !== 'model' && w.name !== 'inputs')));
 const PAIRS = [['signal', 'nosignal'], ['task', 'plain']].filter(([a, b]) => WORKLOADS.some((w) => w.name === a) && WORKLOADS.some((w) => w.name === b));
 const runFlags = opt['no-access-log'] ? ['--no-access-log'] : [];
-if (onBun) for (const v of variants) ensureBuilt(v.dir);
+// `spry run` loads the CLI from dist/ (bin/spry.mjs's #cli import) on Node as on Bun.
+for (const v of variants) ensureBuilt(v.dir);
 // How one variant serves one workload's app.
 const serverOf = (v, w) => onBun
   ? { name: `spry ${v.name}`, argv: () => [bunBinary(), join(BENCH, 'apps', 'bun-spry.mjs')], env: { SPRY_APP: builtApp(v.dir, join(v.dir, w.app)) } }
