@@ -8,7 +8,7 @@
 //
 //   node before-after.mjs --before REF --after REF [--rounds 5] [--duration 10] [--connections 100] [--only fast,slow,model,inputs]
 //     [--only signal,nosignal,task,plain] [--no-access-log]
-//   node before-after.mjs --before REF --after REF --runtime bun   # fast and slow: app.fetch under Bun.serve
+//   node before-after.mjs --before REF --after REF --runtime bun   # fast and slow: Bun.serve({ ...app.bun })
 //
 // On Bun each spry is its snapshot's build (dist/) with the seed app compiled to JavaScript,
 // served by apps/bun-spry.mjs, as targets.mjs's bun-fast and bun-slow serve the live tree.
@@ -106,7 +106,7 @@ for (let round = 0; round < rounds; round++) {
 }
 
 const spread = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
-console.log(`Command: \`cd bench && ${command}\` (before ${variants[0].sha.slice(0, 12)}, after ${variants[1].sha.slice(0, 12)}; ${rounds} rounds × ${durationS} s, ${connections} connections, wrk -t1 on core 1, server on core 0; ${onBun ? 'Bun, app.fetch under Bun.serve' : `Node ${process.versions.node}`}; medians, min–max in brackets)\n`);
+console.log(`Command: \`cd bench && ${command}\` (before ${variants[0].sha.slice(0, 12)}, after ${variants[1].sha.slice(0, 12)}; ${rounds} rounds × ${durationS} s, ${connections} connections, wrk -t1 on core 1, server on core 0; ${onBun ? 'Bun, Bun.serve({ ...app.bun })' : `Node ${process.versions.node}`}; medians, min–max in brackets)\n`);
 console.log('| workload | before req/s | after req/s | after / before | before CPU µs/req | after CPU µs/req | after / before CPU | non-2xx |\n| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const w of WORKLOADS) {
   const b = samples[`${w.name}/before`];

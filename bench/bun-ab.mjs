@@ -1,4 +1,4 @@
-// spry's app.fetch under Bun.serve against Elysia on Bun (and, with --before, against a committed
+// spry under Bun.serve({ ...app.bun }) against Elysia on Bun (and, with --before, against a committed
 // spry), paired burst by burst as realtime-ab.mjs pairs its servers: every server runs at once on
 // core 0, and short bursts of wrk (core 1) go to each in turn, in an order that rotates from one
 // round to the next, so that a neighbour's burst of work on a shared machine lands on all of them.

@@ -4,7 +4,7 @@
 // server process's CPU µs per request, the ratio to each anchor and a verdict per target.
 // spry runs as installed: its build (dist/, rebuilt first when src/ is newer), the apps compiled
 // to JavaScript, NODE_ENV=production, on Node 24 from the repository's `node` devDependency
-// (and on 22 and 26 with --nodes); on Bun through app.fetch under Bun.serve.
+// (and on 22 and 26 with --nodes); on Bun through Bun.serve({ ...app.bun }).
 //
 //   node targets.mjs                                   # every target, 3 rounds × 10 s
 //   node targets.mjs --rounds 1 --duration 1 --warmup 1 --inflight-duration 2   # a smoke run

@@ -107,7 +107,7 @@ export const WORKLOADS = {
     targets: [{ anchor: 'raw-node', metric: 'p99', max: 1.0 }, { anchor: 'raw-node', metric: 'rss', max: 1.1 }],
   },
   'bun-fast': {
-    title: 'Bun, fast: GET /fast_task/ (spry: app.fetch under Bun.serve)',
+    title: 'Bun, fast: GET /fast_task/ (spry: Bun.serve({ ...app.bun }))',
     runtime: 'bun',
     request: SEED_FAST,
     apps: bunApps(),
