@@ -232,3 +232,18 @@ forEachTransport("routes without parameters", (connect) => {
     assert.equal(await (await client.get("/static")).json(), "get");
   });
 });
+
+test("a static route and a parametric one whose paths end alike are each found (route-table.ts's pathEnd)", async () => {
+  const app = new Spry({ logger: false });
+  // "/ab/x2" and "/cd/x2" share a length and a last character with "/ab/{id}"'s "/ab/42"-like paths.
+  app.get("/ab/x2", () => "static ab");
+  app.get("/cd/x2", () => "static cd");
+  app.get("/ab/{id}", ({ id }) => ({ id }));
+  const { TestClient } = await import("spry/testing");
+  const client = new TestClient(app);
+  assert.equal(await (await client.get("/ab/x2")).json(), "static ab");
+  assert.equal(await (await client.get("/cd/x2")).json(), "static cd");
+  assert.deepEqual(await (await client.get("/ab/42")).json(), { id: "42" });
+  assert.deepEqual(await (await client.get("/ab/x3")).json(), { id: "x3" });
+  assert.equal((await client.get("/cd/y2")).status, 404);
+});
