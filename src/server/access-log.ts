@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
 import { prettyDestination, type Logger } from "../common/logger.ts";
-import { accessLine, accessMessage, escaped, HTTP11_END, jsonLine, lineEnd, LinePieces, linePiecesOf, type AccessFields } from "./access-lines.ts";
+import { accessLine, accessMessage, escaped, HTTP11_END, jsonLine, lineEnd, LinePieces, linePiecesOf, wallTime, type AccessFields } from "./access-lines.ts";
 import { loadPino } from "../common/line-writer.ts";
 import { stdoutLines } from "../common/stdout-lines.ts";
 import type { LineBatches } from "../common/line-writer.ts";
@@ -76,35 +76,44 @@ class Logged {
 }
 type LoggedSocket = Socket & { [CONNECTION]?: Logged };
 
+/** Where a logger's lines go (one for every request of a requestStart()): its writer, and its batches if it is the JSON logger. */
+interface LineSink {
+  readonly write: WriteLine;
+  /** Where the JSON logger's lines go: then the line is made here, without the fields. */
+  readonly lines: LineBatches | undefined;
+}
+
 /**
  * The request's facts with the access line's own: one object a request, with the line written
  * by its method when spry's response class (server-response.ts) says the response is done,
  * instead of a "close" listener and a closure made for every response.
  */
 class LoggedRequest implements Timed {
-  route: string | undefined = undefined;
-  readonly requestId: string;
-  readonly start: number;
-  /** Whether the id is one spry made: then the line need not test it for escaping. */
-  readonly madeId: boolean;
-  /** A made id's two parts (request-id.ts), which the JSON line writes apart; else "". */
-  private readonly idPrefix: string;
-  private readonly idTail: string;
-  /** Where the JSON logger's lines go: then the line is made here, without the fields. */
-  private readonly lines: LineBatches | undefined;
-  // Plain properties, not #private ones: V8 defines each private field of a new object through a
-  // keyed store that a profile of /fast_task/ showed per request (callgrind, bench/HISTORY.md).
-  private readonly write: WriteLine;
-  private logged = false;
+  // Declared only, and assigned in the constructor: a class field, even one without a value, is
+  // defined by an initializer function that each construction calls before the constructor's
+  // body. Plain properties, not #private ones: V8 defines each private field of a new object
+  // through a keyed store that a profile of /fast_task/ showed per request (callgrind,
+  // bench/HISTORY.md).
+  declare route: string | undefined;
+  declare readonly requestId: string;
+  declare readonly start: number;
+  /**
+   * A made id's two parts (request-id.ts), which the JSON line writes apart; both "" for a
+   * client's own id, which the line tests for escaping (spry's need none).
+   */
+  private declare readonly idPrefix: string;
+  private declare readonly idTail: string;
+  private declare readonly sink: LineSink;
+  private declare logged: boolean;
 
-  constructor(requestId: string, madeId: boolean, idPrefix: string, idTail: string, start: number, write: WriteLine, lines: LineBatches | undefined) {
+  constructor(requestId: string, idPrefix: string, idTail: string, start: number, sink: LineSink) {
+    this.route = undefined;
     this.requestId = requestId;
-    this.madeId = madeId;
     this.idPrefix = idPrefix;
     this.idTail = idTail;
     this.start = start;
-    this.write = write;
-    this.lines = lines;
+    this.sink = sink;
+    this.logged = false;
   }
 
   /** `now`: performance.now() as the caller just read it (server-response.ts), if it did. */
@@ -120,7 +129,8 @@ class LoggedRequest implements Timed {
     const bytes = sent - connection.sent;
     connection.sent = sent;
     const ms = now - this.start;
-    const lines = this.lines;
+    const made = this.idTail !== "";
+    const lines = this.sink.lines;
     if (lines !== undefined) {
       // jsonLine's line, from its parts: no fields object, the connection's pieces, the version's
       // numbers (node:http makes its string anew for every request).
@@ -128,12 +138,12 @@ class LoggedRequest implements Timed {
       const pieces = peer === undefined ? (connection.pieces ??= new LinePieces(connection.client)) : linePiecesOf(clientText(peer.address, peer.port));
       const end = req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && !aborted ? HTTP11_END : lineEnd(req.httpVersion, aborted);
       const middle = pieces.of(bytes, this.idPrefix);
-      const id = this.madeId ? this.idTail : escaped(this.requestId);
-      lines.add(accessLine(Date.now(), req.method, req.url, this.route, res.statusCode, Math.round(ms * 10), middle, id, end));
+      const id = made ? this.idTail : escaped(this.requestId);
+      lines.add(accessLine(wallTime(now), req.method, req.url, this.route, res.statusCode, Math.round(ms * 10), middle, id, end));
       return;
     }
     const client = peer === undefined ? connection.client : clientText(peer.address, peer.port);
-    logLine(this.write, res.req, res, this, ms, bytes, aborted, client, this.madeId);
+    logLine(this.sink.write, res.req, res, this, ms, bytes, aborted, client, made);
   }
 }
 
@@ -176,53 +186,68 @@ export function accessLog(listener: Listener, options: AccessLogOptions): Listen
  * caller to run the request in their scope.
  */
 export function requestStart({ logger, trusted }: AccessLogOptions): (req: IncomingMessage, res: ServerResponse) => RequestFacts {
-  const write = logger === undefined ? undefined : lineWriterOf(logger);
-  const lines = (logger as Partial<FieldsLogger> | undefined)?.[JSON_LINES];
-  return (req, res) => {
+  // One step for each case, each small: V8 optimizes a function by the work it has seen, and
+  // the server's own case was the slower for sharing one with the others.
+  const keptId = (req: IncomingMessage): string | undefined => {
     const given = req.headers["x-request-id"];
-    const kept = typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true;
-    if (write === undefined) {
-      const requestId = kept ? given : newRequestId();
+    return typeof given === "string" && GIVEN_ID.test(given) && trusted?.has(req.socket.remoteAddress) === true ? given : undefined;
+  };
+  if (logger === undefined) {
+    return (req, res) => {
+      const requestId = keptId(req) ?? newRequestId();
       // `route` from the start, which the app sets once routed: one object shape, no transition.
       // Without an access log no clock is read.
       const facts: RequestFacts = { requestId, route: undefined };
       setRequestFacts(req, facts);
       if (!writesIdInHead(res)) res.setHeader("x-request-id", requestId);
       return facts;
-    }
-    // The tail first: it starts a new series, with a new prefix, once in 2^48 ids.
-    const tail = kept ? "" : nextIdTail();
-    const prefix = kept ? "" : idPrefix();
-    const requestId = kept ? given : joinedId(prefix, tail);
-    const start = performance.now();
-    if (writesIdInHead(res)) {
+    };
+  }
+  const sink: LineSink = { write: lineWriterOf(logger), lines: (logger as Partial<FieldsLogger>)[JSON_LINES] };
+  return (req, res) => {
+    const kept = keptId(req);
+    if (kept === undefined && writesIdInHead(res)) {
       // spry's own responses write the id into their head and report when they are done
-      // (server-response.ts): the line needs nothing more per response.
-      const facts = new LoggedRequest(requestId, !kept, prefix, tail, start, write, lines);
+      // (server-response.ts): the line needs nothing more per response. The tail first: it
+      // starts a new series, with a new prefix, once in 2^48 ids.
+      const tail = nextIdTail();
+      const prefix = idPrefix();
+      const facts = new LoggedRequest(joinedId(prefix, tail), prefix, tail, performance.now(), sink);
       setRequestFacts(req, facts);
       return facts;
     }
-    // Any other response (HTTP/2's) is told the id, and listened to for its end.
-    const facts: Timed = { requestId, route: undefined, start };
-    setRequestFacts(req, facts);
-    res.setHeader("x-request-id", requestId);
-    const http1 = req.httpVersionMajor === 1;
-    const sentBefore = http1 ? req.socket.bytesWritten : 0;
-    // An HTTP/2 stream's socket stands for its session's only while the stream is open: by its
-    // "close" it names no address (the line said "unix"), so the peer is read now.
-    const h2peer = http1 ? undefined : { remoteAddress: req.socket.remoteAddress, remotePort: req.socket.remotePort };
-    res.on("close", () => {
-      // Over HTTP/1.1, what the connection sent for this response (head included); over HTTP/2 the
-      // connection is shared by streams, so only a declared length is known.
-      const declared = Number(res.getHeader("content-length"));
-      const bytes = http1 ? req.socket.bytesWritten - sentBefore : Number.isFinite(declared) ? declared : undefined;
-      const peer = peerOf(req)?.client;
-      const socket = h2peer ?? req.socket;
-      const client = peer === undefined ? clientText(socket.remoteAddress, socket.remotePort) : clientText(peer.address, peer.port);
-      logLine(write, req, res, facts, performance.now() - start, bytes, !res.writableFinished, client, !kept);
-    });
-    return facts;
+    return otherStart(req, res, kept ?? newRequestId(), kept !== undefined, sink);
   };
+}
+
+/** requestStart's step for a client's own id, and for any response but spry's own (HTTP/2's). */
+function otherStart(req: IncomingMessage, res: ServerResponse, requestId: string, kept: boolean, sink: LineSink): RequestFacts {
+  const start = performance.now();
+  if (writesIdInHead(res)) {
+    const facts = new LoggedRequest(requestId, "", "", start, sink);
+    setRequestFacts(req, facts);
+    return facts;
+  }
+  // Any other response (HTTP/2's) is told the id, and listened to for its end.
+  const facts: Timed = { requestId, route: undefined, start };
+  setRequestFacts(req, facts);
+  res.setHeader("x-request-id", requestId);
+  const http1 = req.httpVersionMajor === 1;
+  const sentBefore = http1 ? req.socket.bytesWritten : 0;
+  // An HTTP/2 stream's socket stands for its session's only while the stream is open: by its
+  // "close" it names no address (the line said "unix"), so the peer is read now.
+  const h2peer = http1 ? undefined : { remoteAddress: req.socket.remoteAddress, remotePort: req.socket.remotePort };
+  res.on("close", () => {
+    // Over HTTP/1.1, what the connection sent for this response (head included); over HTTP/2 the
+    // connection is shared by streams, so only a declared length is known.
+    const declared = Number(res.getHeader("content-length"));
+    const bytes = http1 ? req.socket.bytesWritten - sentBefore : Number.isFinite(declared) ? declared : undefined;
+    const peer = peerOf(req)?.client;
+    const socket = h2peer ?? req.socket;
+    const client = peer === undefined ? clientText(socket.remoteAddress, socket.remotePort) : clientText(peer.address, peer.port);
+    logLine(sink.write, req, res, facts, performance.now() - start, bytes, !res.writableFinished, client, !kept);
+  });
+  return facts;
 }
 
 /** `madeId`: the id is spry's own, which needs no escaping in a JSON line (request-id.ts). */

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { accessMessage, jsonLine, type AccessFields } from "../../src/server/access-lines.ts";
+import { performance } from "node:perf_hooks";
+import { accessMessage, jsonLine, wallTime, type AccessFields } from "../../src/server/access-lines.ts";
 import { LineBatches, lineWriter } from "../../src/common/line-writer.ts";
 
 const plain: AccessFields = {
@@ -67,6 +68,21 @@ describe("jsonLine", () => {
       const time = 1764576000000 + Math.floor(i / 3);
       assert.equal(jsonLine(fields, time, i % 2 === 0), reference(fields, time));
     }
+  });
+
+  test("the line's time is Date.now()'s, to the millisecond, from the performance clock; a clock that moves apart from the wall clock is set anew", () => {
+    const close = (now: number) => {
+      const before = Date.now();
+      const time = wallTime(now);
+      const after = Date.now();
+      assert.ok(Number.isInteger(time) && time >= before - 1 && time <= after + 1, `${time} not within [${before - 1}, ${after + 1}]`);
+    };
+    for (let i = 0; i < 10_000; i++) close(performance.now());
+    // Ten minutes apart, either way: what a step of the system's clock looks like from here.
+    close(performance.now() + 600_000);
+    close(performance.now());
+    close(performance.now() - 600_000);
+    close(performance.now());
   });
 
   test("no msg: the fields say it, in fewer bytes", () => {
