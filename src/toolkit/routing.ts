@@ -20,10 +20,11 @@ export interface RoutingOptions {
 
 /**
  * The innermost step, from a request to its endpoint's response: the target's limits (before
- * any lookup; for a request a host routed, when its query is first read), the route looked up, the declared body length checked against the limit in
- * force, the endpoint run under its deadline. A miss becomes 400 (an undecodable path), 405
- * with Allow, FastAPI's redirect_slashes 307, or 404; every refusal is raised, so that
- * exception handlers see it as they see the endpoint's own errors.
+ * any lookup; for a request a host routed, when its query is first read), the route looked
+ * up, the declared body length checked against the limit in force, the endpoint run under its
+ * deadline. A miss becomes 400 (an undecodable path), 405 with Allow, FastAPI's
+ * redirect_slashes 307, or 404; every refusal is raised, so that exception handlers see it as
+ * they see the endpoint's own errors.
  */
 export function routing<R extends SpryRequest<any>>(table: RouteTable, options: RoutingOptions): (request: R) => ResponseLike | Promise<ResponseLike> {
   const { limits, logger, stats, redirectSlashes } = options;
