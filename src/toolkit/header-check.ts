@@ -71,13 +71,19 @@ export function wireValue(value: string): string {
   return NON_ASCII.test(value) ? Buffer.from(value).toString("latin1") : value;
 }
 
+/** A header's text value (or list of them) as wireValue() gives it; the same value when ASCII. */
+export function wireHeaderValue(value: string | string[]): string | string[] {
+  if (typeof value === "string") return value !== JSON_TYPE && NON_ASCII.test(value) ? wireValue(value) : value;
+  return value.some((v) => NON_ASCII.test(v)) ? value.map(wireValue) : value;
+}
+
 /** `headers` with every value as wireValue() gives it; the same object when all are ASCII. */
 export function wireHeaders(headers: OutgoingHeaders): OutgoingHeaders {
   let out: OutgoingHeaders | undefined;
   for (const name in headers) {
     const value = headers[name]!;
     if (typeof value === "number") continue;
-    const encoded = typeof value === "string" ? (value !== JSON_TYPE && NON_ASCII.test(value) ? wireValue(value) : value) : value.some((v) => NON_ASCII.test(v)) ? value.map(wireValue) : value;
+    const encoded = wireHeaderValue(value);
     if (encoded !== value) (out ??= { ...headers })[name] = encoded;
   }
   return out ?? headers;
