@@ -53,7 +53,7 @@ const NODE_READS = new Set(["connection", "transfer-encoding", "date", "expect",
 // `measured`: there is a body, whose length finalize() wrote (as digits); a length with no body
 // (HEAD's, one the handler declared) node:http sees as it is. Each value is encoded as
 // wireHeaders() would encode it, in this one walk of the headers rather than a walk of its own
-// before it (about 250 instructions of a `/slow_task/` request, bench/http-callgrind.mjs); the
+// before it (about 430 instructions of a `/slow_task/` request, bench/http-callgrind.mjs); the
 // measured length is not written by this code, so it needs no encoding. Returns whether any
 // value was encoded.
 function writeCheckedHead(res: ServerResponse, writeChecked: WriteCheckedHead, status: number, headers: OutgoingHeaders, id: string | undefined, measured: boolean): boolean {
