@@ -12,6 +12,12 @@ export interface RequestFacts {
   readonly requestId: string;
   /** The matched route's template (`/items/{item_id}`), once the app has routed the request. */
   route?: string | undefined;
+  /**
+   * performance.now() as the server took the request (server/access-log.ts, for its line), in
+   * the synchronous stretch that hands it to the app: the dispatcher times that stretch for
+   * the blocking monitor from it rather than reading the clock again (toolkit/dispatch.ts).
+   */
+  readonly start?: number;
 }
 
 const FACTS = Symbol("spry.requestFacts");

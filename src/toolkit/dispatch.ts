@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
 import { isPromise } from "../common/is-promise.ts";
+import { requestFacts } from "../common/request-facts.ts";
 import { positiveTimeout } from "./deadline.ts";
 import { LoopMonitor, type BlockingOptions } from "./event-loop.ts";
 import { ExceptionHandlers, handleExceptions } from "./exception-handlers.ts";
@@ -127,7 +128,7 @@ export class Dispatcher<Tasks = unknown> {
   // (ServerErrors.handleInto): an asynchronous endpoint costs dispatch one promise in all.
   /** The native node:http path. Pass it to `http.createServer`. */
   readonly handleNode = (req: IncomingMessage, res: ServerResponse): void => {
-    void this.#run(new NodeRequest<Tasks>(req, res, this.config), this.#writeNode, false);
+    void this.#run(new NodeRequest<Tasks>(req, res, this.config), this.#writeNode, false, requestFacts(req)?.start);
   };
 
   /** The Fetch API path: the standard interface any Fetch-speaking host can serve. */
@@ -185,8 +186,11 @@ export class Dispatcher<Tasks = unknown> {
   // Admission, and the blocking report of the request's first synchronous stretch around the
   // layers; each costs nothing when its feature is off. The final response goes to `deliver`
   // (which never throws); a promise while it is pending. `direct`: the request is a FetchRequest,
-  // and #routeDirectly answers it (its promise settles with the Response).
-  #run<R extends SpryRequest<Tasks>>(request: R, deliver: (request: R, response: ResponseLike) => void, direct: boolean): Promise<unknown> | undefined {
+  // and #routeDirectly answers it (its promise settles with the Response). `arrived`: the
+  // clock's reading as the server took the request in this same stretch, if it read it (the
+  // access log's, common/request-facts.ts): the stretch is timed from it, with the server's few
+  // steps before the app, instead of a second reading (about 340 instructions, callgrind).
+  #run<R extends SpryRequest<Tasks>>(request: R, deliver: (request: R, response: ResponseLike) => void, direct: boolean, arrived?: number): Promise<unknown> | undefined {
     if (this.#wantsMonitor && !this.monitor.running) this.monitor.start();
     const inFlight = this.#inFlight;
     if (this.#overload !== undefined) {
@@ -201,7 +205,7 @@ export class Dispatcher<Tasks = unknown> {
       }
     }
     if (inFlight === undefined) return direct ? this.#routeDirectly(request as unknown as FetchRequest<Tasks>) : this.#enter(request, deliver);
-    const start = performance.now();
+    const start = arrived ?? performance.now();
     this.#entered++;
     let pending: Promise<unknown> | undefined;
     try {

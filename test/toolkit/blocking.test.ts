@@ -1,8 +1,12 @@
 // Blocking detection: synchronous work that holds the event loop past the threshold is
 // reported with the route that ran it, before or after an await.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import { test } from "node:test";
 import { Spry, sleep } from "spry";
+import { setRequestFacts } from "../../src/common/request-facts.ts";
 import { recordingLogger } from "../support/logger.ts";
 
 function busy(ms: number): void {
@@ -63,6 +67,33 @@ test("without the trace, a block after an await names the routes in flight as su
     assert.ok((report?.fields.blockedMs as number) >= 100);
   } finally {
     await app.shutdown();
+  }
+});
+
+// The server's access log reads the clock as it takes the request (server/access-log.ts); the
+// dispatcher times the same stretch from that reading rather than reading it again, so the
+// server's own work before the app counts as the request's.
+test("over node:http, the stretch is timed from the server's reading of the clock when it gave one", async () => {
+  const logger = recordingLogger();
+  const app = new Spry({ logger, blocking: { threshold: 100, trace: false } });
+  app.get("/quick", () => ({ done: true }));
+  const server = createServer((req, res) => {
+    setRequestFacts(req, { requestId: "r-1", route: undefined, start: performance.now() });
+    busy(150);
+    app.handleNode(req, res);
+  });
+  try {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/quick`);
+    assert.equal(res.status, 200);
+    await res.text();
+    const report = logger.entries.find((e) => e.level === "warn" && e.fields.route === "GET /quick");
+    assert.ok(report, "the stretch includes the 150 ms before the app");
+    assert.ok((report.fields.blockedMs as number) >= 140);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 });
 
