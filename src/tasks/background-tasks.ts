@@ -11,7 +11,8 @@ type PlainFunction = (...args: any[]) => unknown;
 export interface TaskOwner {
   readonly routeName: string;
   readonly logger: Logger;
-  defer(task: () => unknown): void;
+  /** Calls `work.runDeferred()` after the response. */
+  defer(work: { runDeferred(): unknown }): void;
 }
 
 /** The arguments `add` takes after a declared task: its schema's input, optional when it may be undefined. */
@@ -158,7 +159,7 @@ export class BackgroundTasks {
       case "new":
         this.#state = "collecting";
         this.#tracked = this.#runner.track(this);
-        this.#owner.defer(() => this.#start());
+        this.#owner.defer(this);
         break;
       case "finished":
         // Added after the others ran (by a late teardown, say): the response is long gone, so
@@ -185,6 +186,11 @@ export class BackgroundTasks {
       this.#owner.logger.error({ err: error, route: this.#owner.routeName, task: name }, "A background task could not be added");
     });
     return pending;
+  }
+
+  /** Called by the request's scope once the response is done: the tasks start. @internal */
+  runDeferred(): void {
+    this.#start();
   }
 
   #start(): void {

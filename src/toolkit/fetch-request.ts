@@ -4,6 +4,7 @@ import { checkTarget } from "./limits.ts";
 import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
 import { SpryRequest, type AppConfig, type Client } from "./request.ts";
 import { rootPathOf } from "./root-path.ts";
+import { callDone, type WhenDone } from "./scope.ts";
 import type { RouteEntry } from "./route-table.ts";
 
 // Requests whose signal was read in this turn of the event loop, and the one immediate that
@@ -21,7 +22,7 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   hostWritesLength = false;
   /** The Response handed back, once dispatch has made it. @internal */
   response: Response | undefined = undefined;
-  #done: (() => void) | undefined;
+  #done: WhenDone | undefined;
   #handedBack = false;
 
   /**
@@ -116,7 +117,7 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
 
   // A Fetch host gives no signal when the body has been delivered; dispatch calls handedBack()
   // once the Response is returned, the last moment spry controls.
-  whenDone(done: () => void): void {
+  whenDone(done: WhenDone): void {
     this.#done = done;
   }
 
@@ -125,7 +126,7 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     this.#handedBack = true;
     const done = this.#done;
     this.#done = undefined;
-    done?.();
+    if (done !== undefined) callDone(done);
   }
 
   override get rootPath(): string {

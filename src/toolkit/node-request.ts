@@ -5,6 +5,7 @@ import { decodedBody, readAll, bodyTooLarge } from "./request-body.ts";
 import { peerOf } from "../common/peer.ts";
 import { requestFacts } from "../common/request-facts.ts";
 import { SpryRequest, type AppConfig, type Client, type RouteInfo } from "./request.ts";
+import { callDone, type WhenDone } from "./scope.ts";
 import { ClientDisconnected } from "./signals.ts";
 
 /**
@@ -37,7 +38,7 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   // What the response's "close" tells: the client's leaving (once the signal was read), the
   // response being done (whenDone).
   #watchesLeave = false;
-  #done: (() => void) | undefined = undefined;
+  #done: WhenDone | undefined = undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse, config: AppConfig<Tasks>) {
     super(req.method ?? "GET", req.url ?? "/", config);
@@ -151,17 +152,19 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
       const request = this[WATCHER];
       if (request === undefined) return;
       if (request.#watchesLeave && !this.writableEnded) request.abort(new ClientDisconnected());
-      request.#done?.();
+      const done = request.#done;
+      request.#done = undefined;
+      if (done !== undefined) callDone(done);
     };
   }
 
-  whenDone(done: () => void): void {
+  whenDone(done: WhenDone): void {
     // "close" comes after the last byte was handed to the socket, or when the client left.
-    if (this.res.closed) return queueMicrotask(done);
+    if (this.res.closed) return queueMicrotask(() => callDone(done));
     // Called once per request (scope.ts); a second caller is chained after the first.
     this.#watch();
     const first = this.#done;
-    this.#done = first === undefined ? done : () => (first(), done());
+    this.#done = first === undefined ? done : () => (callDone(first), callDone(done));
   }
 
   // The declared length was checked by dispatch, before routing went on (limits.ts).

@@ -3,7 +3,7 @@ import { parse as parseCookies } from "cookie";
 import type { Readable } from "node:stream";
 import type { Logger } from "../common/logger.ts";
 import type { RequestLimits } from "./limits.ts";
-import { RequestScope, type TasksFactory } from "./scope.ts";
+import { RequestScope, type TasksFactory, type WhenDone } from "./scope.ts";
 import { ClientDisconnected } from "./signals.ts";
 import { abortWaiters, ownSignal } from "./abort-waiters.ts";
 import type { RequestCounters } from "./stats.ts";
@@ -400,9 +400,10 @@ export abstract class SpryRequest<Tasks = unknown> {
 
   /**
    * Calls `done` once, when this request's response is complete or abandoned. The transport
-   * knows when: node:http's "close", or the Fetch Response handed back.
+   * knows when: node:http's "close" (or spry's server saying so), or the Fetch Response handed
+   * back. An object's responseDone() is called instead, where it is given one (the scope).
    */
-  abstract whenDone(done: () => void): void;
+  abstract whenDone(done: WhenDone): void;
 
   /**
    * Runs `task` once the response has been sent, or the client has gone: cleanup such as

@@ -7,7 +7,33 @@ import type { SpryResponse } from "./response.ts";
 export interface ScopeOwner<Tasks> {
   readonly routeName: string;
   readonly config: { readonly logger: Logger; readonly makeTasks?: TasksFactory<Tasks> | undefined };
-  whenDone(done: () => void): void;
+  whenDone(done: WhenDone): void;
+}
+
+/**
+ * What a transport calls once a request's response is done: a function, or an object whose
+ * responseDone() it calls, which is how a request's scope waits (no closure per request).
+ */
+export type WhenDone = (() => void) | { responseDone(): void };
+
+/** Calls `done` as whenDone was given it. */
+export function callDone(done: WhenDone): void {
+  if (typeof done === "function") done();
+  else done.responseDone();
+}
+
+/**
+ * Work deferred as an object rather than a function: BackgroundTasks hands itself, and its
+ * runDeferred() is called, so that a request's tasks make no closure to be deferred.
+ */
+export interface DeferredWork {
+  runDeferred(): unknown;
+}
+
+type Deferred = (() => unknown) | DeferredWork;
+
+function runOne(work: Deferred): unknown {
+  return typeof work === "function" ? work() : work.runDeferred();
 }
 
 /** Makes one request's background tasks (Spry's BackgroundTasks) from its scope. */
@@ -26,7 +52,9 @@ export type TasksFactory<Tasks> = (scope: RequestScope<Tasks>) => Tasks;
  */
 export class RequestScope<Tasks = unknown> {
   readonly #owner: ScopeOwner<Tasks>;
-  #deferred: (() => unknown)[] | undefined;
+  // The one piece of work most requests defer, as it is; an array once there are more.
+  #deferred: Deferred | Deferred[] | undefined;
+  #watching = false;
   #headers: [string, string | string[]][] | undefined;
   #applied = 0;
   #tasks: Tasks | undefined;
@@ -52,18 +80,21 @@ export class RequestScope<Tasks = unknown> {
     return this.#responseDone;
   }
 
-  /** Runs `task` after the response (see SpryRequest.defer). */
-  defer(task: () => unknown): void {
-    if (this.#deferred === undefined) {
-      // An array of the one task most requests defer, not an empty one grown to seventeen.
-      this.#deferred = [task];
-      this.#owner.whenDone(() => {
-        this.#responseDone = true;
-        if (this.#endpointDone) this.#runDeferred();
-      });
-      return;
-    }
-    this.#deferred.push(task);
+  /** Runs `task` after the response (see SpryRequest.defer), or `task.runDeferred()`. */
+  defer(task: Deferred): void {
+    const deferred = this.#deferred;
+    if (deferred === undefined) this.#deferred = task;
+    else if (Array.isArray(deferred)) deferred.push(task);
+    else this.#deferred = [deferred, task];
+    if (this.#watching) return;
+    this.#watching = true;
+    this.#owner.whenDone(this);
+  }
+
+  /** Called by the transport (through whenDone) once the response is done. @internal */
+  responseDone(): void {
+    this.#responseDone = true;
+    if (this.#endpointDone && this.#deferred !== undefined) this.#runDeferred();
   }
 
   /** Has deferred work wait for `work` as well: an endpoint still running after its 504 went out. */
@@ -84,18 +115,25 @@ export class RequestScope<Tasks = unknown> {
   }
 
   #runDeferred(): void {
-    const tasks = this.#deferred!;
-    this.#deferred = [];
-    this.#runFrom(tasks, 0);
+    const deferred = this.#deferred!;
+    this.#deferred = undefined;
+    if (Array.isArray(deferred)) return this.#runFrom(deferred, 0);
+    let result: unknown;
+    try {
+      result = runOne(deferred);
+    } catch (error) {
+      return this.#failed(error);
+    }
+    if (isPromise(result)) void result.then(undefined, (error: unknown) => this.#failed(error));
   }
 
   // In order, each awaited; synchronous while they are, so that a request whose deferred work
   // is synchronous (a sync teardown, background tasks that are) pays no promise and no tick.
-  #runFrom(tasks: (() => unknown)[], first: number): void {
+  #runFrom(tasks: Deferred[], first: number): void {
     for (let i = first; i < tasks.length; i++) {
       let result: unknown;
       try {
-        result = tasks[i]!();
+        result = runOne(tasks[i]!);
       } catch (error) {
         this.#failed(error);
         continue;

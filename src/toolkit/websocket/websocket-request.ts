@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { SpryRequest, type Client, type RouteInfo } from "../request.ts";
 import { jsonResponse, type ResponseLike } from "../response.ts";
+import { callDone, type WhenDone } from "../scope.ts";
 import type { Accept, WebSocketLimits } from "./transport.ts";
 import { WebSocket } from "./websocket.ts";
 
@@ -25,7 +26,7 @@ export class WebSocketRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   readonly websocket: WebSocket;
   #accepted = false;
   #refused = false;
-  #done: (() => void)[] = [];
+  #done: WhenDone[] = [];
   #finished = false;
 
   constructor(inner: SpryRequest<Tasks>, accept: Accept, limits: WebSocketLimits, refuse: Refuse) {
@@ -120,8 +121,8 @@ export class WebSocketRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     this.websocket.signal.addEventListener("abort", () => this.clientLeft(), { once: true });
   }
 
-  whenDone(done: () => void): void {
-    if (this.#finished) queueMicrotask(done);
+  whenDone(done: WhenDone): void {
+    if (this.#finished) queueMicrotask(() => callDone(done));
     else this.#done.push(done);
   }
 
@@ -129,7 +130,7 @@ export class WebSocketRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   #end(): void {
     if (this.#finished) return;
     this.#finished = true;
-    for (const done of this.#done.splice(0)) done();
+    for (const done of this.#done.splice(0)) callDone(done);
   }
 
   // A handshake has no body.
