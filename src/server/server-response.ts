@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { WRITE_CHECKED_HEAD, type WriteCheckedHead } from "../common/checked-head.ts";
 import { requestFacts } from "../common/request-facts.ts";
 import { statusHasNoBody } from "../common/status.ts";
-import { WATCHER } from "../toolkit/node-request.ts";
+import { REPORTS_END, responseEnded, WATCHER } from "../toolkit/node-request.ts";
 
 const ID = "x-request-id";
 const ID_IN_HEAD = Symbol("spry.idInHead");
@@ -42,6 +42,9 @@ let pendingLines: string | undefined;
  *   detaches the finished response from its socket, instead of from a "finish" listener added
  *   to every response; and so is the access line's writer (server/access-log.ts), which a
  *   response cut off by its connection's end hears of from responseCutOff() instead.
+ * - The request waiting for its response to be done (deferred work, background tasks) hears
+ *   of it from the same two places (toolkit/node-request.ts, REPORTS_END), instead of from a
+ *   "close" listener added to each such response.
  *
  * One class deriving from node's directly: each level of subclassing is paid again in every
  * response's construction.
@@ -75,10 +78,13 @@ export function serverResponse(finished: (socket: Socket, now: number) => void):
       const now = performance.now();
       finished(socket, now);
       (requestFacts(this.req) as Partial<DoneHook> | undefined)?.responseDone?.(this, socket, false, now);
+      // The request's deferred work and background tasks may run (toolkit/node-request.ts).
+      responseEnded(this);
     }
   }
   const proto = SpryServerResponse.prototype as unknown as Record<symbol, unknown> & { _storeHeader: StoreHeader; writeHead: ServerResponse["writeHead"] };
   proto[ID_IN_HEAD] = true;
+  proto[REPORTS_END] = true;
   if (headLines) {
     const writeHead = ServerResponse.prototype.writeHead;
     proto._storeHeader = function (firstLine, headers) {
@@ -120,7 +126,9 @@ interface DoneHook {
  * anyway. Only for spry's own responses, whose end is otherwise reported by detachSocket.
  */
 export function responseCutOff(res: ServerResponse, socket: Socket): void {
-  if (writesIdInHead(res)) (requestFacts(res.req) as Partial<DoneHook> | undefined)?.responseDone?.(res, socket, true);
+  if (!writesIdInHead(res)) return;
+  (requestFacts(res.req) as Partial<DoneHook> | undefined)?.responseDone?.(res, socket, true);
+  responseEnded(res);
 }
 
 /** Whether `res` writes its request's id into its head itself: else the id must be set on it. */

@@ -15,7 +15,26 @@ import { ClientDisconnected } from "./signals.ts";
  * snapshots of 5,000 parked `/slow_task/` requests). @internal
  */
 export const WATCHER: unique symbol = Symbol("spry.watcher");
-type Watched = ServerResponse & { [WATCHER]?: NodeRequest<any> | undefined };
+type Watched = ServerResponse & { [WATCHER]?: NodeRequest<any> | undefined; [REPORTS_END]?: boolean };
+
+/**
+ * Set (on its prototype) by a response class that says itself when node:http is done with it,
+ * by calling responseEnded(): server/server-response.ts's, as node:http detaches it from its
+ * socket (finished) and as its connection closes under it (cut off). A request waiting for such
+ * a response to be done adds no "close" listener to it (one listener and its removal a request
+ * with background tasks, bench/http-callgrind.mjs --workload tasks). @internal
+ */
+export const REPORTS_END: unique symbol = Symbol("spry.reportsEnd");
+
+/** Called by a response class with REPORTS_END: node:http is done with `res`. @internal */
+export function responseEnded(res: ServerResponse): void {
+  (res as Watched)[WATCHER]?.responseEnded();
+}
+
+// What a request watches its response for (NodeRequest's #watching): whether the "close"
+// listener is on it, and whether a client leaving aborts the request's signal.
+const LISTENING = 1;
+const LEAVE = 2;
 
 // One "close" listener shared by every response (a response closes once), for both things a
 // request may wait for: no closure and no once() wrapper per request. WATCHER holds the request
@@ -36,8 +55,8 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   readonly res: ServerResponse;
   #headers: Headers | undefined;
   // What the response's "close" tells: the client's leaving (once the signal was read), the
-  // response being done (whenDone).
-  #watchesLeave = false;
+  // response being done (whenDone). LISTENING and LEAVE.
+  #watching = 0;
   #done: WhenDone | undefined = undefined;
 
   constructor(req: IncomingMessage, res: ServerResponse, config: AppConfig<Tasks>) {
@@ -130,15 +149,24 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     const res = this.res;
     if (res.writableEnded) return;
     if (res.destroyed || this.req.socket.destroyed) return this.clientLeft();
-    this.#watch();
-    this.#watchesLeave = true;
+    this.#watch(true);
+    this.#watching |= LEAVE;
   }
 
-  #watch(): void {
+  // Only a client's leaving needs the listener on a response that reports its own end.
+  #watch(leave: boolean): void {
     const res = this.res as Watched;
-    if (res[WATCHER] === this) return;
-    res.on("close", closed);
     res[WATCHER] = this;
+    if ((this.#watching & LISTENING) !== 0 || (!leave && res[REPORTS_END] === true)) return;
+    res.on("close", closed);
+    this.#watching |= LISTENING;
+  }
+
+  /** The response is done: what whenDone was given is called, once. @internal */
+  responseEnded(): void {
+    const done = this.#done;
+    this.#done = undefined;
+    if (done !== undefined) callDone(done);
   }
 
   static {
@@ -151,18 +179,18 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     closed = function (this: Watched): void {
       const request = this[WATCHER];
       if (request === undefined) return;
-      if (request.#watchesLeave && !this.writableEnded) request.abort(new ClientDisconnected());
-      const done = request.#done;
-      request.#done = undefined;
-      if (done !== undefined) callDone(done);
+      if ((request.#watching & LEAVE) !== 0 && !this.writableEnded) request.abort(new ClientDisconnected());
+      request.responseEnded();
     };
   }
 
   whenDone(done: WhenDone): void {
-    // "close" comes after the last byte was handed to the socket, or when the client left.
-    if (this.res.closed) return queueMicrotask(() => callDone(done));
+    // "close" comes after the last byte was handed to the socket, or when the client left; a
+    // response that reports its end has reported it once every byte has been handed over.
+    const res = this.res as Watched;
+    if (res.closed || (res[REPORTS_END] === true && res.writableFinished)) return queueMicrotask(() => callDone(done));
     // Called once per request (scope.ts); a second caller is chained after the first.
-    this.#watch();
+    this.#watch(false);
     const first = this.#done;
     this.#done = first === undefined ? done : () => (callDone(first), callDone(done));
   }
