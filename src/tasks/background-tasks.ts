@@ -1,7 +1,7 @@
 import { isPromise } from "../common/is-promise.ts";
 import type { Logger } from "../common/logger.ts";
 import { runBlocking } from "./blocking.ts";
-import type { CutOff, TaskRunner, Tracked } from "./runner.ts";
+import type { CutOff, TaskRunner, TrackedTasks } from "./runner.ts";
 import { checkTaskArgs } from "./task-args.ts";
 import { isTask, taskParts, type Task, type TaskRun } from "./task.ts";
 
@@ -18,28 +18,21 @@ export interface TaskOwner {
 /** The arguments `add` takes after a declared task: its schema's input, optional when it may be undefined. */
 export type TaskArgs<Input> = undefined extends Input ? [args?: Input] : [args: Input];
 
-// What an added task runs, as data rather than a closure per add: a declared task's function
-// with its checked argument (or the task itself when it is a blocking one, for the pool), or a
-// plain function with its arguments. Every field always set, so that V8 sees one shape.
-interface Entry {
-  readonly name: string;
-  readonly fn: PlainFunction;
-  readonly value: unknown;
-  readonly args: unknown[] | undefined;
-  readonly blocking: Task<any, any> | undefined;
-}
+// What an added task runs, as data rather than a closure or an object per add: two slots of the
+// request's one array of entries, the target (a declared task, or a plain function) and its
+// value (the task's checked argument, or the function's arguments). The rest (the task's
+// function, name, whether it is a blocking one) is read from the target when it is needed.
+type Target = Task<any, any> | PlainFunction;
 
-
-function declared(task: Task<any, any>, value: unknown): Entry {
-  const parts = taskParts(task);
-  return { name: task.name, fn: parts.fn as PlainFunction, value, args: undefined, blocking: parts.options.blocking === true ? task : undefined };
+function nameOf(target: Target): string {
+  return typeof target === "function" ? target.name || "anonymous function" : target.name;
 }
 
 const ADDED: Promise<void> = Promise.resolve();
 
 // The entries of a request with none (yet, or any more): never pushed to (#push replaces it),
 // so that making a request's tasks and finishing them allocates no empty array.
-const NO_ENTRIES: Entry[] = [];
+const NO_ENTRIES: unknown[] = [];
 const NO_ARGS: unknown[] = [];
 
 /**
@@ -67,11 +60,15 @@ const NO_ARGS: unknown[] = [];
 export class BackgroundTasks {
   readonly #owner: TaskOwner;
   readonly #runner: TaskRunner;
-  #entries: Entry[] = NO_ENTRIES;
+  // [target, value, target, value, ...]; #next is the next target's index.
+  #entries: unknown[] = NO_ENTRIES;
   #next = 0;
   #state: "new" | "collecting" | "running" | "finished" | "dropped" | "cut off" = "new";
   #run: BatchRun | undefined;
-  #tracked: Tracked | undefined;
+  /** The runner's list of pending tasks (runner.ts, Pending). @internal */
+  pendingPrev: TrackedTasks | undefined = undefined;
+  /** @internal */ pendingNext: TrackedTasks | undefined = undefined;
+  /** @internal */ pendingListed = false;
 
   constructor(owner: TaskOwner, runner: TaskRunner) {
     this.#owner = owner;
@@ -101,24 +98,24 @@ export class BackgroundTasks {
         const route = this.#owner.routeName;
         return this.#observe(target.name, isPromise(checked) ? checked.then(() => backend.enqueue(target, arg, { route })) : backend.enqueue(target, arg, { route }));
       }
-      if (!isPromise(checked)) return this.#push(declared(target, checked));
-      return this.#observe(target.name, checked.then((value) => void this.#push(declared(target, value))));
+      if (!isPromise(checked)) return this.#push(target, checked);
+      return this.#observe(target.name, checked.then((value) => void this.#push(target, value)));
     }
     if (typeof target !== "function") throw new TypeError(`tasks.add() takes a task declared with task() or a function, got ${typeof target}`);
-    const name = target.name || "anonymous function";
     if (backend !== undefined) {
+      const name = nameOf(target);
       throw new TypeError(
         `tasks.add(${name}): a plain function can only run in this process, and this app's tasks go to its ${backend.kind} queue; ` +
           "declare it with task(import.meta.url, fn) at the top of a module so that a worker can find it",
       );
     }
     const args = arguments.length > 1 ? (Array.prototype.slice.call(arguments, 1) as unknown[]) : NO_ARGS;
-    return this.#push({ name, fn: target, value: undefined, args, blocking: undefined });
+    return this.#push(target, args);
   }
 
   /** Tasks added and not yet finished (the running one included). */
   get size(): number {
-    return this.#entries.length - this.#next + (this.#state === "running" ? 1 : 0);
+    return (this.#entries.length - this.#next) / 2 + (this.#state === "running" ? 1 : 0);
   }
 
   /**
@@ -130,8 +127,14 @@ export class BackgroundTasks {
     if (this.#state === "running" || this.#state === "finished" || this.#state === "cut off") return;
     this.#state = "dropped";
     if (this.#entries.length === 0) return;
-    this.#drop(this.#entries.map((e) => e.name));
+    this.#drop(this.#names(0));
     this.#entries = NO_ENTRIES;
+  }
+
+  #names(from: number): string[] {
+    const names: string[] = [];
+    for (let i = from; i < this.#entries.length; i += 2) names.push(nameOf(this.#entries[i] as Target));
+    return names;
   }
 
   #drop(names: string[]): void {
@@ -141,8 +144,8 @@ export class BackgroundTasks {
   /** Stops before the next task and aborts the running one's signal; says what was cut off. */
   cutOff(reason: Error): CutOff[] {
     const route = this.#owner.routeName;
-    const running = this.#state === "running" ? this.#next - 1 : this.#next;
-    const cut = this.#entries.slice(running).map((e, i): CutOff => ({ route, task: e.name, state: i === 0 && this.#state === "running" ? "running" : "not started" }));
+    const running = this.#state === "running" ? this.#next - 2 : this.#next;
+    const cut = this.#names(running).map((task, i): CutOff => ({ route, task, state: i === 0 && this.#state === "running" ? "running" : "not started" }));
     this.#state = "cut off";
     this.#entries = NO_ENTRIES;
     this.#next = 0;
@@ -150,31 +153,30 @@ export class BackgroundTasks {
     return cut;
   }
 
-  #push(entry: Entry): Promise<void> {
-    const name = entry.name;
-    // Most requests add one task: an array of one, not an empty one grown to hold seventeen.
-    if (this.#entries.length === 0) this.#entries = [entry];
-    else this.#entries.push(entry);
+  #push(target: Target, value: unknown): Promise<void> {
+    // Most requests add one task: an array of its two slots, not an empty one grown to seventeen.
+    if (this.#entries.length === 0) this.#entries = [target, value];
+    else this.#entries.push(target, value);
     switch (this.#state) {
       case "new":
         this.#state = "collecting";
-        this.#tracked = this.#runner.track(this);
+        this.#runner.track(this);
         this.#owner.defer(this);
         break;
       case "finished":
         // Added after the others ran (by a late teardown, say): the response is long gone, so
         // it starts soon, though never inside the caller's add().
         this.#state = "collecting";
-        this.#tracked = this.#runner.track(this);
+        this.#runner.track(this);
         queueMicrotask(() => this.#start());
         break;
       case "dropped":
         this.#entries = NO_ENTRIES;
-        this.#drop([name]);
+        this.#drop([nameOf(target)]);
         break;
       case "cut off":
         this.#entries = NO_ENTRIES;
-        throw new Error(`Task "${name}" was not added: the app is shutting down`);
+        throw new Error(`Task "${nameOf(target)}" was not added: the app is shutting down`);
     }
     return ADDED;
   }
@@ -204,16 +206,18 @@ export class BackgroundTasks {
   // returns one, so a request's sync tasks cost no allocation beyond their own.
   #continue(): void {
     while (this.#next < this.#entries.length) {
-      const entry = this.#entries[this.#next++]!;
+      const target = this.#entries[this.#next] as Target;
+      const value = this.#entries[this.#next + 1];
+      this.#next += 2;
       let result: unknown;
       try {
-        result = this.#runEntry(entry);
+        result = this.#runEntry(target, value);
       } catch (error) {
-        this.#failed(entry, error);
+        this.#failed(target, error);
         continue;
       }
       if (isPromise(result)) {
-        result.then(undefined, (error: unknown) => this.#failed(entry, error)).then(() => {
+        result.then(undefined, (error: unknown) => this.#failed(target, error)).then(() => {
           if (this.#state === "running") this.#continue();
         });
         return;
@@ -226,19 +230,19 @@ export class BackgroundTasks {
   }
 
   #untrack(): void {
-    const tracked = this.#tracked;
-    this.#tracked = undefined;
-    if (tracked !== undefined) this.#runner.untrack(tracked);
+    this.#runner.untrack(this);
   }
 
-  #failed(entry: Entry, error: unknown): void {
-    this.#owner.logger.error({ err: error, route: this.#owner.routeName, task: entry.name }, "A background task failed");
+  #failed(target: Target, error: unknown): void {
+    this.#owner.logger.error({ err: error, route: this.#owner.routeName, task: nameOf(target) }, "A background task failed");
   }
 
-  #runEntry(entry: Entry): unknown {
-    if (entry.args !== undefined) return entry.fn(...entry.args);
-    if (entry.blocking !== undefined) return runBlocking(entry.blocking, entry.value, this.#taskRun());
-    return entry.fn(entry.value, this.#taskRun());
+  // A plain function's value is its arguments; a declared task's, its checked argument.
+  #runEntry(target: Target, value: unknown): unknown {
+    if (typeof target === "function") return target(...(value as unknown[]));
+    const parts = taskParts(target);
+    if (parts.options.blocking === true) return runBlocking(target, value, this.#taskRun());
+    return parts.fn(value, this.#taskRun());
   }
 
   // Made only for a task that takes it (a declared one), once per request's tasks.

@@ -8,12 +8,19 @@ export interface CutOff {
   readonly state: "running" | "not started";
 }
 
-/** One request's tasks as the runner tracks them (TrackedTasks). */
+/**
+ * One request's tasks as the runner tracks them: each is its own link in the runner's list of
+ * pending ones (Pending), so that tracking a request's tasks allocates nothing.
+ */
 export interface TrackedTasks {
   /** Tasks added and not yet finished. */
   readonly size: number;
   /** Stops before the next task and aborts the running one's signal; says what was cut off. */
   cutOff(reason: Error): CutOff[];
+  /** Its neighbours in the runner's list, and whether it is on it: the runner's alone to set. @internal */
+  pendingPrev: TrackedTasks | undefined;
+  /** @internal */ pendingNext: TrackedTasks | undefined;
+  /** @internal */ pendingListed: boolean;
 }
 
 /** How long app.shutdown() waits for background tasks when it is given no signal: 10 s. */
@@ -58,13 +65,13 @@ export class TaskRunner {
     return count;
   }
 
-  /** Counts `batch` as pending until untrack() is given what this returns. */
-  track(batch: TrackedTasks): Tracked {
-    return this.#pending.add(batch);
+  /** Counts `batch` as pending until it is given to untrack(). */
+  track(batch: TrackedTasks): void {
+    this.#pending.add(batch);
   }
 
-  untrack(tracked: Tracked): void {
-    if (!this.#pending.remove(tracked)) return;
+  untrack(batch: TrackedTasks): void {
+    if (!this.#pending.remove(batch)) return;
     if (this.#pending.size === 0) this.#idle?.();
   }
 
@@ -105,57 +112,54 @@ export class TaskRunner {
   }
 }
 
-/** A pending batch's place among the others: what untrack() takes. */
-export interface Tracked {
-  readonly batch: TrackedTasks;
-  /** @internal */ prev: Tracked | undefined;
-  /** @internal */ next: Tracked | undefined;
-  /** @internal */ listed: boolean;
-}
-
 /**
- * The pending batches as a doubly linked list, in the order they were added. A Set did the
- * same, but most requests' tasks are pending for a moment only, so its size went from none to
- * one and back for every request, and V8 reallocated its table each time (about 300 bytes a
- * request, bench/in-process.mjs --alloc); a link is one small object, and removing it none.
+ * The pending batches as a doubly linked list, in the order they were added, each batch its
+ * own link. A Set did the same, but most requests' tasks are pending for a moment only, so its
+ * size went from none to one and back for every request, and V8 reallocated its table each
+ * time (about 300 bytes a request, bench/in-process.mjs --alloc); a link object per batch was
+ * one allocation more than the batch's own fields.
  */
 class Pending {
-  #first: Tracked | undefined;
-  #last: Tracked | undefined;
+  #first: TrackedTasks | undefined;
+  #last: TrackedTasks | undefined;
   size = 0;
 
-  add(batch: TrackedTasks): Tracked {
-    const link: Tracked = { batch, prev: this.#last, next: undefined, listed: true };
-    if (this.#last === undefined) this.#first = link;
-    else this.#last.next = link;
-    this.#last = link;
+  add(batch: TrackedTasks): void {
+    if (batch.pendingListed) return;
+    batch.pendingListed = true;
+    batch.pendingPrev = this.#last;
+    batch.pendingNext = undefined;
+    if (this.#last === undefined) this.#first = batch;
+    else this.#last.pendingNext = batch;
+    this.#last = batch;
     this.size++;
-    return link;
   }
 
-  /** False if `link` was no longer listed (cleared by a shutdown, or removed already). */
-  remove(link: Tracked): boolean {
-    if (!link.listed) return false;
-    link.listed = false;
-    if (link.prev === undefined) this.#first = link.next;
-    else link.prev.next = link.next;
-    if (link.next === undefined) this.#last = link.prev;
-    else link.next.prev = link.prev;
-    link.prev = link.next = undefined;
+  /** False if `batch` was no longer listed (cleared by a shutdown, or removed already). */
+  remove(batch: TrackedTasks): boolean {
+    if (!batch.pendingListed) return false;
+    batch.pendingListed = false;
+    const prev = batch.pendingPrev;
+    const next = batch.pendingNext;
+    if (prev === undefined) this.#first = next;
+    else prev.pendingNext = next;
+    if (next === undefined) this.#last = prev;
+    else next.pendingPrev = prev;
+    batch.pendingPrev = batch.pendingNext = undefined;
     this.size--;
     return true;
   }
 
   *batches(): Generator<TrackedTasks> {
-    for (let link = this.#first; link !== undefined; link = link.next) yield link.batch;
+    for (let batch = this.#first; batch !== undefined; batch = batch.pendingNext) yield batch;
   }
 
   clear(): void {
-    for (let link = this.#first; link !== undefined; ) {
-      const next = link.next;
-      link.listed = false;
-      link.prev = link.next = undefined;
-      link = next;
+    for (let batch = this.#first; batch !== undefined; ) {
+      const next = batch.pendingNext;
+      batch.pendingListed = false;
+      batch.pendingPrev = batch.pendingNext = undefined;
+      batch = next;
     }
     this.#first = this.#last = undefined;
     this.size = 0;
