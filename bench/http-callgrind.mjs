@@ -22,7 +22,7 @@
 //
 //   node http-callgrind.mjs [--workload fast|slow|model|inputs|tasks] [--only spry,spry-log,spry-nosignal,raw-node,fastify]
 //                           [--before REF] [--runs 2] [--warmup 20000] [--requests 5000] [--connections 10] [--log-flush S]
-//                           [--functions N]
+//                           [--functions N] [--node-flags=no-concurrent-recompilation,...]
 //   node http-callgrind.mjs --runtime bun [--workload fast|slow] [--only spry,spry-fetch,elysia,bare] [--before REF] ...
 //
 // `--runtime bun` runs bun-ab.mjs's servers on Bun (SPRY_BUN, lib/hosts.mjs): spry's seed app
@@ -66,10 +66,17 @@ const { values: opt } = parseArgs({
     'log-flush': { type: 'string' },
     runtime: { type: 'string', default: 'node' },
     functions: { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 });
 if (opt.runtime !== 'node' && opt.runtime !== 'bun') throw new Error('--runtime is node or bun');
 const onBun = opt.runtime === 'bun';
+// --node-flags=a,b: flags for each server's node command line, given as `--a --b` (or as written,
+// when they start with a dash). Some V8 flags node refuses in NODE_OPTIONS, among them
+// --no-concurrent-recompilation, which makes both trees of a --before compare compile on the main
+// thread at the same requests.
+const nodeFlags = (opt['node-flags'] ?? '').split(',').filter((f) => f !== '').map((f) => (f.startsWith('-') ? f : `--${f}`));
+if (onBun && nodeFlags.length > 0) throw new Error('--node-flags is for --runtime node');
 const SEED = ['examples', 'seed', 'main.ts'];
 const ITEM = readFileSync(join(BENCH, 'apps', 'model-item.json'), 'utf8').trim();
 // Each workload's request, and the apps that serve it: spry's (a path inside the spry root, so
@@ -149,7 +156,7 @@ const control = (...args) => execFileSync('callgrind_control', args, { encoding:
 
 async function start(name, dir) {
   const port = await freePort();
-  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, ...(onBun ? [] : [NODE, ...(byFunction ? ['--perf-basic-prof', `--logfile=${join(dir, 'v8.log')}`, '--no-logfile-per-isolate'] : [])]), ...SERVERS[name]()];
+  const argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'callgrind.out.%p')}`, ...(onBun ? [] : [NODE, ...nodeFlags, ...(byFunction ? ['--perf-basic-prof', `--logfile=${join(dir, 'v8.log')}`, '--no-logfile-per-isolate'] : [])]), ...SERVERS[name]()];
   const env = { ...VGDB_ENV, PORT: String(port), NODE_ENV: 'production', SLOW_TASK_SECONDS: '0', ...SERVER_ENV[name], ...(onBun && BUN_ENV[name]?.()), ...(opt['log-flush'] !== undefined && { SPRY_LOG_FLUSH: opt['log-flush'] }) };
   const child = spawnPinned(argv, { cpu: 0, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const err = tail(child.stderr);
@@ -284,7 +291,7 @@ for (let run = 0; run < positiveInt(opt, 'runs'); run++) {
     for (const [fn, cost] of perRequest.functions ?? []) console.error(`  ${fmt(cost / positiveInt(opt, 'requests')).padStart(7)}  ${fn}`);
   }
 }
-console.log(`Instructions per \`${method} ${[...new Set(names.map(pathOf))].join(', ')}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; ${onBun ? `Bun ${BUN}` : `Node ${NODE === process.execPath ? process.versions.node : NODE}`})\n`);
+console.log(`Instructions per \`${method} ${[...new Set(names.map(pathOf))].join(', ')}\` (callgrind, server only; ${opt.requests} requests after ${opt.warmup} of warm-up, ${opt.connections} keep-alive connections; ${onBun ? `Bun ${BUN}` : `Node ${NODE === process.execPath ? process.versions.node : NODE}${nodeFlags.length > 0 ? ` ${nodeFlags.join(' ')}` : ''}`})\n`);
 console.log('| server | main thread, each run | main thread, min | all threads, each run | outside the garbage collector: main / all threads, each run | collections (scavenges + major), each run |');
 console.log('|---|---|---:|---|---|---|');
 for (const name of names) {
