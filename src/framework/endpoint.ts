@@ -1,12 +1,14 @@
 import { isPromise } from "../common/is-promise.ts";
 import type { Context } from "./context.ts";
-import type { Endpoint } from "../toolkit/route-table.ts";
+import type { Endpoint, EndpointInto, Sink } from "../toolkit/route-table.ts";
 import type { PathTemplate } from "../toolkit/path-template.ts";
 import type { Dependency } from "./dependencies/dependency.ts";
 import { planGraph, type Graph } from "./dependencies/graph.ts";
 import type { DependencyOverrides } from "./dependencies/overrides.ts";
 import { Solved } from "./dependencies/solve.ts";
-import { compileReader, type ReadInputs, type Values } from "./inputs/read.ts";
+import { compileReaders, type ReadInputs, type Values } from "./inputs/read.ts";
+import type { ReadDirect } from "./inputs/read-direct.ts";
+import { MISS } from "./inputs/accept.ts";
 import { planGraphInputs } from "./inputs/plan.ts";
 import type { Inputs } from "./dependencies/dependency.ts";
 import type { RouteOptions } from "./route-options.ts";
@@ -56,17 +58,20 @@ function compile(parts: RouteParts, overrides: DependencyOverrides, respondWith:
   const plan = planGraphInputs(parts.template, graph.owners, { strict: parts.options.strict ?? false });
   // A WebSocket route has no response to send: its session is the handler itself.
   const echo = respondWith === undefined ? planEcho(plan, parts.options) : undefined;
-  const read = compileReader(plan, echo);
+  const readers = compileReaders(plan, echo);
   const respond = respondWith ?? compileResponder(parts.options);
   const send = echo === undefined ? respond : echoing(echo, respond, trustedResponder(parts.options));
   // A `threaded` handler runs in the worker thread pool with its inputs, as FastAPI runs `def` endpoints.
   const handler = inPool(parts.handler);
-  const run = graph.nodes.length > 0 ? solving(graph, handler, send) : echo === undefined ? directly(handler, respond) : direct(handler, send);
-  if (read === undefined) {
-    const owners = plan.owners;
-    return { graph, endpoint: owners === 1 ? (ctx) => run(ctx, NO_INPUTS) : (ctx) => run(ctx, freshValues(owners)) };
+  const plain = graph.nodes.length === 0 && echo === undefined;
+  const run = graph.nodes.length > 0 ? solving(graph, handler, send) : plain ? directly(handler, respond) : direct(handler, send);
+  const owners = plan.owners;
+  const endpoint: Endpoint<Context> = readers !== undefined ? readThen(readers.read, run) : owners === 1 ? (ctx) => run(ctx, NO_INPUTS) : (ctx) => run(ctx, freshValues(owners));
+  // The inputs read in a straight line, or none: the error layers' continuation can be the handler's.
+  if (plain && respondWith === undefined && (readers === undefined ? owners === 1 : readers.direct !== undefined)) {
+    endpoint.into = directlyInto(handler, respond, readers?.direct, endpoint);
   }
-  return { graph, endpoint: readThen(read, run) };
+  return { graph, endpoint };
 }
 
 type Run = (ctx: Context, values: Values) => ResponseLike | Promise<ResponseLike>;
@@ -106,6 +111,38 @@ function directly(handler: AnyHandler, respond: Respond): Run {
     const result = handler(values[0], ctx);
     return isPromise(result) ? result.then((value) => respond(value, ctx)) : respond(result, ctx);
   };
+}
+
+// As directly, for the error layers' sink (route-table.ts, EndpointInto): a waiting handler's
+// value becomes the response, which is checked and delivered, in the one continuation of the
+// handler's promise, not one for the endpoint's promise and another for the layers' `then` on
+// it. Inputs the direct reader does not take (MISS: a 422 to come, or a value its checks leave
+// to the schema) go the endpoint's usual way, as does a response a model validates
+// asynchronously.
+function directlyInto(handler: AnyHandler, respond: Respond, read: ReadDirect | undefined, endpoint: Endpoint<Context>): EndpointInto<Context> {
+  return (ctx, sink) => {
+    const values = read === undefined ? NO_INPUTS : read(ctx);
+    if (values === MISS) return settled(ctx, endpoint(ctx), sink);
+    const result = handler(values[0], ctx);
+    if (!isPromise(result)) return settled(ctx, respond(result, ctx), sink);
+    return result.then(
+      (value) => {
+        let response: ResponseLike | Promise<ResponseLike>;
+        try {
+          response = respond(value, ctx);
+        } catch (error) {
+          return sink.fail(ctx, error);
+        }
+        return sink.respond(ctx, response);
+      },
+      (error: unknown) => sink.fail(ctx, error),
+    );
+  };
+}
+
+// A response made at once is returned as it is; one not ready goes to the sink.
+function settled(ctx: Context, response: ResponseLike | Promise<ResponseLike>, sink: Sink<Context>): ResponseLike | Promise<void> | undefined {
+  return isPromise(response) ? sink.respond(ctx, response) : response;
 }
 
 // Synchronous from start to finish when every dependency and the handler are: the awaits are

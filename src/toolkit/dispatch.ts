@@ -17,7 +17,7 @@ import type { AppConfig, SpryRequest } from "./request.ts";
 import { withContext } from "./request-context.ts";
 import { finalize, SpryResponse, type ResponseLike } from "./response.ts";
 import type { RouteEntry, RouteTable } from "./route-table.ts";
-import { routing } from "./routing.ts";
+import { routing, type Routing } from "./routing.ts";
 import { ServerErrors } from "./server-errors.ts";
 
 /** How a Dispatcher treats requests beyond routing; each part is documented on SpryOptions. */
@@ -63,7 +63,7 @@ export class Dispatcher<Tasks = unknown> {
   #entered = 0;
   readonly #withContext: boolean;
   readonly #wantsMonitor: boolean;
-  readonly #routing: Handle<SpryRequest<Tasks>>;
+  readonly #routing: Routing<SpryRequest<Tasks>>;
   readonly #middleware: Middleware<SpryRequest<Tasks>>[] = [];
   #errors: ServerErrors<SpryRequest<Tasks>>;
   // Whether a Fetch request may take the direct path (#routeDirectly): no middleware, no
@@ -119,7 +119,7 @@ export class Dispatcher<Tasks = unknown> {
     // Without middleware the two error layers are one: routing's errors are answered in the
     // continuation that checks its response (server-errors.ts).
     this.#direct = this.#middleware.length === 0 && this.#overload === undefined && !this.#withContext;
-    if (this.#middleware.length === 0) return new ServerErrors(this.exceptionHandlers, this.#routing, true);
+    if (this.#middleware.length === 0) return new ServerErrors(this.exceptionHandlers, this.#routing, true, this.#routing.into);
     const inner = handleExceptions(this.exceptionHandlers, this.#routing);
     return new ServerErrors(this.exceptionHandlers, compose(this.#middleware, withScopeHeaders(inner)));
   }

@@ -8,6 +8,7 @@ import { ClientDisconnected } from "./signals.ts";
 import { abortWaiters, ownSignal } from "./abort-waiters.ts";
 import type { RequestCounters } from "./stats.ts";
 import type { ResponseLike } from "./response.ts";
+import type { EndpointInto } from "./endpoint-into.ts";
 
 /** What the toolkit shares with every request of one app: its limits, logger and counters. */
 export interface AppConfig<Tasks = unknown> {
@@ -80,6 +81,8 @@ export type QueryValues = Record<string, string | string[]>;
 export interface RoutedEntry {
   readonly info: RouteInfo;
   readonly endpoint: (request: SpryRequest<any>) => ResponseLike | Promise<ResponseLike>;
+  /** The endpoint's EndpointInto (route-table.ts), where it has one. */
+  readonly into?: EndpointInto<SpryRequest<any>> | undefined;
 }
 
 /** Where the request came from: the socket's peer, or the client a trusted proxy named (port 0 if it gave none). */

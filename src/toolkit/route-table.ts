@@ -2,14 +2,25 @@ import FindMyWay from "find-my-way";
 import { NO_PARAMS, type RouteInfo, type SpryRequest } from "./request.ts";
 import type { ResponseLike } from "./response.ts";
 import type { PathTemplate } from "./path-template.ts";
+import type { EndpointInto } from "./endpoint-into.ts";
 
-/** What runs for a matched route: the request in, its response out (synchronously when it can). */
-export type Endpoint<Request extends SpryRequest<any> = SpryRequest<any>> = (request: Request) => ResponseLike | Promise<ResponseLike>;
+export type { EndpointInto, Sink } from "./endpoint-into.ts";
+
+/**
+ * What runs for a matched route: the request in, its response out (synchronously when it can).
+ * `into`, where the endpoint has one, is the same work for the error layers of an app without
+ * middleware (routing.ts, server-errors.ts).
+ */
+export interface Endpoint<Request extends SpryRequest<any> = SpryRequest<any>> {
+  (request: Request): ResponseLike | Promise<ResponseLike>;
+  into?: EndpointInto<Request> | undefined;
+}
 
 export interface RouteEntry {
   readonly info: RouteInfo;
   readonly template: PathTemplate;
   readonly endpoint: Endpoint;
+  readonly into: EndpointInto<SpryRequest<any>> | undefined;
 }
 
 export interface Match {
@@ -50,7 +61,7 @@ export class RouteTable {
    * declared for the same path, before or after it: the explicit one wins either way.
    */
   add(method: Method, template: PathTemplate, endpoint: Endpoint, options: { bodyLimit?: number | undefined; timeout?: number | undefined } = {}): RouteEntry {
-    const entry: RouteEntry = { info: { method, path: template.path, bodyLimit: options.bodyLimit, timeout: options.timeout }, template, endpoint };
+    const entry: RouteEntry = { info: { method, path: template.path, bodyLimit: options.bodyLimit, timeout: options.timeout }, template, endpoint, into: endpoint.into };
     const path = template.routerPath;
     const replacesAutomatic = method === "HEAD" && this.#automaticHead.has(path);
     if (this.#has(method, path) && !replacesAutomatic) {

@@ -6,7 +6,7 @@ import { withDeadline } from "./deadline.ts";
 import { checkDeclaredLength, checkTarget, decodable, type RequestLimits } from "./limits.ts";
 import { NO_PARAMS, type RoutedEntry, type SpryRequest } from "./request.ts";
 import { emptyResponse, type ResponseLike } from "./response.ts";
-import type { RouteTable } from "./route-table.ts";
+import type { RouteTable, Sink } from "./route-table.ts";
 
 export interface RoutingOptions {
   readonly limits: RequestLimits;
@@ -18,6 +18,18 @@ export interface RoutingOptions {
   readonly timeout: number | undefined;
 }
 
+/** The innermost step as a function, and `into`, the same step for the error layers' sink. */
+export interface Routing<R extends SpryRequest<any>> {
+  (request: R): ResponseLike | Promise<ResponseLike>;
+  /**
+   * As a call, but a response that is not ready is handed to `sink` (route-table.ts,
+   * EndpointInto): by the endpoint itself when it has an `into` and no deadline races it, so
+   * that its response is made, checked and delivered in one continuation; else here, once
+   * the endpoint's promise (raced against its deadline) settles.
+   */
+  into(request: R, sink: Sink<R>): ResponseLike | Promise<void> | undefined;
+}
+
 /**
  * The innermost step, from a request to its endpoint's response: the target's limits (before
  * any lookup; for a request a host routed, when its query is first read), the route looked
@@ -26,9 +38,10 @@ export interface RoutingOptions {
  * redirect_slashes 307, or 404; every refusal is raised, so that exception handlers see it as
  * they see the endpoint's own errors.
  */
-export function routing<R extends SpryRequest<any>>(table: RouteTable, options: RoutingOptions): (request: R) => ResponseLike | Promise<ResponseLike> {
+export function routing<R extends SpryRequest<any>>(table: RouteTable, options: RoutingOptions): Routing<R> {
   const { limits, logger, stats, redirectSlashes } = options;
-  return (request) => {
+  // The request's route, or undefined for a miss.
+  const find = (request: R): RoutedEntry | undefined => {
     // A host that routed the request itself (app.bun's routes) found a route without
     // parameters; its request checks the target when its query is first read (fetch-request.ts).
     const routed = request.routed;
@@ -40,17 +53,32 @@ export function routing<R extends SpryRequest<any>>(table: RouteTable, options: 
       const refused = checkTarget(request.path, request.search, limits);
       if (refused !== undefined) throw refused;
       const match = table.find(request.method, request.path);
-      if (match === null) return miss(table, request, redirectSlashes);
+      if (match === null) return undefined;
       entry = match.entry;
       request.matched(match.params, entry.info);
     }
     const tooLarge = checkDeclaredLength(request.declaredLength(), request.bodyLimit);
     if (tooLarge !== undefined) throw tooLarge;
+    return entry;
+  };
+  const route = (request: R): ResponseLike | Promise<ResponseLike> => {
+    const entry = find(request);
+    if (entry === undefined) return miss(table, request, redirectSlashes);
     const response = entry.endpoint(request);
     if (!isPromise(response)) return response;
     const timeout = entry.info.timeout ?? options.timeout;
     return timeout === undefined ? response : withDeadline(request, response, timeout, logger, stats);
   };
+  const into = (request: R, sink: Sink<R>): ResponseLike | Promise<void> | undefined => {
+    const entry = find(request);
+    if (entry === undefined) return miss(table, request, redirectSlashes);
+    const timeout = entry.info.timeout ?? options.timeout;
+    if (timeout === undefined && entry.into !== undefined) return entry.into(request, sink as Sink<SpryRequest<any>>);
+    const response = entry.endpoint(request);
+    if (!isPromise(response)) return response;
+    return sink.respond(request, timeout === undefined ? response : withDeadline(request, response, timeout, logger, stats));
+  };
+  return Object.assign(route, { into });
 }
 
 function miss(table: RouteTable, request: SpryRequest<any>, redirectSlashes: boolean): ResponseLike {

@@ -4,6 +4,7 @@ import { answerException, type ExceptionHandlers } from "./exception-handlers.ts
 import { checkHeaders } from "./header-check.ts";
 import { asSpryResponse, type Handle } from "./middleware.ts";
 import type { SpryRequest } from "./request.ts";
+import type { Sink } from "./route-table.ts";
 import { cancelBody, SpryResponse, type ResponseLike } from "./response.ts";
 
 /**
@@ -19,17 +20,24 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
   readonly #handlers: ExceptionHandlers;
   readonly #inner: Handle<R>;
   readonly #innermost: boolean;
+  readonly #into: InnerInto<R> | undefined;
+  // The sink handed to `into` for the last writer given to handleInto (a server has one).
+  #sink: Delivery<R> | undefined;
 
   /**
    * `innermost`: `inner` is the innermost layer itself (routing, with no middleware between):
    * its errors are answered here as exception-handlers.ts's handleExceptions would answer them
    * around it, in the same continuation as the check of the response, instead of a layer and
-   * a promise of their own.
+   * a promise of their own. `into`: that layer's Routing.into (routing.ts), which handleInto
+   * calls instead, handing it the continuation: an endpoint with an `into` of its own then
+   * makes, checks and delivers its response in one continuation, a promise and a microtask
+   * fewer a request than its promise of the response and this layer's `then` on it.
    */
-  constructor(handlers: ExceptionHandlers, inner: Handle<R>, innermost = false) {
+  constructor(handlers: ExceptionHandlers, inner: Handle<R>, innermost = false, into?: InnerInto<R>) {
     this.#handlers = handlers;
     this.#inner = inner;
     this.#innermost = innermost;
+    this.#into = innermost ? into : undefined;
   }
 
   /** The request's final response; never throws, never rejects. */
@@ -53,11 +61,23 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
   handleInto(request: R, deliver: (request: R, response: ResponseLike) => void): Promise<void> | undefined {
     let result: ResponseLike | Promise<ResponseLike>;
     try {
-      result = this.#inner(request);
+      const into = this.#into;
+      if (into === undefined) result = this.#inner(request);
+      else {
+        const settled = into(request, this.#sinkFor(deliver));
+        // Not ready, or delivered already: the sink has it.
+        if (settled === undefined || isPromise(settled)) return settled;
+        result = settled;
+      }
     } catch (error) {
       return this.failInto(request, error, deliver);
     }
     return this.settleInto(request, result, deliver);
+  }
+
+  #sinkFor(deliver: (request: R, response: ResponseLike) => void): Delivery<R> {
+    const sink = this.#sink;
+    return sink !== undefined && sink.deliver === deliver ? sink : (this.#sink = new Delivery(this, deliver));
   }
 
   /**
@@ -116,6 +136,28 @@ export class ServerErrors<R extends SpryRequest<any> = SpryRequest<any>> {
       return answering === undefined ? this.answer(request, error) : internalError(request, error);
     }
     return whole;
+  }
+}
+
+/** Routing.into (routing.ts): the innermost layer, given where a response not ready goes. */
+export type InnerInto<R> = (request: R, sink: Sink<R>) => ResponseLike | Promise<void> | undefined;
+
+// The sink of one writer: a response settled as settleInto settles one, an error as failInto.
+class Delivery<R extends SpryRequest<any>> implements Sink<R> {
+  readonly #errors: ServerErrors<R>;
+  readonly deliver: (request: R, response: ResponseLike) => void;
+
+  constructor(errors: ServerErrors<R>, deliver: (request: R, response: ResponseLike) => void) {
+    this.#errors = errors;
+    this.deliver = deliver;
+  }
+
+  respond(request: R, response: ResponseLike | Promise<ResponseLike>): Promise<void> | undefined {
+    return this.#errors.settleInto(request, response, this.deliver);
+  }
+
+  fail(request: R, error: unknown): Promise<void> | undefined {
+    return this.#errors.failInto(request, error, this.deliver);
   }
 }
 

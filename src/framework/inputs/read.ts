@@ -9,7 +9,7 @@ import { compileParamModel, type ModelOutcome, type ReadParamModel } from "./par
 import { compileAccept, MISS, type Accept } from "./accept.ts";
 import { GeneratedFunctions } from "../body/generated-functions.ts";
 import { cookieValue } from "../../toolkit/cookie-value.ts";
-import { compileDirectReader } from "./read-direct.ts";
+import { compileDirectReader, type ReadDirect } from "./read-direct.ts";
 
 /** Each owner's validated inputs: the route's at 0, then each dependency's. */
 export type Values = Record<string, unknown>[];
@@ -67,17 +67,29 @@ const COOKIE = 4;
  * from every input, body included, are reported together, as FastAPI does.
  */
 export function compileReader(plan: InputPlan, echo?: Echo, options: { direct?: boolean } = {}): ReadInputs | undefined {
+  return compileReaders(plan, echo, options)?.read;
+}
+
+/** A route's reader, and the direct reader it tries first where it has one (read-direct.ts). */
+export interface Readers {
+  readonly read: ReadInputs;
+  readonly direct: ReadDirect | undefined;
+}
+
+/** As compileReader, with the direct reader too: for a caller that reads the inputs itself. */
+export function compileReaders(plan: InputPlan, echo?: Echo, options: { direct?: boolean } = {}): Readers | undefined {
   const { params, body, owners } = plan;
   if (params.length === 0 && body === undefined) return undefined;
   const steps = params.map(paramOf);
   const general = generalReader(steps, body, owners, echo);
   // `direct: false` is for the tests that compare the two readers.
   const direct = body === undefined && echo === undefined && options.direct !== false ? compileDirectReader(steps, owners) : undefined;
-  if (direct === undefined) return general;
-  return <R>(ctx: Context, next: Next<R>): R | Promise<R> => {
+  if (direct === undefined) return { read: general, direct };
+  const read = <R>(ctx: Context, next: Next<R>): R | Promise<R> => {
     const values = direct(ctx);
     return values === MISS ? general(ctx, next) : next(ctx, values);
   };
+  return { read, direct };
 }
 
 function generalReader(steps: readonly Param[], body: InputPlan["body"], owners: number, echo: Echo | undefined): ReadInputs {
