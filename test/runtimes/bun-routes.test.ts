@@ -38,6 +38,17 @@ function refused(origin: string, target: string): Promise<string> {
   });
 }
 
+/**
+ * As refused, tried up to three times while nothing came back: Bun answers 431 and closes with
+ * the rest of a large head unread, and the reset that closing sends can overtake the answer on
+ * a loaded machine (seen once in a full CI run). A server that never answers 431 still fails.
+ */
+async function refusedOnce(origin: string, target: string): Promise<string> {
+  let text = "";
+  for (let attempt = 0; attempt < 3 && text === ""; attempt++) text = await refused(origin, target);
+  return text;
+}
+
 for (const middleware of [true, false]) {
   describe(middleware ? "with middleware (the layers)" : "without middleware (the direct path)", () => {
     let served: HostProcess | undefined;
@@ -105,7 +116,7 @@ for (const middleware of [true, false]) {
     test("a routed path that reads no query never reads the URL: what it carries is bounded by Bun's 16 KiB head, a clean 431", options, async () => {
       assert.equal((await fetch(`${origin}/items/?q=%zz&a=1&b=2&c=3&d=4`)).status, 200);
       assert.equal((await fetch(`${origin}/items/?q=${"x".repeat(12 * 1024)}`)).status, 200);
-      for (const size of [17 * 1024, 1024 * 1024]) assert.match(await refused(origin, `/items/?q=${"x".repeat(size)}`), /^HTTP\/1\.1 431 /);
+      for (const size of [17 * 1024, 1024 * 1024]) assert.match(await refusedOnce(origin, `/items/?q=${"x".repeat(size)}`), /^HTTP\/1\.1 431 /);
       assert.deepEqual(await (await fetch(`${origin}/items/`)).json(), { items: ["pen"] });
     });
 
