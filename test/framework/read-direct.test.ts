@@ -10,7 +10,7 @@ import { z } from "zod";
 import { cookie, header } from "../../src/index.ts";
 import { parsePathTemplate } from "../../src/toolkit/path-template.ts";
 import { planGraphInputs } from "../../src/framework/inputs/plan.ts";
-import { compileReader, type Values } from "../../src/framework/inputs/read.ts";
+import { compileReaders, type ReadInputs, type Values } from "../../src/framework/inputs/read.ts";
 import { compileDirectReader } from "../../src/framework/inputs/read-direct.ts";
 import { compileAccept } from "../../src/framework/inputs/accept.ts";
 import type { Context } from "../../src/framework/context.ts";
@@ -32,7 +32,7 @@ function context(sent: Sent): Context {
 }
 
 // What a reader makes of a request: the values, or the errors of the 422.
-function outcome(read: NonNullable<ReturnType<typeof compileReader>>, sent: Sent): unknown {
+function outcome(read: ReadInputs, sent: Sent): unknown {
   try {
     const values = read(context(sent), (_ctx, v: Values) => v);
     return { values: (values as Values).map((owner) => Object.entries(owner)) };
@@ -63,8 +63,8 @@ function clean(s: { params: Record<string, string>; query: Record<string, string
 for (const route of ROUTES) {
   test(`the direct reader answers as the general one: ${route.path}`, () => {
     const plan = planGraphInputs(parsePathTemplate(route.path), route.owners);
-    const direct = compileReader(plan)!;
-    const general = compileReader(plan, undefined, { direct: false })!;
+    const direct = compileReaders(plan)!.read;
+    const general = compileReaders(plan, undefined, { direct: false })!.read;
     // The route qualifies: the direct reader is the one compiled, not a fall back to the general.
     assert.notEqual(compileDirectReader(plan.params.map((spec) => ({ spec, accept: compileAccept(spec.schema) })), plan.owners), undefined);
     fc.assert(fc.property(sent, (s) => assert.deepEqual(outcome(direct, clean(s)), outcome(general, clean(s)))), { numRuns: 3000 });

@@ -60,23 +60,18 @@ const HEADER = 2;
 const HEADER_LIST = 3;
 const COOKIE = 4;
 
-/**
- * Compiles the input reader of one route, or undefined when it declares no inputs. Each
- * parameter costs one raw read, one conversion and one validation; the reader turns
- * asynchronous only when the route has a body or a schema validates asynchronously. Errors
- * from every input, body included, are reported together, as FastAPI does.
- */
-export function compileReader(plan: InputPlan, echo?: Echo, options: { direct?: boolean } = {}): ReadInputs | undefined {
-  return compileReaders(plan, echo, options)?.read;
-}
-
 /** A route's reader, and the direct reader it tries first where it has one (read-direct.ts). */
 export interface Readers {
   readonly read: ReadInputs;
   readonly direct: ReadDirect | undefined;
 }
 
-/** As compileReader, with the direct reader too: for a caller that reads the inputs itself. */
+/**
+ * Compiles the input readers of one route, or undefined when it declares no inputs. Each
+ * parameter costs one raw read, one conversion and one validation; the reader turns
+ * asynchronous only when the route has a body or a schema validates asynchronously. Errors
+ * from every input, body included, are reported together, as FastAPI does.
+ */
 export function compileReaders(plan: InputPlan, echo?: Echo, options: { direct?: boolean } = {}): Readers | undefined {
   const { params, body, owners } = plan;
   if (params.length === 0 && body === undefined) return undefined;
