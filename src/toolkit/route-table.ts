@@ -20,6 +20,8 @@ export interface RouteEntry {
   readonly info: RouteInfo;
   readonly template: PathTemplate;
   readonly endpoint: Endpoint;
+  // endpoint.into, copied here so that routing reads it from one shape for every route: the
+  // endpoints themselves are functions of two shapes, with `into` and without.
   readonly into: EndpointInto<SpryRequest<any>> | undefined;
 }
 
