@@ -6,8 +6,11 @@
 
 const WAITERS = Symbol("spry.abortWaiters");
 
-/** Called with the abort's reason (an Error, never undefined). */
-export type AbortWaiter = (reason: Error) => void;
+/** What waits on a request's own signal; an object, so that a waiter needs no closure (sleep.ts). */
+export interface AbortWaiter {
+  /** Called once, with the abort's reason (an Error, never undefined). */
+  aborted(reason: Error): void;
+}
 
 type Carrier = { [WAITERS]?: AbortWaiter | AbortWaiter[] | null };
 
@@ -46,6 +49,6 @@ export function abortWaiters(signal: AbortSignal, reason: Error): void {
   const waiters = carrier[WAITERS];
   if (waiters === undefined || waiters === null) return;
   carrier[WAITERS] = null;
-  if (Array.isArray(waiters)) for (const waiter of waiters) waiter(reason);
-  else waiters(reason);
+  if (Array.isArray(waiters)) for (const waiter of waiters) waiter.aborted(reason);
+  else waiters.aborted(reason);
 }

@@ -74,3 +74,21 @@ test("on a request's own signal, sleeps wait without a listener and are each tol
   for (const waiting of [first, second, third]) await assert.rejects(waiting, (error) => error === reason);
   assert.equal(timers(), before);
 });
+
+test("a sleep over on a request's own signal is no longer its waiter: a later abort rejects nothing", async () => {
+  const controller = new AbortController();
+  ownSignal(controller.signal);
+  await sleep(5, { signal: controller.signal });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const reason = new Error("client left");
+    controller.abort(reason);
+    abortWaiters(controller.signal, reason);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});
