@@ -100,18 +100,19 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   }
 
   // Called on the turn after the signal was read, unless the response was handed back by then.
-  #listen(): void {
-    const signal = this.request.signal;
-    if (signal.aborted) return this.clientLeft();
+  // Static: a private instance method gives every instance a slot more (its brand).
+  static #listen(request: FetchRequest): void {
+    const signal = request.request.signal;
+    if (signal.aborted) return request.clientLeft();
     // Some hosts abort the request's signal once the response is delivered; that is no client leaving.
-    signal.addEventListener("abort", () => this.#handedBack || this.clientLeft(), { once: true });
+    signal.addEventListener("abort", () => request.#handedBack || request.clientLeft(), { once: true });
   }
 
   static {
     watchWaiting = () => {
       const requests = waiting;
       waiting = [];
-      for (const request of requests) if (!request.#handedBack) request.#listen();
+      for (const request of requests) if (!request.#handedBack) FetchRequest.#listen(request);
     };
   }
 

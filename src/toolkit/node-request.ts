@@ -53,7 +53,6 @@ let watchWaiting: () => void;
 export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  #headers: Headers | undefined;
   // What the response's "close" tells: the client's leaving (once the signal was read), the
   // response being done (whenDone). LISTENING and LEAVE.
   #watching = 0;
@@ -86,11 +85,12 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   }
 
   get headers(): Headers {
-    if (this.#headers !== undefined) return this.#headers;
+    const seldom = this.seldom;
+    if (seldom.headers !== undefined) return seldom.headers;
     const headers = new Headers();
     const raw = this.req.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-    return (this.#headers = headers);
+    return (seldom.headers = headers);
   }
 
   // What the server's proxy-headers step established (server/proxy-headers.ts) comes first;
@@ -145,21 +145,22 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     if (waiting.push(this) === 1) setImmediate(watchWaiting);
   }
 
-  #listen(): void {
-    const res = this.res;
+  // Static, as #watch: a private instance method gives every instance a slot more (its brand).
+  static #listen(request: NodeRequest<any>): void {
+    const res = request.res;
     if (res.writableEnded) return;
-    if (res.destroyed || this.req.socket.destroyed) return this.clientLeft();
-    this.#watch(true);
-    this.#watching |= LEAVE;
+    if (res.destroyed || request.req.socket.destroyed) return request.clientLeft();
+    NodeRequest.#watch(request, true);
+    request.#watching |= LEAVE;
   }
 
   // Only a client's leaving needs the listener on a response that reports its own end.
-  #watch(leave: boolean): void {
-    const res = this.res as Watched;
-    res[WATCHER] = this;
-    if ((this.#watching & LISTENING) !== 0 || (!leave && res[REPORTS_END] === true)) return;
+  static #watch(request: NodeRequest<any>, leave: boolean): void {
+    const res = request.res as Watched;
+    res[WATCHER] = request;
+    if ((request.#watching & LISTENING) !== 0 || (!leave && res[REPORTS_END] === true)) return;
     res.on("close", closed);
-    this.#watching |= LISTENING;
+    request.#watching |= LISTENING;
   }
 
   /** The response is done: what whenDone was given is called, once. @internal */
@@ -173,7 +174,7 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     watchWaiting = () => {
       const requests = waiting;
       waiting = [];
-      for (const request of requests) request.#listen();
+      for (const request of requests) NodeRequest.#listen(request);
     };
     // A response that closed before it was finished: its client left; either way, it is done.
     closed = function (this: Watched): void {
@@ -190,7 +191,7 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     const res = this.res as Watched;
     if (res.closed || (res[REPORTS_END] === true && res.writableFinished)) return queueMicrotask(() => callDone(done));
     // Called once per request (scope.ts); a second caller is chained after the first.
-    this.#watch(false);
+    NodeRequest.#watch(this, false);
     const first = this.#done;
     this.#done = first === undefined ? done : () => (callDone(first), callDone(done));
   }
