@@ -1,16 +1,15 @@
 import { Readable } from "node:stream";
-import { setImmediate } from "node:timers";
 import { checkTarget } from "./limits.ts";
 import { bodyTooLarge, decodedBody, emptyBody, readAll } from "./request-body.ts";
 import { SpryRequest, type AppConfig, type Client } from "./request.ts";
 import { rootPathOf } from "./root-path.ts";
 import { callDone, type WhenDone } from "./scope.ts";
 import type { RouteEntry } from "./route-table.ts";
+import { NextTurn } from "./next-turn.ts";
 
-// Requests whose signal was read in this turn of the event loop, and the one immediate that
-// starts watching their clients on the next (see watchClient).
-let waiting: FetchRequest<any>[] = [];
-let watchWaiting: () => void;
+// Requests whose signal was read in this turn of the event loop, whose clients are watched
+// from the next (see watchClient).
+let waiting: NextTurn<FetchRequest<any>>;
 
 /**
  * A request from the Fetch API, for any runtime or host that speaks it (Bun, Deno,
@@ -96,7 +95,7 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     // Bun makes on first read (5%). A client gone before its request was dispatched is told on
     // that next turn too: only code reading `signal.aborted` before its first await misses it,
     // and that request's response reaches no one either way.
-    if (waiting.push(this) === 1) setImmediate(watchWaiting);
+    waiting.add(this);
   }
 
   // Called on the turn after the signal was read, unless the response was handed back by then.
@@ -109,11 +108,9 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   }
 
   static {
-    watchWaiting = () => {
-      const requests = waiting;
-      waiting = [];
-      for (const request of requests) if (!request.#handedBack) FetchRequest.#listen(request);
-    };
+    waiting = new NextTurn((request) => {
+      if (!request.#handedBack) FetchRequest.#listen(request);
+    });
   }
 
   // A Fetch host gives no signal when the body has been delivered; dispatch calls handedBack()

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
-import { setImmediate } from "node:timers";
 import { decodedBody, readAll, bodyTooLarge } from "./request-body.ts";
 import { peerOf } from "../common/peer.ts";
 import { requestFacts } from "../common/request-facts.ts";
 import { SpryRequest, type AppConfig, type Client, type RouteInfo } from "./request.ts";
 import { callDone, type WhenDone } from "./scope.ts";
 import { ClientDisconnected } from "./signals.ts";
+import { NextTurn } from "./next-turn.ts";
 
 /**
  * The request a response's "close" is for, kept on the response. A server that makes its own
@@ -41,10 +41,9 @@ const LEAVE = 2;
 // itself, not a callback: no closure kept per request that waits holding its signal.
 let closed: (this: Watched) => void;
 
-// Requests whose signal was read in this turn of the event loop, and the one immediate that
-// starts watching their clients on the next (see watchClient).
-let waiting: NodeRequest<any>[] = [];
-let watchWaiting: () => void;
+// Requests whose signal was read in this turn of the event loop, whose clients are watched
+// from the next (see watchClient).
+let waiting: NextTurn<NodeRequest<any>>;
 
 /**
  * A request from node:http: headers and body read from IncomingMessage. The ServerResponse is
@@ -142,7 +141,7 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
     const res = this.res;
     if (res.writableEnded) return;
     if (res.destroyed || this.req.socket.destroyed) return this.clientLeft();
-    if (waiting.push(this) === 1) setImmediate(watchWaiting);
+    waiting.add(this);
   }
 
   // Static, as #watch: a private instance method gives every instance a slot more (its brand).
@@ -171,11 +170,7 @@ export class NodeRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   }
 
   static {
-    watchWaiting = () => {
-      const requests = waiting;
-      waiting = [];
-      for (const request of requests) NodeRequest.#listen(request);
-    };
+    waiting = new NextTurn((request) => NodeRequest.#listen(request));
     // A response that closed before it was finished: its client left; either way, it is done.
     closed = function (this: Watched): void {
       const request = this[WATCHER];
