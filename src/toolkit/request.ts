@@ -129,7 +129,9 @@ export abstract class SpryRequest<Tasks = unknown> {
    * The route a host's own router already found for this request (`app.bun`'s routes), so that
    * routing does not look it up again; set by the transport. @internal
    */
-  routed: RoutedEntry | undefined = undefined;
+  // Declared, not defined: only FetchRequest sets it, so a NodeRequest carries no slot for it
+  // (8 B of each parked `/slow_task/` request) and reads it as missing, undefined.
+  declare routed: RoutedEntry | undefined;
 
   /**
    * `target` is the request target (path and query); given `search`, it is the path alone, as a
