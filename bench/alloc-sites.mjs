@@ -3,6 +3,12 @@
 // this process (spry's serve() of the seed app, access log off; or an anchor app), by function.
 //
 //   node --conditions=spry-source alloc-sites.mjs [--server spry|raw-node|fastify] [--url /fast_task/] [--requests 20000] [--top 40]
+//     [--app spry-model.ts|fastify-model.mjs] [--body apps/model-item.json]
+//
+// --app serves another app of bench/apps (a spry one with the live tree's serve(), access log
+// off); --body POSTs that file's text as JSON (`--app spry-model.ts --url /items/ --body
+// apps/model-item.json` is the targets' model workload).
+import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { connect, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -17,6 +23,8 @@ const { values: opt } = parseArgs({
     requests: { type: 'string', default: '20000' },
     top: { type: 'string', default: '40' },
     callers: { type: 'string' },
+    app: { type: 'string' },
+    body: { type: 'string' },
   },
 });
 process.env.SLOW_TASK_SECONDS = '0';
@@ -31,7 +39,15 @@ const freePort = () => new Promise((resolve) => {
 });
 
 let port;
-if (opt.server === 'spry') {
+if (opt.app?.endsWith('.ts')) {
+  // Its types stripped into the repository's package scope, where its `import "spry"` is the
+  // live tree's src/ under --conditions=spry-source (lib/spry-build.mjs).
+  const { builtApp } = await import('./lib/spry-build.mjs');
+  const app = (await import(pathToFileURL(builtApp(join(BENCH, '..'), join(BENCH, 'apps', opt.app))).href)).default;
+  const { serve } = await import(pathToFileURL(join(BENCH, '..', 'src/server/serve.ts')).href);
+  const running = await serve(app, { host: '127.0.0.1', port: 0, accessLog: false, handleSignals: false });
+  port = Number(new URL(running.url).port);
+} else if (opt.server === 'spry' && opt.app === undefined) {
   const seed = (await import(pathToFileURL(join(BENCH, '..', 'examples/seed/main.ts')).href)).default;
   const { serve } = await import(pathToFileURL(join(BENCH, '..', 'src/server/serve.ts')).href);
   const running = await serve(seed, { host: '127.0.0.1', port: 0, accessLog: false, handleSignals: false });
@@ -39,11 +55,14 @@ if (opt.server === 'spry') {
 } else {
   port = await freePort();
   process.env.PORT = String(port);
-  await import(pathToFileURL(join(BENCH, 'apps', `${opt.server}.mjs`)).href);
+  await import(pathToFileURL(join(BENCH, 'apps', opt.app ?? `${opt.server}.mjs`)).href);
   await new Promise((r) => setTimeout(r, 200));
 }
 
-const request = Buffer.from(`GET ${opt.url} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`);
+const body = opt.body === undefined ? undefined : readFileSync(join(BENCH, opt.body), 'utf8').trim();
+const request = Buffer.from(body === undefined
+  ? `GET ${opt.url} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`
+  : `POST ${opt.url} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 const socket = await new Promise((resolve, reject) => {
   const s = connect(port, '127.0.0.1', () => resolve(s));
   s.once('error', reject);
@@ -90,7 +109,7 @@ const walk = (node, path) => {
   for (const child of node.children) walk(child, [...path, key]);
 };
 walk(profile.head, []);
-console.log(`${opt.server} ${opt.url}: about ${Math.round(total / n)} bytes allocated per request (sampled every 128 bytes, ${n} requests, the client's share included)\n`);
+console.log(`${opt.app ?? opt.server} ${opt.url}: about ${Math.round(total / n)} bytes allocated per request (sampled every 128 bytes, ${n} requests, the client's share included)\n`);
 for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top))) {
   console.log(`${String(Math.round(bytes / n)).padStart(6)}  ${site}`);
 }
