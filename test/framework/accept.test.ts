@@ -7,7 +7,10 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { z } from "zod";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import { compileAccept, MISS } from "../../src/framework/inputs/accept.ts";
+import { AsSent, compileAccept, keepsInput, MISS } from "../../src/framework/inputs/accept.ts";
+import { compileSameJson } from "../../src/framework/body/json-echo.ts";
+import { compileJsonConvert, convertingSchema, type ConversionError } from "../../src/framework/body/json-convert.ts";
+import type { JsonSchema } from "../../src/framework/inputs/json-schema.ts";
 import { Address, Category, Item } from "./fixtures/models.ts";
 
 let made = 0;
@@ -138,4 +141,53 @@ test("the declared types take the short way", () => {
 
 test("schemas with checks, coercion, transforms, unions, strict or loose objects, or of another library are not compiled", () => {
   for (const [name, schema] of Object.entries(NOT_COMPILED)) assert.equal(compileAccept(schema), undefined, name);
+});
+
+// inputs/read.ts keeps a body for its echo without comparing it with the model's output when
+// the check that took it keeps its input: the comparison (body/json-echo.ts) must then hold.
+test("a check without a default gives back its input's JSON wherever the schema looks; one with a default is not said to", () => {
+  const filling = ["nullableDefault", "intDefault", "madeDefault", "defaultField"];
+  for (const [name, schema] of Object.entries(COMPILED)) {
+    const accept = compileAccept(schema)!;
+    assert.equal(keepsInput(accept), !filling.includes(name), name);
+    const same = compileSameJson(schema);
+    if (!keepsInput(accept) || same === undefined) continue;
+    const holds = (value: unknown) => {
+      const out = accept(value);
+      if (out !== MISS) assert.ok(same(out, value), `${name}: ${JSON.stringify(value)}`);
+    };
+    fc.assert(fc.property(anyValue, holds), { numRuns: 400 });
+    if (name === "Item") fc.assert(fc.property(items, holds), { numRuns: 1000 });
+  }
+  assert.equal(compileAccept(COMPILED.defaultField!)!({ b: null }) === MISS, false);
+});
+
+// body/json-convert.ts asks the compiled check before it looks for values to convert: what
+// the check takes as sent must be what converting first and then asking zod gives.
+test("a body the compiled check takes as sent is what zod gives for its conversion, in both modes", () => {
+  for (const strict of [false, true]) {
+    for (const [name, schema] of Object.entries(COMPILED)) {
+      const json = (schema as z.ZodType).toJSONSchema({ io: "input", unrepresentable: "any" }) as JsonSchema;
+      const converting = convertingSchema(schema, json, strict)["~standard"];
+      const convert = compileJsonConvert(json, strict);
+      const agrees = (value: unknown) => {
+        const result = converting.validate(value) as StandardSchemaV1.Result<unknown>;
+        if (result.issues !== undefined) return;
+        const errors: ConversionError[] = [];
+        const converted = convert(value, undefined, errors);
+        assert.deepEqual(errors, [], `${name}: ${JSON.stringify(value)} converts`);
+        const expected = (schema as z.ZodType).safeParse(converted);
+        assert.ok(expected.success, `${name}: zod takes ${JSON.stringify(value)}`);
+        if (name !== "madeDefault") assertSameOutput(result.value, expected.data, name);
+        if (result instanceof AsSent) assert.ok(keepsInput(compileAccept(schema)!), name);
+      };
+      fc.assert(fc.property(anyValue, agrees), { numRuns: 300 });
+      if (name === "Item") fc.assert(fc.property(items, agrees), { numRuns: 1000 });
+    }
+  }
+  const item = convertingSchema(Item, Item.toJSONSchema({ io: "input" }) as JsonSchema, false)["~standard"];
+  assert.ok(item.validate(ITEM) instanceof AsSent);
+  // The conversion makes a -0 sent as the whole body 0: the check does not answer for it.
+  const int = convertingSchema(z.int(), { type: "integer" }, false)["~standard"];
+  assert.ok(Object.is((int.validate(-0) as { value: unknown }).value, 0));
 });

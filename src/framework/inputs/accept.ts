@@ -23,6 +23,34 @@ interface ZodDef {
 
 const compiled = new WeakMap<object, Accept | null>();
 
+// The compiled checks built without a `default`: what they give back holds the very JSON of
+// the value they took, wherever the schema looks (a scalar is itself, a list and an object
+// hold their items' and declared fields' own outputs), which is what body/json-echo.ts's
+// comparison of the accepted body with the body would find again (see keepsInput).
+const verbatim = new WeakSet<Accept>();
+
+/**
+ * True when `accept` gives back, for every value it takes, a value with that value's own JSON
+ * wherever the schema looks: no default filled in. The input reader then knows, without
+ * comparing, that the model's output for a body it took is the body (inputs/read.ts keepEcho).
+ */
+export function keepsInput(accept: Accept): boolean {
+  return verbatim.has(accept);
+}
+
+/**
+ * A schema's success (Standard Schema's result shape) whose value a compiled check that keeps
+ * its input (keepsInput) gave for the value as it was sent, unconverted: its JSON is the
+ * input's wherever the schema looks. body/json-convert.ts answers with it; inputs/read.ts
+ * keeps the body for its echo on it without comparing the two.
+ */
+export class AsSent {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    this.value = value;
+  }
+}
+
 /**
  * Compiles, from a zod 4 schema's own definition, a check that takes the values of the
  * commonest schemas and builds the schema's output itself: strings, numbers, integers and
@@ -53,7 +81,9 @@ function build(schema: StandardSchemaV1): Accept | undefined {
   if (internals?.version?.major !== 4 || internals.def === undefined) return undefined;
   const generator = new Generator();
   const entry = generator.node(schema as unknown as ZodInternals);
-  return entry === undefined ? undefined : generator.source.compile<Accept>(entry, generator.constants);
+  const accept = entry === undefined ? undefined : generator.source.compile<Accept>(entry, generator.constants);
+  if (accept !== undefined && !generator.fills) verbatim.add(accept);
+  return accept;
 }
 
 // Keys a definition may hold beyond those its type reads: a custom error message only changes
@@ -65,6 +95,8 @@ class Generator {
   /** What the generated code reads as `k`: MISS first. */
   readonly constants: unknown[] = [MISS];
   readonly #names = new Map<object, string>();
+  /** Whether a `default` was compiled: its output may then hold what the input did not. */
+  fills = false;
 
   /** The name of a generated `function fN(v)` giving the output of `schema` for v, or MISS; undefined if it cannot be built. */
   node(schema: ZodInternals): string | undefined {
@@ -98,9 +130,11 @@ class Generator {
         if (!only(def, ["element"])) return undefined;
         const element = this.node(def.element as ZodInternals);
         if (element === undefined) return undefined;
+        // Made at its length: pushing onto `[]` grows its store to 17 slots at the first item
+        // (76 B for bench/apps/spry-model.ts's two tags, against 16).
         return this.source.add(
-          "if (!Array.isArray(v)) return k[0];\nconst out = [];\n" +
-            `for (let i = 0; i < v.length; i++) {\nconst x = ${element}(v[i]);\nif (x === k[0]) return k[0];\nout.push(x);\n}\nreturn out;`,
+          "if (!Array.isArray(v)) return k[0];\nconst n = v.length;\nconst out = new Array(n);\n" +
+            `for (let i = 0; i < n; i++) {\nconst x = ${element}(v[i]);\nif (x === k[0]) return k[0];\nout[i] = x;\n}\nreturn out;`,
         );
       }
       case "object":
@@ -132,6 +166,7 @@ class Generator {
     if (!only(def, ["innerType", "defaultValue"])) return undefined;
     const inner = this.node(def.innerType as ZodInternals);
     if (inner === undefined) return undefined;
+    this.fills = true;
     const at = this.constants.push(def) - 1;
     return this.source.add(`if (v === undefined) return k[${at}].defaultValue;\nconst x = ${inner}(v);\nreturn x === undefined ? k[${at}].defaultValue : x;`);
   }
