@@ -5,6 +5,8 @@ import type { Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { assertStillServes, recordingApp } from "../support/recording-app.ts";
 import { head, TestServer, trickle } from "../support/server.ts";
+import { Spry } from "spry";
+import { z } from "zod";
 
 const LIMIT = 1024;
 const { app, calls, logger } = recordingApp({ bodyLimit: LIMIT });
@@ -71,5 +73,40 @@ describe("row 6: a body over the limit gets 413", () => {
     assert.deepEqual(JSON.parse(chunked.response.body), { size: LIMIT });
     chunked.connection.destroy();
     assert.deepEqual(calls, ["POST /upload started", `POST /upload read ${LIMIT}`, "POST /upload started", `POST /upload read ${LIMIT}`]);
+  });
+});
+
+// src/toolkit/node-request.ts keeps a body of one chunk as that chunk and makes a list only at
+// the second: a body written in pieces, some time apart, is still read whole and in order.
+describe("a body read in several chunks", () => {
+  const echo = new Spry({ logger: false });
+  echo.post("/echo", { item: z.object({ text: z.string() }) }, ({ item }) => item);
+  let server: TestServer;
+  before(async () => {
+    server = await TestServer.start(echo);
+  });
+  after(() => server.close());
+
+  test("comes whole and in order, chunked or at a declared length; an empty one is none", async () => {
+    const text = "a".repeat(300) + "b".repeat(300) + "c".repeat(300);
+    const json = JSON.stringify({ text });
+    const parts = [json.slice(0, 10), json.slice(10, 400), json.slice(400)];
+    for (const chunked of [true, false]) {
+      const connection = await server.connect();
+      connection.write(head("POST /echo HTTP/1.1", "Host: x", "Content-Type: application/json", chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${json.length}`));
+      for (const part of parts) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        connection.write(chunked ? chunk(part) : part);
+      }
+      if (chunked) connection.write("0\r\n\r\n");
+      const response = await connection.response();
+      assert.equal(response.status, 200, response.body);
+      assert.deepEqual(JSON.parse(response.body), { text });
+      connection.destroy();
+    }
+    const empty = await server.send(head("POST /echo HTTP/1.1", "Host: x", "Content-Type: application/json", "Content-Length: 0"));
+    assert.equal(empty.response.status, 422);
+    assert.equal(JSON.parse(empty.response.body).detail[0].type, "missing");
+    empty.connection.destroy();
   });
 });
