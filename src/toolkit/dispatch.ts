@@ -148,8 +148,7 @@ export class Dispatcher<Tasks = unknown> {
 
   #serveFetch(fetchRequest: Request, routed: RouteEntry | undefined, hostWritesLength: boolean): Response | Promise<Response> {
     try {
-      const request = new FetchRequest<Tasks>(fetchRequest, this.config, routed);
-      request.hostWritesLength = hostWritesLength;
+      const request = new FetchRequest<Tasks>(fetchRequest, this.config, routed, hostWritesLength);
       // The writer is one function for every request, which leaves the Response on the request:
       // no closure per request. Not an async function: a request answered synchronously is
       // answered at once, without the microtask an await of a plain value costs.

@@ -17,8 +17,8 @@ let waiting: NextTurn<FetchRequest<any>>;
  */
 export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
   readonly request: Request;
-  /** Whether the host writes a text or byte body's length itself (Bun.serve). Set by dispatch. @internal */
-  hostWritesLength = false;
+  /** Whether the host writes a text or byte body's length itself (Bun.serve). Given by dispatch. @internal */
+  readonly hostWritesLength: boolean;
   /** The Response handed back, once dispatch has made it. @internal */
   response: Response | undefined = undefined;
   #done: WhenDone | undefined;
@@ -29,11 +29,12 @@ export class FetchRequest<Tasks = unknown> extends SpryRequest<Tasks> {
    * path without parameters), the path is that route's, and the URL is read only if something
    * reads the query (deferredSearch).
    */
-  constructor(request: Request, config: AppConfig<Tasks>, routed?: RouteEntry) {
+  constructor(request: Request, config: AppConfig<Tasks>, routed?: RouteEntry, hostWritesLength = false) {
     if (routed === undefined) super(request.method, targetOf(request.url), config);
     else super(request.method, routed.template.path, config, null);
     this.request = request;
     this.routed = routed;
+    this.hostWritesLength = hostWritesLength;
   }
 
   // On a routed path the URL is read only for its query: on Bun the first read of `url` builds
