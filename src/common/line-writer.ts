@@ -12,11 +12,13 @@ export function loadPino(): typeof Pino {
  * Lines gathered into chunks of at least `size` characters before `out` gets them, and handed
  * over at least every `interval` ms. Gathered here rather than by pino's destination, whose
  * write() measures the whole pending chunk in bytes on every call (a cost that grows with the
- * chunk, paid per line). The lines are joined as they come and the chunk's UTF-8 written in one
- * call into one buffer, used again for every chunk: a write per line cost about 2,200
- * instructions of a 270-character line, a write per 60 lines about 850 a line (callgrind), and
- * the chunk's strings, 16 KB at most, live no longer than a tenth of a second. `out` gets a view
- * of that buffer, valid until it returns: what it keeps, it copies.
+ * chunk, paid per line). Lines come as strings (add) or as bytes a writer puts straight into
+ * the chunk's buffer (room, then wrote: the access lines, access-lines.ts). Strings are joined
+ * as they come and their UTF-8 written in one call, at the next bytes or at the flush: a write
+ * per line cost about 2,200 instructions of a 270-character line, a write per 60 lines about
+ * 850 a line (callgrind). One buffer holds the chunk, used again for every chunk, and the
+ * strings, 16 KB at most, live no longer than a tenth of a second. `out` gets a view of that
+ * buffer, valid until it returns: what it keeps, it copies.
  */
 export class LineBatches {
   // Plain properties, not #private ones: a store to a private field is a keyed store, which the
@@ -24,7 +26,13 @@ export class LineBatches {
   // stores two for every line (callgrind, bench/http-callgrind.mjs `spry-log`).
   private readonly out: (bytes: Buffer) => void;
   private readonly size: number;
-  private buffer: Buffer;
+  /** Where the chunk's bytes are, from 0 to room()'s offset: a writer of bytes writes here. */
+  buffer: Buffer;
+  /** `buffer` as a DataView, for a writer that stores two or four bytes at once. */
+  view: DataView;
+  /** The chunk's bytes in `buffer`. */
+  private used: number;
+  /** The strings added since the last bytes, and their length: written into `buffer` together. */
   private pending: string;
   private chars: number;
 
@@ -34,6 +42,8 @@ export class LineBatches {
     // Room for a chunk and the line that completes it, whatever its characters (3 bytes at most
     // for each of a string's UTF-16 units).
     this.buffer = Buffer.allocUnsafeSlow(3 * Math.max(size, 4 * 1024) + 8 * 1024);
+    this.view = viewOf(this.buffer);
+    this.used = 0;
     this.pending = "";
     this.chars = 0;
   }
@@ -41,19 +51,62 @@ export class LineBatches {
   add(line: string): void {
     this.pending += line;
     this.chars += line.length;
-    if (this.chars >= this.size) this.flush();
+    if (this.used + this.chars >= this.size) this.flush();
+  }
+
+  /**
+   * Where a line of at most `most` bytes goes: `buffer` from the offset returned (what came
+   * before it in `buffer` stays as it is). The line is the chunk's once wrote() says where it ends.
+   */
+  room(most: number): number {
+    if (this.chars !== 0) this.settle();
+    if (this.used + most > this.buffer.length) {
+      this.writeOut();
+      if (most > this.buffer.length) this.grow(most + 3 * this.size);
+    }
+    return this.used;
+  }
+
+  /** The line room() gave room for ends at `end` of `buffer`. */
+  wrote(end: number): void {
+    this.used = end;
+    if (end >= this.size) this.writeOut();
   }
 
   flush(): void {
-    const chars = this.chars;
-    if (chars === 0) return;
+    if (this.chars !== 0) this.settle();
+    this.writeOut();
+  }
+
+  /** The pending strings into `buffer`, after its bytes. */
+  private settle(): void {
     const text = this.pending;
+    const chars = this.chars;
     this.pending = "";
     this.chars = 0;
-    // A chunk longer than the buffer's room (an app's own line, with a big object in it).
-    if (3 * chars > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(3 * chars + this.size);
-    this.out(this.buffer.subarray(0, writeUtf8(this.buffer, text, 0)));
+    if (this.used + 3 * chars > this.buffer.length) {
+      this.writeOut();
+      // A chunk longer than the buffer's room (an app's own line, with a big object in it).
+      if (3 * chars > this.buffer.length) this.grow(3 * chars + this.size);
+    }
+    this.used += writeUtf8(this.buffer, text, this.used);
   }
+
+  private grow(size: number): void {
+    this.buffer = Buffer.allocUnsafeSlow(size);
+    this.view = viewOf(this.buffer);
+  }
+
+  private writeOut(): void {
+    const used = this.used;
+    if (used === 0) return;
+    this.used = 0;
+    this.out(this.buffer.subarray(0, used));
+  }
+}
+
+function viewOf(buffer: Buffer): DataView {
+  return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 type Utf8Writable = Buffer & { utf8Write(text: string, offset: number): number };

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import type { LineBatches } from "../common/line-writer.ts";
 
 /** One request's access line, as logLine() (access-log.ts) gathers it. */
 export interface AccessFields {
@@ -278,4 +279,167 @@ export function jsonLine(f: AccessFields, time: number, plainId = false): string
  */
 export function accessLine(time: number, method: string | undefined, path: string | undefined, route: string | undefined, status: number, tenths: number, middle: string, id: string, end: string): string {
   return lineStart(time, method) + pathAndRoute(path, route, status) + tenthsText(tenths) + middle + id + end;
+}
+
+// The first 19 bytes of every line, `{"level":30,"time":`, then the time's 13 digits: its
+// seconds' ten, then its milliseconds' three (a time from 2001 to 2038: lineStart).
+const SECONDS_AT = 19;
+const MS_AT = 29;
+// An id's counting part (request-id.ts nextIdTail) and the HTTP/1.1 line's end, in bytes.
+const TAIL = 12;
+const FROM_END = TAIL + Buffer.byteLength(HTTP11_END);
+
+// Bytes as a little-endian store writes them, the first in the lowest 8 bits.
+const littleEndian = (text: string) => [...text].reduceRight((word, c) => word * 256 + c.charCodeAt(0), 0) >>> 0;
+// A millisecond's three digits and the `,` of the `,"method"` that follows them.
+const MS_BYTES = Uint32Array.from({ length: 1000 }, (_, ms) => littleEndian(`${String(ms).padStart(3, "0")},`));
+// A byte's two hex digits.
+const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => littleEndian(b.toString(16).padStart(2, "0")));
+// Durations under 100 ms (at most 4 characters, 99.9), each as its text and the `,"b` that
+// follows it in the line, 4 bytes, and the text's length.
+const TABLED_BYTES = 1_000;
+const DURATION_BYTES = Uint32Array.from({ length: TABLED_BYTES }, (_, t) => littleEndian(`${tenthsOf(t)},"b`.slice(0, 4)));
+const DURATION_LENGTHS = Uint8Array.from({ length: TABLED_BYTES }, (_, t) => tenthsOf(t).length);
+
+/**
+ * The lines of one connection, for spry's own id over HTTP/1.1 (access-log.ts): a line whose
+ * method, path, route, status, byte count and id prefix repeat the connection's last line's (a
+ * connection asks the same route again and again) is that line's bytes, kept since (a
+ * LineTemplate), copied into the batch with the time's milliseconds, the duration and the id
+ * written over them. Any other line is made as jsonLine's, from its pieces, and added as a string.
+ */
+export class ConnectionLines {
+  private readonly pieces: LinePieces;
+  // The last line's: the status -1 until there is one.
+  private method: string | undefined = undefined;
+  private path: string | undefined = undefined;
+  private route: string | undefined = undefined;
+  private status = -1;
+  private bytes = -1;
+  private prefix = "";
+  private template: LineTemplate | undefined = undefined;
+
+  constructor(pieces: LinePieces) {
+    this.pieces = pieces;
+  }
+
+  /**
+   * `tenths`: the duration in tenths of a millisecond; `prefix` and `tail`: the id's parts
+   * (request-id.ts), and `count` the number `tail` writes in hex.
+   */
+  write(lines: LineBatches, time: number, method: string | undefined, path: string | undefined, route: string | undefined, status: number, tenths: number, bytes: number, prefix: string, tail: string, count: number): void {
+    if (status === this.status && bytes === this.bytes && path === this.path && route === this.route && method === this.method && prefix === this.prefix) {
+      if (time >= 1e12 && time < 2 ** 31 * 1000 && tenths >= 0 && tenths < 2 ** 31 && path !== undefined && count < 2 ** 48) {
+        (this.template ??= new LineTemplate(accessLineParts(time, method, path, route, status, tenths, this.pieces.of(bytes, prefix), tail, HTTP11_END))).write(lines, time, tenths, count);
+        return;
+      }
+    } else {
+      this.method = method;
+      this.path = path;
+      this.route = route;
+      this.status = status;
+      this.bytes = bytes;
+      this.prefix = prefix;
+      this.template = undefined;
+    }
+    lines.add(accessLine(time, method, path, route, status, tenths, this.pieces.of(bytes, prefix), tail, HTTP11_END));
+  }
+}
+
+/** A line as its text before the duration, the duration's, and what follows it. */
+interface LineParts {
+  readonly time: number;
+  readonly head: string;
+  readonly duration: string;
+  readonly rest: string;
+}
+
+function accessLineParts(time: number, method: string | undefined, path: string | undefined, route: string | undefined, status: number, tenths: number, middle: string, id: string, end: string): LineParts {
+  return { time, head: lineStart(time, method) + pathAndRoute(path, route, status), duration: tenthsText(tenths), rest: middle + id + end };
+}
+
+/**
+ * A line's bytes, for lines that differ from it only in the time, the duration and the id's
+ * counting part: copied whole when the duration is as long as its own (a duration's text is
+ * 1 to 10 characters), else as the bytes before it and those after.
+ */
+class LineTemplate {
+  private readonly bytes: Buffer;
+  private readonly head: Buffer;
+  private readonly rest: Buffer;
+  private readonly durationAt: number;
+  private readonly durationLength: number;
+  /** The seconds its bytes say. */
+  private second: number;
+
+  constructor(parts: LineParts) {
+    this.bytes = Buffer.from(parts.head + parts.duration + parts.rest);
+    this.durationAt = Buffer.byteLength(parts.head);
+    this.durationLength = parts.duration.length;
+    this.head = this.bytes.subarray(0, this.durationAt);
+    this.rest = this.bytes.subarray(this.durationAt + this.durationLength);
+    this.second = (parts.time / 1000) | 0;
+  }
+
+  write(lines: LineBatches, time: number, tenths: number, count: number): void {
+    const seconds = (time / 1000) | 0;
+    const ms = time - seconds * 1000;
+    if (seconds !== this.second) this.setSecond(seconds);
+    const bytes = this.bytes;
+    // The longest duration is 10 characters (2^31 tenths).
+    const at = lines.room(bytes.length + 10);
+    const buffer = lines.buffer;
+    const view = lines.view;
+    const durationAt = at + this.durationAt;
+    let end: number;
+    if (tenths < TABLED_BYTES) {
+      // The duration's text and the bytes after it (the `,"b` of `,"bytes":`) in one store: the
+      // line's next bytes are written after it.
+      const length = DURATION_LENGTHS[tenths]!;
+      if (length === this.durationLength) {
+        buffer.set(bytes, at);
+        end = at + bytes.length;
+      } else {
+        buffer.set(this.head, at);
+        buffer.set(this.rest, durationAt + length);
+        end = durationAt + length + this.rest.length;
+      }
+      view.setUint32(durationAt, DURATION_BYTES[tenths]!, true);
+    } else {
+      const text = tenthsText(tenths);
+      const length = text.length;
+      if (length === this.durationLength) {
+        buffer.set(bytes, at);
+        end = at + bytes.length;
+      } else {
+        buffer.set(this.head, at);
+        buffer.set(this.rest, durationAt + length);
+        end = durationAt + length + this.rest.length;
+      }
+      for (let i = 0; i < length; i++) buffer[durationAt + i] = text.charCodeAt(i);
+    }
+    // The milliseconds' three digits and the comma after them.
+    view.setUint32(at + MS_AT, MS_BYTES[ms]!, true);
+    // The id's counting part, 12 hex digits: two at a time, from its upper and lower 24 bits.
+    const tailAt = end - FROM_END;
+    const high = Math.floor(count / 0x1000000);
+    const low = count - high * 0x1000000;
+    view.setUint16(tailAt, HEX_PAIRS[high >>> 16]!, true);
+    view.setUint16(tailAt + 2, HEX_PAIRS[(high >>> 8) & 255]!, true);
+    view.setUint16(tailAt + 4, HEX_PAIRS[high & 255]!, true);
+    view.setUint16(tailAt + 6, HEX_PAIRS[low >>> 16]!, true);
+    view.setUint16(tailAt + 8, HEX_PAIRS[(low >>> 8) & 255]!, true);
+    view.setUint16(tailAt + 10, HEX_PAIRS[low & 255]!, true);
+    lines.wrote(end);
+  }
+
+  private setSecond(seconds: number): void {
+    this.second = seconds;
+    let n = seconds;
+    for (let i = SECONDS_AT + 9; i >= SECONDS_AT; i--) {
+      const next = (n / 10) | 0;
+      this.bytes[i] = 48 + n - next * 10;
+      n = next;
+    }
+  }
 }

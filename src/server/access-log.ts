@@ -3,14 +3,14 @@ import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { inDevMode } from "../common/dev-mode.ts";
 import { prettyDestination, type Logger } from "../common/logger.ts";
-import { accessLine, accessMessage, escaped, HTTP11_END, jsonLine, lineEnd, LinePieces, linePiecesOf, wallTime, type AccessFields } from "./access-lines.ts";
+import { accessLine, accessMessage, ConnectionLines, escaped, HTTP11_END, jsonLine, lineEnd, LinePieces, linePiecesOf, wallTime, type AccessFields } from "./access-lines.ts";
 import { loadPino } from "../common/line-writer.ts";
 import { stdoutLines } from "../common/stdout-lines.ts";
 import type { LineBatches } from "../common/line-writer.ts";
 import { peerOf } from "../common/peer.ts";
 import { inRequestScope, setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
 import type { TrustedPeers } from "./proxy-headers.ts";
-import { idPrefix, joinedId, newRequestId, nextIdTail } from "./request-id.ts";
+import { idCount, idPrefix, joinedId, newRequestId, nextIdTail } from "./request-id.ts";
 import { writesIdInHead } from "./server-response.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -69,6 +69,8 @@ class Logged {
   readonly client: string;
   /** The pieces of its JSON lines (access-lines.ts), made with the first. */
   pieces: LinePieces | undefined = undefined;
+  /** Its JSON lines for spry's own ids over HTTP/1.1 (access-lines.ts), made with the first. */
+  lines: ConnectionLines | undefined = undefined;
 
   constructor(client: string) {
     this.client = client;
@@ -103,14 +105,17 @@ class LoggedRequest implements Timed {
    */
   private declare readonly idPrefix: string;
   private declare readonly idTail: string;
+  /** The number idTail writes in hex (0 for a client's own id). */
+  private declare readonly idCount: number;
   private declare readonly sink: LineSink;
   private declare logged: boolean;
 
-  constructor(requestId: string, idPrefix: string, idTail: string, start: number, sink: LineSink) {
+  constructor(requestId: string, idPrefix: string, idTail: string, idCount: number, start: number, sink: LineSink) {
     this.route = undefined;
     this.requestId = requestId;
     this.idPrefix = idPrefix;
     this.idTail = idTail;
+    this.idCount = idCount;
     this.start = start;
     this.sink = sink;
     this.logged = false;
@@ -135,6 +140,11 @@ class LoggedRequest implements Timed {
       // jsonLine's line, from its parts: no fields object, the connection's pieces, the version's
       // numbers (node:http makes its string anew for every request).
       const req = res.req;
+      if (peer === undefined && made && !aborted && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) {
+        const own = (connection.lines ??= new ConnectionLines((connection.pieces ??= new LinePieces(connection.client))));
+        own.write(lines, wallTime(now), req.method, req.url, this.route, res.statusCode, Math.round(ms * 10), bytes, this.idPrefix, this.idTail, this.idCount);
+        return;
+      }
       const pieces = peer === undefined ? (connection.pieces ??= new LinePieces(connection.client)) : linePiecesOf(clientText(peer.address, peer.port));
       const end = req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && !aborted ? HTTP11_END : lineEnd(req.httpVersion, aborted);
       const middle = pieces.of(bytes, this.idPrefix);
@@ -212,7 +222,7 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
       // starts a new series, with a new prefix, once in 2^48 ids.
       const tail = nextIdTail();
       const prefix = idPrefix();
-      const facts = new LoggedRequest(joinedId(prefix, tail), prefix, tail, performance.now(), sink);
+      const facts = new LoggedRequest(joinedId(prefix, tail), prefix, tail, idCount(), performance.now(), sink);
       setRequestFacts(req, facts);
       return facts;
     }
@@ -224,7 +234,7 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
 function otherStart(req: IncomingMessage, res: ServerResponse, requestId: string, kept: boolean, sink: LineSink): RequestFacts {
   const start = performance.now();
   if (writesIdInHead(res)) {
-    const facts = new LoggedRequest(requestId, "", "", start, sink);
+    const facts = new LoggedRequest(requestId, "", "", 0, start, sink);
     setRequestFacts(req, facts);
     return facts;
   }

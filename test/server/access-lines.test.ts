@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
-import { accessMessage, jsonLine, wallTime, type AccessFields } from "../../src/server/access-lines.ts";
+import { accessMessage, ConnectionLines, jsonLine, LinePieces, wallTime, type AccessFields } from "../../src/server/access-lines.ts";
 import { LineBatches, lineWriter } from "../../src/common/line-writer.ts";
 
 const plain: AccessFields = {
@@ -96,6 +96,43 @@ describe("jsonLine", () => {
   test("the message is Uvicorn's", () => {
     assert.equal(accessMessage(plain), '127.0.0.1:52314 - "GET /items/1?q=x HTTP/1.1" 200 3.1 ms');
     assert.equal(accessMessage({ ...plain, durationMs: 12, aborted: true }), '127.0.0.1:52314 - "GET /items/1?q=x HTTP/1.1" 200 12.0 ms (client left)');
+  });
+});
+
+describe("ConnectionLines", () => {
+  test("a connection's lines, copied from its last one where they repeat it, are jsonLine's, byte for byte, mixed with other lines in order", () => {
+    const chunks: Buffer[] = [];
+    const batches = new LineBatches((bytes) => chunks.push(Buffer.from(bytes)), 700);
+    const connection = new ConnectionLines(new LinePieces("127.0.0.1:52314"));
+    const prefix = "6f1c8a2e-0b7d-8c1e-9a57-";
+    const expected: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Runs of lines that repeat each other, then one that does not: another path, route,
+      // status, byte count, a path to escape; durations of every length; new seconds and
+      // milliseconds; another writer's line now and then.
+      const run = Math.floor(i / 7);
+      const path = run % 5 === 4 ? `/caf\u00e9/"${run}"` : run % 3 === 0 ? "/fast_task/" : `/items/${run % 4}`;
+      const route = run % 6 === 5 ? undefined : path.startsWith("/items/") ? "/items/{item_id}" : path;
+      const status = run % 7 === 3 ? 404 : 200;
+      const bytes = 164 + (run % 4 === 1 ? 1000 : 0);
+      const tenths = [0, 3, 10, 17, 99, 100, 101, 999, 1000, 1001, 12345, 2 ** 31 - 1, 2 ** 31][(i * 5 + run) % 13]!;
+      const time = 1764576000000 + i * 337;
+      const count = i === 2999 ? 2 ** 48 - 1 : i % 11 === 5 ? 0xabcdef123456 + i : i + 1;
+      const tail = count.toString(16).padStart(12, "0");
+      const fields: AccessFields = { method: run % 9 === 8 ? "POST" : "GET", path, route, status, durationMs: tenths / 10, bytes, client: "127.0.0.1:52314", requestId: prefix + tail, httpVersion: "1.1" };
+      connection.write(batches, time, fields.method, path, route, status, tenths, bytes, prefix, tail, count);
+      expected.push(reference(fields, time));
+      if (i % 50 === 49) {
+        batches.add("another\n");
+        expected.push("another\n");
+      }
+    }
+    batches.flush();
+    assert.ok(chunks.length > 100, `${chunks.length} chunks`);
+    const lines = Buffer.concat(chunks).toString().split("\n");
+    const want = expected.join("").split("\n");
+    for (let i = 0; i < want.length; i++) assert.equal(lines[i], want[i], `line ${i}`);
+    assert.equal(lines.length, want.length);
   });
 });
 
