@@ -1,18 +1,19 @@
-import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from "node:http";
+import { OutgoingMessage, ServerResponse, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { WRITE_CHECKED_HEAD, type WriteCheckedHead } from "../common/checked-head.ts";
 import { requestFacts } from "../common/request-facts.ts";
 import { statusHasNoBody } from "../common/status.ts";
 import { REPORTS_END, responseEnded, WATCHER } from "../toolkit/node-request.ts";
+import { endsHeadsAsNode, storeLengthHead, type NodeHeadState } from "./length-head.ts";
 
 const ID = "x-request-id";
 const ID_IN_HEAD = Symbol("spry.idInHead");
 
 type Head = OutgoingHttpHeaders | OutgoingHttpHeader[];
 type StoreHeader = (this: ServerResponse, firstLine: string, headers: unknown) => void;
-/** What node:http's OutgoingMessage keeps to frame the body (lib/_http_outgoing.js). */
-type NodeFraming = { _hasBody: boolean; _contentLength: number | null };
+/** What node:http's OutgoingMessage keeps to frame the body and the connection (lib/_http_outgoing.js, lib/_http_server.js). */
+type NodeFraming = { _hasBody: boolean; _contentLength: number | null; _expect_continue?: boolean; _sent100?: boolean } & Record<symbol, unknown>;
 
 // node:http's writeHead hands its status line and headers to _storeHeader, which validates and
 // joins them into the head: lines given here are added after the status line, unvalidated.
@@ -21,6 +22,21 @@ type NodeFraming = { _hasBody: boolean; _contentLength: number | null };
 const storeHeader = (ServerResponse.prototype as unknown as { _storeHeader?: StoreHeader })._storeHeader;
 const versions = process.versions as { bun?: string };
 const headLines = typeof storeHeader === "function" && versions.bun === undefined && !("Deno" in globalThis);
+
+// The key under which node:http's OutgoingMessage keeps the headers set with setHeader (null
+// until one is), found by its name on a message made once; undefined where none is found, and
+// then every head goes through writeHead.
+const outHeaders = Object.getOwnPropertySymbols(new OutgoingMessage()).find((key) => key.description === "kOutHeaders");
+
+// Each status's first line of the head, made once, as node:http's writeHead makes it for a
+// response with no statusMessage of its own (Node 26 caches it the same way): its reason phrase,
+// or "unknown". Only for an integer status node accepts, 100-999.
+const statusLines: (string | undefined)[] = [];
+function statusLine(status: number): string | undefined {
+  const line = statusLines[status];
+  if (line !== undefined || !Number.isInteger(status) || status < 100 || status > 999) return line;
+  return (statusLines[status] = `HTTP/1.1 ${status} ${STATUS_CODES[status] || "unknown"}\r\n`);
+}
 
 // The lines for the head being stored now: set just around the synchronous call of node's
 // writeHead that ends in _storeHeader, so that no response keeps a field for them.
@@ -102,6 +118,22 @@ export function serverResponse(finished: (socket: Socket, now: number) => void):
         if (headers === undefined && this._hasBody && this.useChunkedEncodingByDefault && !statusHasNoBody(status)) this._contentLength = length;
         // As text, as finalize() writes it: a number takes node's value check the generic way.
         else (headers ??= {})["content-length"] = String(length);
+      }
+      // A head with nothing for node to read or merge (no framing header given, none set with
+      // setHeader, no statusMessage of the app's): node's writeHead would only make the status
+      // line, test its phrase with a regular expression and note the framing below before
+      // _storeHeader, so the status line is a prepared one, and the head is ended here as
+      // _storeHeader would end it (length-head.ts), or by _storeHeader itself. Statuses
+      // without a body, and anything else, still go through writeHead.
+      const first = endsHeadsAsNode && headers === undefined && outHeaders !== undefined && this[outHeaders] === null && !this.statusMessage && !statusHasNoBody(status) ? statusLine(status) : undefined;
+      if (first !== undefined && !this.headersSent) {
+        this.statusCode = status;
+        this.statusMessage = STATUS_CODES[status] || "unknown";
+        // As writeHead: a client that waits for 100 Continue it was not sent may send more bytes.
+        if (this._expect_continue === true && this._sent100 !== true) this.shouldKeepAlive = false;
+        const head = first + lines;
+        if (!storeLengthHead(this as unknown as NodeHeadState, head)) storeHeader!.call(this, head, undefined);
+        return;
       }
       pendingLines = lines;
       try {

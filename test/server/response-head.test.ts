@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, test } from "node:test";
-import { Spry, json } from "spry";
+import { Spry, SpryResponse, json } from "spry";
 import { recordingLogger } from "../support/logger.ts";
 import { PATIENCE_MS, TestServer } from "../support/server.ts";
 
@@ -18,12 +18,17 @@ app.get("/cookies", (_, ctx) => {
 });
 app.get("/close", () => json({ ok: true }, { headers: { connection: "close" } }));
 app.get("/empty", () => new Response(null, { status: 204 }));
+app.get("/created", () => json({ ok: true }, { status: 201 }));
+app.get("/unnamed", () => json({ ok: true }, { status: 299 }));
+app.get("/text", () => new SpryResponse(200, { "content-type": "text/plain; charset=utf-8" }, "hello"));
 
 const servers: TestServer[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
 
 interface Exchanged {
   status: number;
+  /** The first line of the head, as sent. */
+  statusLine: string;
   /** The head's header lines as sent, names lower-cased. */
   lines: [string, string][];
   body: string;
@@ -48,7 +53,7 @@ function exchange(port: number, head: string): Promise<Exchanged> {
       const body = text.slice(end + 4);
       const bodyless = head.startsWith("HEAD ") || / 204 /.test(statusLine!);
       if (!closed && !bodyless && (length === undefined || body.length < Number(length))) return undefined;
-      return { status: Number(statusLine!.split(" ")[1]), lines, body, closed };
+      return { status: Number(statusLine!.split(" ")[1]), statusLine: statusLine!, lines, body, closed };
     };
     const finish = (error?: Error) => {
       clearTimeout(timer);
@@ -85,6 +90,9 @@ test("a JSON response over HTTP/1.1: each header once, its length, the id, kept 
   assert.equal(value(r.lines, "x-request-id").length, 1);
   assert.deepEqual(value(r.lines, "connection"), ["keep-alive"]);
   assert.equal(value(r.lines, "date").length, 1);
+  // node:http's own lines, as node writes them: the date of this second, the connection's timeout.
+  assert.ok(Math.abs(Date.parse(value(r.lines, "date")[0]!) - Date.now()) < 5000, value(r.lines, "date")[0]);
+  assert.deepEqual(value(r.lines, "keep-alive"), [`timeout=${Math.floor(srv.running.server.keepAliveTimeout / 1000)}`]);
   assert.equal(new Set(names(r.lines)).size, r.lines.length, `a header repeated: ${names(r.lines).join(", ")}`);
   assert.equal(value(r.lines, "transfer-encoding").length, 0);
   assert.equal(r.closed, false);
@@ -117,4 +125,24 @@ test("a list value is one line each; a framing header the handler sets is node's
   assert.equal(empty.status, 204);
   assert.deepEqual(value(empty.lines, "content-length"), []);
   assert.deepEqual(value(empty.lines, "transfer-encoding"), []);
+});
+
+test("the status line is node's for every status, its phrase or \"unknown\"; each content type is its own line", async () => {
+  const srv = await TestServer.start(app);
+  servers.push(srv);
+  const ok = await exchange(srv.port, "GET /json HTTP/1.1\r\nHost: x\r\n\r\n");
+  assert.equal(ok.statusLine, "HTTP/1.1 200 OK");
+  const created = await exchange(srv.port, "GET /created HTTP/1.1\r\nHost: x\r\n\r\n");
+  assert.equal(created.statusLine, "HTTP/1.1 201 Created");
+  assert.deepEqual(value(created.lines, "content-length"), ["11"]);
+  const unnamed = await exchange(srv.port, "GET /unnamed HTTP/1.1\r\nHost: x\r\n\r\n");
+  assert.equal(unnamed.statusLine, "HTTP/1.1 299 unknown");
+  const missing = await exchange(srv.port, "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+  assert.equal(missing.statusLine, "HTTP/1.1 404 Not Found");
+  // One type after another, and back: each response its own type, once.
+  for (const [path, type] of [["/text", "text/plain; charset=utf-8"], ["/json", "application/json"], ["/text", "text/plain; charset=utf-8"]] as const) {
+    const r = await exchange(srv.port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.deepEqual(value(r.lines, "content-type"), [type]);
+    assert.equal(new Set(names(r.lines)).size, r.lines.length, `a header repeated: ${names(r.lines).join(", ")}`);
+  }
 });
