@@ -61,6 +61,7 @@ function dateLine(): string {
   if (date !== undefined) return date;
   const now = new Date();
   date = `Date: ${now.toUTCString()}\r\n`;
+  // Read once, so that V8 flattens the join now rather than in every head that contains it.
   date.charCodeAt(0);
   setTimeout(clearDate, 1000 - now.getMilliseconds()).unref();
   return date;
@@ -81,6 +82,7 @@ function keepAliveLines(res: NodeHeadState): string {
     keepAliveTimeout = timeout;
     keepAliveMax = max;
     keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(timeout / 1000)}${max > 0 ? `, max=${max}` : ""}\r\n`;
+    // As the Date line's: flattened once.
     keepAlive.charCodeAt(0);
   }
   return keepAlive;

@@ -72,7 +72,6 @@ export function nextIdTail(): string {
   return tailStem + LOW[count % 256]!;
 }
 
-
 function startSeries(): void {
   prefix = newPrefix();
   count = 1;
