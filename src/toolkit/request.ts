@@ -228,7 +228,7 @@ export abstract class SpryRequest<Tasks = unknown> {
     return (seldom.cookies = header === undefined ? {} : parseCookies(header));
   }
 
-  /** What this request holds only once something asks for it (Seldom), made on first use. */
+  /** What this request holds only once something asks for it (Seldom), made on first use. @internal */
   protected get seldom(): Seldom {
     return (this.#seldom ??= new Seldom());
   }
