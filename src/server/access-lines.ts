@@ -168,8 +168,11 @@ export function linePiecesOf(client: string): LinePieces {
 // The time the line gives, Date.now()'s, from the performance clock the line has read already
 // (server-response.ts, as the response is done) instead of a second clock reading per line
 // (about 100 instructions, callgrind): performance.timeOrigin, checked against Date.now() once a
-// second and set anew from it when the two part by more than a millisecond (the system's clock
-// stepped). Both count the same kernel clock: between checks they agree to the millisecond.
+// second and set anew from it, half a millisecond in, whenever the two read apart (the system's
+// clock stepped, or timeOrigin was off from the start). Both count the same kernel clock: between
+// checks they agree to the millisecond. The check reads both clocks itself, side by side: `now`
+// may be older than the check by a pause (a collection, the process descheduled on a loaded
+// machine), and an origin set from it would put a second of lines ahead by that pause.
 let wallOrigin = performance.timeOrigin;
 let wallCheckedAt = Number.NEGATIVE_INFINITY;
 
@@ -181,10 +184,14 @@ export function wallTime(now: number): number {
 }
 
 function checkWallClock(now: number): void {
-  wallCheckedAt = now;
+  const before = performance.now();
   const wall = Date.now();
-  const derived = Math.floor(wallOrigin + now);
-  if (derived > wall + 1 || derived < wall - 1) wallOrigin = wall + 0.5 - now;
+  const after = performance.now();
+  // Interrupted between the readings: the pair says nothing; the next line checks again.
+  if (after - before > 0.25) return;
+  wallCheckedAt = now;
+  const at = (before + after) / 2;
+  if (Math.floor(wallOrigin + at) !== wall) wallOrigin = wall + 0.5 - at;
 }
 
 // The line's start: `{"level":30,"time":` and the seconds of Date.now(), made once per second,
