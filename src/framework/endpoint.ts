@@ -6,7 +6,7 @@ import type { Dependency } from "./dependencies/dependency.ts";
 import { planGraph, type Graph } from "./dependencies/graph.ts";
 import type { DependencyOverrides } from "./dependencies/overrides.ts";
 import { Solved } from "./dependencies/solve.ts";
-import { compileReaders, type ReadInputs, type Values } from "./inputs/read.ts";
+import { compileReaders, type ReadInputs, type ReadInto, type Values } from "./inputs/read.ts";
 import type { ReadDirect } from "./inputs/read-direct.ts";
 import { MISS } from "./inputs/accept.ts";
 import { planGraphInputs } from "./inputs/plan.ts";
@@ -70,6 +70,8 @@ function compile(parts: RouteParts, overrides: DependencyOverrides, respondWith:
   // The inputs read in a straight line, or none: the error layers' continuation can be the handler's.
   if (plain && respondWith === undefined && (readers === undefined ? owners === 1 : readers.direct !== undefined)) {
     endpoint.into = directlyInto(handler, respond, readers?.direct, endpoint);
+  } else if (readers?.into !== undefined && respondWith === undefined) {
+    endpoint.into = bodyInto(readers.into, run);
   }
   return { graph, endpoint };
 }
@@ -138,6 +140,14 @@ function directlyInto(handler: AnyHandler, respond: Respond, read: ReadDirect | 
       (error: unknown) => sink.fail(ctx, error),
     );
   };
+}
+
+// A route with a JSON body: its response, made in the promise job that read the body, goes to
+// the sink from there (inputs/read.ts, ReadInto), not through the endpoint's promise and the
+// error layers' `then` on it (server-errors.ts settleInto: 265 B a request of
+// bench/apps/spry-model.ts's POST, alloc-sites.mjs).
+function bodyInto(read: ReadInto, run: Run): EndpointInto<Context> {
+  return (ctx, sink) => read(ctx, run, sink);
 }
 
 // A response made at once is returned as it is; one not ready goes to the sink.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
-import { Spry, header, query } from "spry";
+import { Spry, body, header, query } from "spry";
 import { forEachTransport } from "../support/transports.ts";
 
 function app(): Spry {
@@ -170,5 +170,22 @@ forEachTransport("asynchronous schemas", (connect) => {
     const res = await client.get("/users/bob?n=x");
     assert.equal(res.status, 422);
     assert.deepEqual((await res.json()).detail.map((e: { loc: unknown[] }) => e.loc), [["query", "n"], ["path", "name"]]);
+  });
+
+  // A route whose inputs are all in its body has a reader of its own (inputs/read.ts, bodyOnlyReader).
+  test("a body model with an async refinement, alone or embedded, is awaited, and its failure reported", async () => {
+    const app = new Spry({ logger: false });
+    const Item = z.object({ name: z.string() }).refine(async (item) => item.name !== "bob", { message: "not bob", path: ["name"] });
+    app.post("/items", { item: Item }, ({ item }) => item, { response: z.object({ name: z.string() }) });
+    app.post("/pairs", { item: Item, n: body(z.int()) }, ({ item, n }) => ({ item, n }));
+    const client = connect(app);
+    assert.deepEqual(await (await client.post("/items", { json: { name: "ada", extra: 1 } })).json(), { name: "ada" });
+    const refused = await client.post("/items", { json: { name: "bob" } });
+    assert.equal(refused.status, 422);
+    assert.deepEqual((await refused.json()).detail, [{ type: "value_error", loc: ["body", "name"], msg: "Value error, not bob", input: "bob" }]);
+    assert.deepEqual(await (await client.post("/pairs", { json: { item: { name: "ada" }, n: 2 } })).json(), { item: { name: "ada" }, n: 2 });
+    const both = await client.post("/pairs", { json: { item: { name: "bob" }, n: "x" } });
+    assert.equal(both.status, 422);
+    assert.deepEqual((await both.json()).detail.map((e: { loc: unknown[] }) => e.loc), [["body", "n"], ["body", "item", "name"]]);
   });
 });

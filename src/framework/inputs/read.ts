@@ -1,6 +1,8 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "../context.ts";
-import { compileBodyReader } from "../body/read-body.ts";
+import { compileBodyReader, isOneInput, type BodyRead, type BodyThen, type ReadBody, type ReadBodyInto } from "../body/read-body.ts";
+import type { Sink } from "../../toolkit/endpoint-into.ts";
+import type { ResponseLike } from "../../toolkit/response.ts";
 import type { Echo } from "../body/json-echo.ts";
 import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "../validation-error.ts";
 import { convert, Failed, type Raw } from "./convert.ts";
@@ -23,6 +25,14 @@ export type ReadInputs = <R>(ctx: Context, next: Next<R>) => R | Promise<R>;
 
 /** What runs on a route's validated inputs: the rest of its pipeline. */
 export type Next<R> = (ctx: Context, values: Values) => R | Promise<R>;
+
+/**
+ * As ReadInputs, for a route with a JSON body, handing the response `next` makes to the error
+ * layers' sink (toolkit/endpoint-into.ts) in the promise job that read the body, and what fails
+ * to `sink.fail`: undefined once delivered, else the sink's promise. May throw, as an
+ * EndpointInto may.
+ */
+export type ReadInto = (ctx: Context, next: Next<ResponseLike>, sink: Sink<Context>) => Promise<void> | undefined;
 
 type Validated = StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>>;
 
@@ -64,6 +74,8 @@ const COOKIE = 4;
 export interface Readers {
   readonly read: ReadInputs;
   readonly direct: ReadDirect | undefined;
+  /** For a route with a JSON body: the reader that hands the response to the sink. */
+  readonly into: ReadInto | undefined;
 }
 
 /**
@@ -76,29 +88,33 @@ export function compileReaders(plan: InputPlan, echo?: Echo, options: { direct?:
   const { params, body, owners } = plan;
   if (params.length === 0 && body === undefined) return undefined;
   const steps = params.map(paramOf);
-  const general = generalReader(steps, body, owners, echo);
+  const { read: general, into } = generalReader(steps, body, owners, echo);
   // `direct: false` is for the tests that compare the two readers.
   const direct = body === undefined && echo === undefined && options.direct !== false ? compileDirectReader(steps, owners) : undefined;
-  if (direct === undefined) return { read: general, direct };
+  if (direct === undefined) return { read: general, direct, into };
   const read = <R>(ctx: Context, next: Next<R>): R | Promise<R> => {
     const values = direct(ctx);
     return values === MISS ? general(ctx, next) : next(ctx, values);
   };
-  return { read, direct };
+  return { read, direct, into };
 }
 
-function generalReader(steps: readonly Param[], body: InputPlan["body"], owners: number, echo: Echo | undefined): ReadInputs {
-  const readBody = body === undefined ? undefined : compileBodyReader(body);
+function generalReader(steps: readonly Param[], body: InputPlan["body"], owners: number, echo: Echo | undefined): { read: ReadInputs; into: ReadInto | undefined } {
+  const bodyReaders = body === undefined ? undefined : compileBodyReader(body);
+  const readBody = bodyReaders?.read;
+  const bodyInto = bodyReaders?.into;
   // Without a body, each input's value goes to its slot, and the owners' objects are made at the
   // end by a function generated for the route, an object literal per owner with its keys in
   // the inputs' order: storing by each input's name was a megamorphic store (about 220
   // instructions each on /slow_task/, callgrind).
   const build = body === undefined && echo === undefined ? compileValues(steps, owners) : undefined;
+  if (steps.length === 0 && readBody !== undefined) return bodyOnlyReader(readBody, bodyInto, owners, echo);
   // One loop over plain records with local state: no reader closure per input and no state
   // object per request unless a body or an asynchronous schema needs one. Reading the four
   // inputs of bench/apps/spry-inputs.ts went from a median of 459 to 404 ns (one process,
   // alternating runs); zod's four validations are about 100 ns of that.
-  return <R>(ctx: Context, next: Next<R>): R | Promise<R> => {
+  // With a sink (`into`), only for a route with a body: that path always ends in the body's read.
+  const read = <R>(ctx: Context, next: Next<R>, sink?: Sink<Context>): R | Promise<R> | Promise<void> | undefined => {
     const slots: unknown[] | undefined = build === undefined ? undefined : new Array(steps.length);
     let values: Values | undefined = slots !== undefined ? undefined : echo !== undefined ? echoValues(owners) : owners === 1 ? [{}] : freshValues(owners);
     let errors: ErrorDetail[] | undefined;
@@ -154,15 +170,58 @@ function generalReader(steps: readonly Param[], body: InputPlan["body"], owners:
     gathered.errors = errors;
     if (readBody === undefined) return finish(ctx, gathered, next);
     const all = gathered;
-    return readBody(ctx, (read) => {
-      if (read.errors !== undefined) (all.errors ??= []).push(...read.errors);
-      for (const { spec, input, absent } of read.inputs) {
-        const result = validate(spec, input, absent, all);
-        if (spec === echo?.spec) keepEcho(echo, input, result, all.values);
-      }
+    const then = (read: BodyRead): R | Promise<R> => {
+      gatherBody(read, all, echo);
       return finish(ctx, all, next);
-    });
+    };
+    return sink === undefined ? readBody(ctx, then, undefined) : bodyInto!(ctx, then as BodyThen<undefined, ResponseLike>, undefined, sink);
   };
+  return { read: read as ReadInputs, into: bodyInto === undefined ? undefined : (read as ReadInto) };
+}
+
+/**
+ * The reader of a route whose inputs are all in its body: nothing to read before the body, so
+ * what goes on from the body is one function of the route's, handed the request and `next`,
+ * and a body of one input validated at once needs no Gathered (bench/apps/spry-model.ts's POST:
+ * the closure made per request, its context and the Gathered, about 170 B).
+ */
+function bodyOnlyReader(readBody: ReadBody, bodyInto: ReadBodyInto | undefined, owners: number, echo: Echo | undefined): { read: ReadInputs; into: ReadInto | undefined } {
+  const then = <R>(read: BodyRead, ctx: Context, next: Next<R>): R | Promise<R> => {
+    const values = echo !== undefined ? echoValues(owners) : owners === 1 ? [{}] : freshValues(owners);
+    let all: Gathered;
+    if (isOneInput(read)) {
+      const { spec, input, absent } = read;
+      const result: Validated = spec.schema["~standard"].validate(input);
+      if (!(result instanceof Promise)) {
+        if (result.issues !== undefined) throw new RequestValidationError(issueDetails(spec, input, absent, result.issues, []));
+        values[spec.owner]![spec.name] = result.value;
+        if (spec === echo?.spec) keepEcho(echo, input, result, values);
+        return next(ctx, values);
+      }
+      all = { values, errors: undefined, waiting: [{ spec, input, absent, result }], models: undefined };
+    } else {
+      all = { values, errors: undefined, waiting: undefined, models: undefined };
+      gatherBody(read, all, echo);
+    }
+    return finish(ctx, all, next);
+  };
+  return {
+    read: (ctx, next) => readBody(ctx, then, next),
+    into: bodyInto === undefined ? undefined : (ctx, next, sink) => bodyInto(ctx, then, next, sink),
+  };
+}
+
+// A body's inputs validated into the request's values (each its errors, or its value, or its
+// promise), and the echoed one kept for the echo.
+function gatherBody(read: BodyRead, all: Gathered, echo: Echo | undefined): void {
+  if (isOneInput(read)) return takeBody(read.spec, read.input, read.absent, all, echo);
+  if (read.errors !== undefined) (all.errors ??= []).push(...read.errors);
+  for (const { spec, input, absent } of read.inputs) takeBody(spec, input, absent, all, echo);
+}
+
+function takeBody(spec: InputSpec, input: unknown, absent: boolean, gathered: Gathered, echo: Echo | undefined): void {
+  const result = validate(spec, input, absent, gathered);
+  if (spec === echo?.spec) keepEcho(echo, input, result, gathered.values);
 }
 
 /**
