@@ -1,3 +1,4 @@
+import { lengthText } from "../common/length-text.ts";
 import { statusHasNoBody } from "../common/status.ts";
 import { InvalidHeaderError, validHeader, type OutgoingHeaders } from "./header-check.ts";
 
@@ -104,10 +105,10 @@ export function finalize(response: ResponseLike, head: boolean): ResponseLike {
     cancelBody(body);
     response.body = null;
   } else if (typeof body === "string") {
-    response.headers["content-length"] = String(Buffer.byteLength(body));
+    response.headers["content-length"] = lengthText(Buffer.byteLength(body));
     if (head) response.body = null;
   } else if (body instanceof Uint8Array) {
-    response.headers["content-length"] = String(body.byteLength);
+    response.headers["content-length"] = lengthText(body.byteLength);
     if (head) response.body = null;
   } else if (body === null) {
     response.headers["content-length"] ??= "0";

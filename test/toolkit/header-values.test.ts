@@ -26,6 +26,13 @@ app.get("/split", (_i, ctx) => {
   return { ok: true };
 });
 
+// A string body beside a head plain or encoded (node-writer.ts writes an ASCII body as latin1, any other as UTF-8).
+const BODIES: Record<string, { text: string }> = { ascii: { text: "plain" }, latin1: { text: "café" }, wide: { text: "€ 👍" } };
+app.get("/body/{name}", (_i, ctx) => {
+  if (ctx.query.head !== undefined) ctx.setHeader("x-value", "café");
+  return BODIES[ctx.params.name!]!;
+});
+
 let srv: TestServer;
 before(async () => {
   srv = await TestServer.start(app);
@@ -63,6 +70,19 @@ describe("row 36: header values are UTF-8 on every API and both paths", () => {
     for (const read of [wireBytes, fetchBytes]) {
       assert.deepEqual((await read("/response")).value, Buffer.from("café", "utf8"));
       assert.deepEqual((await read("/stream")).value, Buffer.from("naïve", "utf8"));
+    }
+  });
+
+  test("a string body goes out as its UTF-8 bytes, framed by their count, beside a plain head or an encoded one", async () => {
+    for (const name of Object.keys(BODIES)) {
+      for (const query of ["", "?head"]) {
+        const { response } = await srv.send(`GET /body/${name}${query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        const expected = Buffer.from(JSON.stringify(BODIES[name]), "utf8");
+        assert.equal(response.status, 200);
+        assert.deepEqual(Buffer.from(response.body, "latin1"), expected, `${name}${query}`);
+        assert.equal(response.headers["content-length"], String(expected.length));
+        if (query !== "") assert.deepEqual(Buffer.from(response.headers["x-value"] as string, "latin1"), Buffer.from("café", "utf8"));
+      }
     }
   });
 
