@@ -31,11 +31,15 @@ const outHeaders = Object.getOwnPropertySymbols(new OutgoingMessage()).find((key
 // Each status's first line of the head, made once, as node:http's writeHead makes it for a
 // response with no statusMessage of its own (Node 26 caches it the same way): its reason phrase,
 // or "unknown". Only for an integer status node accepts, 100-999.
+// Its phrase too, kept beside it for the response's statusMessage: STATUS_CODES is an object
+// keyed by numbers, a lookup in its dictionary of elements each response.
 const statusLines: (string | undefined)[] = [];
+const statusPhrases: string[] = [];
 function statusLine(status: number): string | undefined {
   const line = statusLines[status];
   if (line !== undefined || !Number.isInteger(status) || status < 100 || status > 999) return line;
-  return (statusLines[status] = `HTTP/1.1 ${status} ${STATUS_CODES[status] || "unknown"}\r\n`);
+  const phrase = (statusPhrases[status] = STATUS_CODES[status] || "unknown");
+  return (statusLines[status] = `HTTP/1.1 ${status} ${phrase}\r\n`);
 }
 
 // The lines for the head being stored now: set just around the synchronous call of node's
@@ -128,7 +132,7 @@ export function serverResponse(finished: (socket: Socket, now: number) => void):
       const first = endsHeadsAsNode && headers === undefined && outHeaders !== undefined && this[outHeaders] === null && !this.statusMessage && !statusHasNoBody(status) ? statusLine(status) : undefined;
       if (first !== undefined && !this.headersSent) {
         this.statusCode = status;
-        this.statusMessage = STATUS_CODES[status] || "unknown";
+        this.statusMessage = statusPhrases[status]!;
         // As writeHead: a client that waits for 100 Continue it was not sent may send more bytes.
         if (this._expect_continue === true && this._sent100 !== true) this.shouldKeepAlive = false;
         const head = first + lines;
