@@ -50,6 +50,9 @@ const JSON_TYPE = "application/json";
 
 /** Whether `name: value` can be written as it is. */
 export function validHeader(name: string, value: string | number | readonly string[]): boolean {
+  // The header of every JSON answer, as spry makes it: neither the name's lookup nor the
+  // value's test need run (a Set's probe, about 80 instructions a response, callgrind).
+  if (value === JSON_TYPE && name === "content-type") return true;
   if (!validName(name)) return false;
   if (typeof value === "number") return true;
   if (typeof value === "string") return value === JSON_TYPE || !INVALID_VALUE.test(value);
