@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { LineBatches } from "../common/line-writer.ts";
+import { idTail } from "./request-id.ts";
 
 /** One request's access line, as logLine() (access-log.ts) gathers it. */
 export interface AccessFields {
@@ -292,7 +293,7 @@ export function accessLine(time: number, method: string | undefined, path: strin
 // seconds' ten, then its milliseconds' three (a time from 2001 to 2038: lineStart).
 const SECONDS_AT = 19;
 const MS_AT = 29;
-// An id's counting part (request-id.ts nextIdTail) and the HTTP/1.1 line's end, in bytes.
+// An id's counting part (request-id.ts idTail) and the HTTP/1.1 line's end, in bytes.
 const TAIL = 12;
 const FROM_END = TAIL + Buffer.byteLength(HTTP11_END);
 
@@ -331,13 +332,13 @@ export class ConnectionLines {
   }
 
   /**
-   * `tenths`: the duration in tenths of a millisecond; `prefix` and `tail`: the id's parts
-   * (request-id.ts), and `count` the number `tail` writes in hex.
+   * `tenths`: the duration in tenths of a millisecond; `prefix` and `count`: the id's random
+   * part and the number its last 12 digits write in hex (request-id.ts).
    */
-  write(lines: LineBatches, time: number, method: string | undefined, path: string | undefined, route: string | undefined, status: number, tenths: number, bytes: number, prefix: string, tail: string, count: number): void {
+  write(lines: LineBatches, time: number, method: string | undefined, path: string | undefined, route: string | undefined, status: number, tenths: number, bytes: number, prefix: string, count: number): void {
     if (status === this.status && bytes === this.bytes && path === this.path && route === this.route && method === this.method && prefix === this.prefix) {
       if (time >= 1e12 && time < 2 ** 31 * 1000 && tenths >= 0 && tenths < 2 ** 31 && path !== undefined && count < 2 ** 48) {
-        (this.template ??= new LineTemplate(accessLineParts(time, method, path, route, status, tenths, this.pieces.of(bytes, prefix), tail, HTTP11_END))).write(lines, time, tenths, count);
+        (this.template ??= new LineTemplate(accessLineParts(time, method, path, route, status, tenths, this.pieces.of(bytes, prefix), idTail(count), HTTP11_END))).write(lines, time, tenths, count);
         return;
       }
     } else {
@@ -349,7 +350,7 @@ export class ConnectionLines {
       this.prefix = prefix;
       this.template = undefined;
     }
-    lines.add(accessLine(time, method, path, route, status, tenths, this.pieces.of(bytes, prefix), tail, HTTP11_END));
+    lines.add(accessLine(time, method, path, route, status, tenths, this.pieces.of(bytes, prefix), idTail(count), HTTP11_END));
   }
 }
 
@@ -370,15 +371,18 @@ function accessLineParts(time: number, method: string | undefined, path: string 
  * counting part: one copy for each length of the duration's text (1 to 10 characters), each
  * made as that length first comes, so that every line is one copy (a copy is about 160
  * instructions, whatever its length, callgrind: the bytes before the duration and those after
- * it, copied apart, were two).
+ * it, copied apart, were two). Each copy's seconds are written anew as it is used in a new
+ * second, that copy's alone: all copies at once, most of them not used that second, cost about
+ * 90 instructions a line under callgrind (http-callgrind.mjs `spry-log`, where a second is some
+ * 20 lines of a connection).
  */
 class LineTemplate {
   private readonly byLength: (Buffer | undefined)[];
+  /** The seconds each of byLength's copies says, by length (-1: none yet). */
+  private readonly secondOf: number[];
   private readonly head: Buffer;
   private readonly rest: Buffer;
   private readonly durationAt: number;
-  /** The seconds its bytes say. */
-  private second: number;
 
   constructor(parts: LineParts) {
     const bytes = Buffer.from(parts.head + parts.duration + parts.rest);
@@ -387,16 +391,19 @@ class LineTemplate {
     this.rest = bytes.subarray(this.durationAt + parts.duration.length);
     this.byLength = Array.from({ length: 11 }, () => undefined);
     this.byLength[parts.duration.length] = bytes;
-    this.second = (parts.time / 1000) | 0;
+    // The head's seconds are those of the first copy, whose bytes it shares: a copy made from it
+    // later writes its own.
+    this.secondOf = Array.from({ length: 11 }, () => -1);
+    this.secondOf[parts.duration.length] = (parts.time / 1000) | 0;
   }
 
   write(lines: LineBatches, time: number, tenths: number, count: number): void {
     const seconds = (time / 1000) | 0;
     const ms = time - seconds * 1000;
-    if (seconds !== this.second) this.setSecond(seconds);
     const tabled = tenths < TABLED_BYTES;
     const length = tabled ? DURATION_LENGTHS[tenths]! : tenthsText(tenths).length;
     const bytes = this.byLength[length] ?? this.ofLength(length);
+    if (this.secondOf[length] !== seconds) this.setSecond(bytes, length, seconds);
     const at = lines.room(bytes.length);
     const buffer = lines.buffer;
     const view = lines.view;
@@ -432,16 +439,13 @@ class LineTemplate {
     return (this.byLength[length] = bytes);
   }
 
-  private setSecond(seconds: number): void {
-    this.second = seconds;
-    for (const bytes of this.byLength) {
-      if (bytes === undefined) continue;
-      let n = seconds;
-      for (let i = SECONDS_AT + 9; i >= SECONDS_AT; i--) {
-        const next = (n / 10) | 0;
-        bytes[i] = 48 + n - next * 10;
-        n = next;
-      }
+  private setSecond(bytes: Buffer, length: number, seconds: number): void {
+    this.secondOf[length] = seconds;
+    let n = seconds;
+    for (let i = SECONDS_AT + 9; i >= SECONDS_AT; i--) {
+      const next = (n / 10) | 0;
+      bytes[i] = 48 + n - next * 10;
+      n = next;
     }
   }
 }

@@ -10,7 +10,7 @@ import type { LineBatches } from "../common/line-writer.ts";
 import { peerOf } from "../common/peer.ts";
 import { inRequestScope, setRequestFacts, type RequestFacts } from "../common/request-facts.ts";
 import type { TrustedPeers } from "./proxy-headers.ts";
-import { idCount, idPrefix, joinedId, newRequestId, nextIdTail } from "./request-id.ts";
+import { idCount, idPrefix, idTail, newRequestId } from "./request-id.ts";
 import { writesIdInHead } from "./server-response.ts";
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -100,21 +100,18 @@ class LoggedRequest implements Timed {
   declare readonly requestId: string;
   declare readonly start: number;
   /**
-   * A made id's two parts (request-id.ts), which the JSON line writes apart; both "" for a
-   * client's own id, which the line tests for escaping (spry's need none).
+   * A made id's random part and its count (request-id.ts), which the JSON line writes apart:
+   * "" and 0 for a client's own id, which the line tests for escaping (spry's need none).
    */
   private declare readonly idPrefix: string;
-  private declare readonly idTail: string;
-  /** The number idTail writes in hex (0 for a client's own id). */
   private declare readonly idCount: number;
   private declare readonly sink: LineSink;
   private declare logged: boolean;
 
-  constructor(requestId: string, idPrefix: string, idTail: string, idCount: number, start: number, sink: LineSink) {
+  constructor(requestId: string, idPrefix: string, idCount: number, start: number, sink: LineSink) {
     this.route = undefined;
     this.requestId = requestId;
     this.idPrefix = idPrefix;
-    this.idTail = idTail;
     this.idCount = idCount;
     this.start = start;
     this.sink = sink;
@@ -134,7 +131,7 @@ class LoggedRequest implements Timed {
     const bytes = sent - connection.sent;
     connection.sent = sent;
     const ms = now - this.start;
-    const made = this.idTail !== "";
+    const made = this.idCount !== 0;
     const lines = this.sink.lines;
     if (lines !== undefined) {
       // jsonLine's line, from its parts: no fields object, the connection's pieces, the version's
@@ -142,13 +139,13 @@ class LoggedRequest implements Timed {
       const req = res.req;
       if (peer === undefined && made && !aborted && req.httpVersionMinor === 1 && req.httpVersionMajor === 1) {
         const own = (connection.lines ??= new ConnectionLines((connection.pieces ??= new LinePieces(connection.client))));
-        own.write(lines, wallTime(now), req.method, req.url, this.route, res.statusCode, Math.round(ms * 10), bytes, this.idPrefix, this.idTail, this.idCount);
+        own.write(lines, wallTime(now), req.method, req.url, this.route, res.statusCode, Math.round(ms * 10), bytes, this.idPrefix, this.idCount);
         return;
       }
       const pieces = peer === undefined ? (connection.pieces ??= new LinePieces(connection.client)) : linePiecesOf(clientText(peer.address, peer.port));
       const end = req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && !aborted ? HTTP11_END : lineEnd(req.httpVersion, aborted);
       const middle = pieces.of(bytes, this.idPrefix);
-      const id = made ? this.idTail : escaped(this.requestId);
+      const id = made ? idTail(this.idCount) : escaped(this.requestId);
       lines.add(accessLine(wallTime(now), req.method, req.url, this.route, res.statusCode, Math.round(ms * 10), middle, id, end));
       return;
     }
@@ -218,11 +215,14 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
     const kept = keptId(req);
     if (kept === undefined && writesIdInHead(res)) {
       // spry's own responses write the id into their head and report when they are done
-      // (server-response.ts): the line needs nothing more per response. The tail first: it
-      // starts a new series, with a new prefix, once in 2^48 ids.
-      const tail = nextIdTail();
-      const prefix = idPrefix();
-      const facts = new LoggedRequest(joinedId(prefix, tail), prefix, tail, idCount(), performance.now(), sink);
+      // (server-response.ts): the line needs nothing more per response. The id as the server
+      // makes it without a log, a pair of shared strings (request-id.ts), with its random part
+      // and count read after it (it starts a new series, with a new prefix, once in 2^48 ids):
+      // the line writes the count's digits itself, and a separate tail string and a flat copy
+      // of the id were two joins and a flattening a request (callgrind, http-callgrind.mjs
+      // `spry-log`).
+      const requestId = newRequestId();
+      const facts = new LoggedRequest(requestId, idPrefix(), idCount(), performance.now(), sink);
       setRequestFacts(req, facts);
       return facts;
     }
@@ -234,7 +234,7 @@ export function requestStart({ logger, trusted }: AccessLogOptions): (req: Incom
 function otherStart(req: IncomingMessage, res: ServerResponse, requestId: string, kept: boolean, sink: LineSink): RequestFacts {
   const start = performance.now();
   if (writesIdInHead(res)) {
-    const facts = new LoggedRequest(requestId, "", "", 0, start, sink);
+    const facts = new LoggedRequest(requestId, "", 0, start, sink);
     setRequestFacts(req, facts);
     return facts;
   }

@@ -16,9 +16,6 @@ let count = 0;
 const LOW = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 let stem = "";
 let stemOf = -1;
-// nextIdTail's stem: the same ten digits, without the prefix.
-let tailStem = "";
-let tailStemOf = -1;
 
 /**
  * A new request id: UUID-shaped (8-4-4-4-12 lower-case hex, RFC 9562's version 8, the custom
@@ -34,57 +31,38 @@ export function newRequestId(): string {
   if (high !== stemOf) {
     stemOf = high;
     const hex = high.toString(16);
-    stem = prefix + ZEROS.slice(hex.length + 2) + hex;
-    // Made flat once, so that every id of its 256 shares the one copy.
-    stem.charCodeAt(0);
+    // Made flat once, so that every id of its 256 shares the one copy, and the head that writes
+    // an id walks two leaves, not the join's four (String::WriteToFlat2, about 70 instructions a
+    // request, callgrind, http-callgrind.mjs): reading a character does not flatten a join (a
+    // ConsString whose first part holds the character is read in place; %DebugPrint).
+    stem = JSON.parse(JSON.stringify(prefix + ZEROS.slice(hex.length + 2) + hex)) as string;
   }
   return stem + LOW[count % 256]!;
 }
 
-/** An id from its two parts (idPrefix(), nextIdTail()), as one flat string. */
-export function joinedId(prefix: string, tail: string): string {
-  const id = prefix + tail;
-  // The sum is a rope, which keeps more bytes while a request is parked than the 56 B of a flat
-  // id: reading a character flattens it in place, about 10 ns, and the next scavenge drops the
-  // rope for the flat string.
-  id.charCodeAt(35);
-  return id;
-}
-
 /**
- * The counting part of a new id (its last 12 characters, one flat string), for a caller that
- * keeps the id as its two parts: this first, then idPrefix() (a new series starts here). The access line writes
- * the prefix with the connection's other pieces, made once, and only this part anew
- * (access-lines.ts).
+ * The counting part of the id newRequestId() made with `count` (idCount()): its last 12
+ * characters, for the access line that writes the id apart from its random part
+ * (access-lines.ts). Made only for a line that is not a copy of its connection's last one,
+ * which writes the count itself.
  */
-export function nextIdTail(): string {
-  if (++count === SERIES) startSeries();
-  // As newRequestId's: the first ten digits remade every 256 ids, the last two from the table,
-  // no number formatted per id (the formatting and the slice of the zeros were about 330
-  // instructions a request, callgrind, bench/http-callgrind.mjs `spry-log`). Under 13
-  // characters, the join is one flat string, not a pair that each later use walks.
-  const high = Math.floor(count / 256);
-  if (high !== tailStemOf) {
-    tailStemOf = high;
-    const hex = high.toString(16);
-    tailStem = ZEROS.slice(hex.length + 2) + hex;
-  }
-  return tailStem + LOW[count % 256]!;
+export function idTail(count: number): string {
+  const hex = count.toString(16);
+  return ZEROS.slice(hex.length) + hex;
 }
 
 function startSeries(): void {
   prefix = newPrefix();
   count = 1;
   stemOf = -1;
-  tailStemOf = -1;
 }
 
-/** The number the last nextIdTail() wrote in hex: the access line writes it (access-lines.ts). */
+/** The number the last newRequestId() wrote in hex: the access line writes it (access-lines.ts). */
 export function idCount(): number {
   return count;
 }
 
-/** The random part of the ids nextIdTail() counts (its first 24 characters, with the dash). */
+/** The random part of the last newRequestId() (its first 24 characters, with the dash). */
 export function idPrefix(): string {
   return prefix;
 }

@@ -132,7 +132,7 @@ describe("ConnectionLines", () => {
       const count = i === 2999 ? 2 ** 48 - 1 : i % 11 === 5 ? 0xabcdef123456 + i : i + 1;
       const tail = count.toString(16).padStart(12, "0");
       const fields: AccessFields = { method: run % 9 === 8 ? "POST" : "GET", path, route, status, durationMs: tenths / 10, bytes, client: "127.0.0.1:52314", requestId: prefix + tail, httpVersion: "1.1" };
-      connection.write(batches, time, fields.method, path, route, status, tenths, bytes, prefix, tail, count);
+      connection.write(batches, time, fields.method, path, route, status, tenths, bytes, prefix, count);
       expected.push(reference(fields, time));
       if (i % 50 === 49) {
         batches.add("another\n");
