@@ -91,9 +91,14 @@ export function compileResponder(options: Pick<RouteOptions, "status" | "respons
 
   const stream = streamer(options, main, status);
   return (result, ctx) => {
-    // An object literal, the common result, is none of the kinds below: its prototype says so
-    // without them (`instanceof Response` is a brand check that costs ~100 ns).
-    if (typeof result === "object" && result !== null && Object.getPrototypeOf(result) === Object.prototype && !(Symbol.asyncIterator in result)) return reply(status, main, result, undefined);
+    // An object literal, the common result, is none of the kinds below: its constructor says so
+    // without them (`instanceof Response` is a brand check that costs ~100 ns). A value that
+    // passes is answered as the last line answers it anyway: no response, JsonReply or item
+    // source has Object for its constructor (an item source is told by its async iterator).
+    // Read as a property, which V8 answers from the object's shape, where Object.getPrototypeOf
+    // on the handler's result was a builtin and a runtime call (about 110 instructions a
+    // `/fast_task/` request, callgrind).
+    if (typeof result === "object" && result !== null && (result as { constructor?: unknown }).constructor === Object && !(Symbol.asyncIterator in result)) return reply(status, main, result, undefined);
     // SpryResponse first, for the brand check's sake.
     if (result instanceof SpryResponse || result instanceof Response) return result;
     if (isItemSource(result)) return stream(ctx, result);
