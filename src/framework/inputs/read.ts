@@ -6,7 +6,7 @@ import type { ResponseLike } from "../../toolkit/response.ts";
 import type { Echo } from "../body/json-echo.ts";
 import { fromIssue, missing, RequestValidationError, type ErrorDetail } from "../validation-error.ts";
 import { convert, Failed, type Raw } from "./convert.ts";
-import type { InputPlan, InputSpec } from "./spec.ts";
+import type { BodyPlan, InputPlan, InputSpec } from "./spec.ts";
 import { compileParamModel, type ModelOutcome, type ReadParamModel } from "./param-model.ts";
 import { AsSent, compileAccept, MISS, type Accept } from "./accept.ts";
 import { GeneratedFunctions } from "../body/generated-functions.ts";
@@ -108,7 +108,7 @@ function generalReader(steps: readonly Param[], body: InputPlan["body"], owners:
   // the inputs' order: storing by each input's name was a megamorphic store (about 220
   // instructions each on /slow_task/, callgrind).
   const build = body === undefined && echo === undefined ? compileValues(steps, owners) : undefined;
-  if (steps.length === 0 && readBody !== undefined) return bodyOnlyReader(readBody, bodyInto, owners, echo);
+  if (steps.length === 0 && readBody !== undefined) return bodyOnlyReader(readBody, bodyInto, body!, owners, echo);
   // One loop over plain records with local state: no reader closure per input and no state
   // object per request unless a body or an asynchronous schema needs one. Reading the four
   // inputs of bench/apps/spry-inputs.ts went from a median of 459 to 404 ns (one process,
@@ -185,22 +185,27 @@ function generalReader(steps: readonly Param[], body: InputPlan["body"], owners:
  * and a body of one input validated at once needs no Gathered (bench/apps/spry-model.ts's POST:
  * the closure made per request, its context and the Gathered, about 170 B).
  */
-function bodyOnlyReader(readBody: ReadBody, bodyInto: ReadBodyInto | undefined, owners: number, echo: Echo | undefined): { read: ReadInputs; into: ReadInto | undefined } {
+function bodyOnlyReader(readBody: ReadBody, bodyInto: ReadBodyInto | undefined, body: BodyPlan, owners: number, echo: Echo | undefined): { read: ReadInputs; into: ReadInto | undefined } {
+  const fresh = (): Values => (echo !== undefined ? echoValues(owners) : owners === 1 ? [{}] : freshValues(owners));
+  // The route's one owner holding its one body input, made as a literal of that one key: 32 B
+  // against the 56 of `{}` given the key afterwards (bench/apps/spry-model.ts's POST).
+  const own = owners === 1 && body.kind === "json" && !body.embed ? ownerOf(body.specs[0]!.name) : undefined;
   const then = <R>(read: BodyRead, ctx: Context, next: Next<R>): R | Promise<R> => {
-    const values = echo !== undefined ? echoValues(owners) : owners === 1 ? [{}] : freshValues(owners);
     let all: Gathered;
     if (isOneInput(read)) {
       const { spec, input, absent } = read;
       const result: Validated = spec.schema["~standard"].validate(input);
       if (!(result instanceof Promise)) {
         if (result.issues !== undefined) throw new RequestValidationError(issueDetails(spec, input, absent, result.issues, []));
-        values[spec.owner]![spec.name] = result.value;
+        let values: Values;
+        if (own !== undefined) values = echo !== undefined ? [own(result.value), undefined!] : [own(result.value)];
+        else (values = fresh())[spec.owner]![spec.name] = result.value;
         if (spec === echo?.spec) keepEcho(echo, input, result, values);
         return next(ctx, values);
       }
-      all = { values, errors: undefined, waiting: [{ spec, input, absent, result }], models: undefined };
+      all = { values: fresh(), errors: undefined, waiting: [{ spec, input, absent, result }], models: undefined };
     } else {
-      all = { values, errors: undefined, waiting: undefined, models: undefined };
+      all = { values: fresh(), errors: undefined, waiting: undefined, models: undefined };
       gatherBody(read, all, echo);
     }
     return finish(ctx, all, next);
@@ -209,6 +214,15 @@ function bodyOnlyReader(readBody: ReadBody, bodyInto: ReadBodyInto | undefined, 
     read: (ctx, next) => readBody(ctx, then, next),
     into: bodyInto === undefined ? undefined : (ctx, next, sink) => bodyInto(ctx, then, next, sink),
   };
+}
+
+// `(v) => ({ name: v })`, or undefined where the name cannot be a literal's key or the host
+// forbids generating code.
+function ownerOf(name: string): ((value: unknown) => Record<string, unknown>) | undefined {
+  // In an object literal, "__proto__" would set the prototype instead of a key.
+  if (name === "__proto__") return undefined;
+  const source = new GeneratedFunctions("v");
+  return source.compile(source.add(`return { ${JSON.stringify(name)}: v };`));
 }
 
 // A body's inputs validated into the request's values (each its errors, or its value, or its
