@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { flatString } from "../common/flat-string.ts";
 import type { LineBatches } from "../common/line-writer.ts";
 import { idTail } from "./request-id.ts";
 
@@ -42,16 +43,10 @@ function escapedPath(path: string): string {
   return (plainPath = path);
 }
 
-/**
- * `text` as one flat string. V8 keeps a join of long strings as a pair of them (a cons string),
- * which every later join that contains it and the batch's write (line-writer.ts) walk again,
- * node by node, for every line: a profile of the access log (callgrind, bench/http-callgrind.mjs
- * `spry-log`) had those walks as its largest cost. The pieces kept for many lines are made
- * flat once, so that each is one leaf of the line.
- */
-function flat(text: string): string {
-  return JSON.parse(JSON.stringify(text)) as string;
-}
+// The pieces kept for many lines are made flat once (common/flat-string.ts): a profile of the
+// access log (callgrind, bench/http-callgrind.mjs `spry-log`) had the walks of their joins, in
+// every later join and in the batch's write (line-writer.ts), as its largest cost.
+const flat = flatString;
 
 // The pieces of a line that repeat from request to request, each escaped and made flat once,
 // with the text around them: a method's `,"method":"GET","path":"` (with the time's last

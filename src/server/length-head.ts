@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { flatString } from "../common/flat-string.ts";
 
 /**
  * The fields of node:http's OutgoingMessage and ServerResponse that decide how its
@@ -68,8 +69,7 @@ function endLines(connection: string, length: number): string {
     endDate = date;
     endConnection = connection;
     endLength = length;
-    ends = date + connection + "Content-Length: " + length + "\r\n\r\n";
-    ends.charCodeAt(0);
+    ends = flatString(date + connection + "Content-Length: " + length + "\r\n\r\n");
   }
   return ends;
 }
@@ -81,8 +81,6 @@ function dateLine(): string {
   if (date !== undefined) return date;
   const now = new Date();
   date = `Date: ${now.toUTCString()}\r\n`;
-  // Read once, so that V8 flattens the join now rather than in every head that contains it.
-  date.charCodeAt(0);
   setTimeout(clearDate, 1000 - now.getMilliseconds()).unref();
   return date;
 }
@@ -102,8 +100,6 @@ function keepAliveLines(res: NodeHeadState): string {
     keepAliveTimeout = timeout;
     keepAliveMax = max;
     keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(timeout / 1000)}${max > 0 ? `, max=${max}` : ""}\r\n`;
-    // As the Date line's: flattened once.
-    keepAlive.charCodeAt(0);
   }
   return keepAlive;
 }

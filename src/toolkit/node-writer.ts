@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { WRITE_CHECKED_HEAD, type CheckedHeadWriter, type WriteCheckedHead } from "../common/checked-head.ts";
+import { flatString } from "../common/flat-string.ts";
 import { textLength } from "../common/length-text.ts";
 import { requestFacts } from "../common/request-facts.ts";
 import { wireHeaders, wireHeaderValue, wireValue, type OutgoingHeaders } from "./header-check.ts";
@@ -99,8 +100,8 @@ function writeCheckedHead(res: ServerResponse, writeChecked: WriteCheckedHead, s
       lines += line;
       if (name === "content-type" && typeof wire === "string" && wire === value) {
         lastType = value;
-        lastTypeLine = line;
-        line.charCodeAt(0);
+        // Flat, as every head that reuses it walks it (common/flat-string.ts).
+        lastTypeLine = flatString(line);
       }
     }
   }
