@@ -117,20 +117,21 @@ export class TaskRunner {
  * own link. A Set did the same, but most requests' tasks are pending for a moment only, so its
  * size went from none to one and back for every request, and V8 reallocated its table each
  * time (about 300 bytes a request, bench/in-process.mjs --alloc); a link object per batch was
- * one allocation more than the batch's own fields.
+ * one allocation more than the batch's own fields. Only its last link is kept: the list (an
+ * old object) given a request's batch (a young one) pays a write barrier for each field that
+ * takes it, and a first-link field took it as often as the last did, for shutdown's walk alone.
  */
 class Pending {
-  #first: TrackedTasks | undefined;
   #last: TrackedTasks | undefined;
   size = 0;
 
   add(batch: TrackedTasks): void {
     if (batch.pendingListed) return;
     batch.pendingListed = true;
-    batch.pendingPrev = this.#last;
+    const last = this.#last;
+    batch.pendingPrev = last;
     batch.pendingNext = undefined;
-    if (this.#last === undefined) this.#first = batch;
-    else this.#last.pendingNext = batch;
+    if (last !== undefined) last.pendingNext = batch;
     this.#last = batch;
     this.size++;
   }
@@ -141,8 +142,7 @@ class Pending {
     batch.pendingListed = false;
     const prev = batch.pendingPrev;
     const next = batch.pendingNext;
-    if (prev === undefined) this.#first = next;
-    else prev.pendingNext = next;
+    if (prev !== undefined) prev.pendingNext = next;
     if (next === undefined) this.#last = prev;
     else next.pendingPrev = prev;
     batch.pendingPrev = batch.pendingNext = undefined;
@@ -150,18 +150,21 @@ class Pending {
     return true;
   }
 
+  /** In the order they were added. */
   *batches(): Generator<TrackedTasks> {
-    for (let batch = this.#first; batch !== undefined; batch = batch.pendingNext) yield batch;
+    const listed: TrackedTasks[] = [];
+    for (let batch = this.#last; batch !== undefined; batch = batch.pendingPrev) listed.push(batch);
+    for (let i = listed.length - 1; i >= 0; i--) yield listed[i]!;
   }
 
   clear(): void {
-    for (let batch = this.#first; batch !== undefined; ) {
-      const next = batch.pendingNext;
+    for (let batch = this.#last; batch !== undefined; ) {
+      const prev = batch.pendingPrev;
       batch.pendingListed = false;
       batch.pendingPrev = batch.pendingNext = undefined;
-      batch = next;
+      batch = prev;
     }
-    this.#first = this.#last = undefined;
+    this.#last = undefined;
     this.size = 0;
   }
 }
